@@ -1,0 +1,1 @@
+"""Adapters around the domain core: storage, push delivery, telephony drivers."""

@@ -1,0 +1,1 @@
+"""Storage on SQLAlchemy 2 Core (async): SQLite by default, PostgreSQL for scale-out."""

@@ -1,0 +1,152 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations in ``migrations/`` create it.
+
+Rules that must hold across processes live here as constraints:
+- ``binding_keys`` primary key (number, key): a user number at most once per AXB X, an
+  extension unique per AXE X, an AX relation at most once per AXYB Y;
+- ``numbers.load`` is only ever raised by a conditional UPDATE (load < capacity);
+- ``user_quotas`` primary key (app_id, user_number) with CHECK used <= 5: an A on at most 5 X.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from privnum.domain.limits import X_PER_USER
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("app_count", Integer, nullable=False, server_default="0"),
+    Column("created_at_ms", BigInteger, nullable=False),
+    CheckConstraint("app_count >= 0 AND app_count <= 5", name="app_count_range"),
+)
+
+apps = Table(
+    "apps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("mode", String(8), nullable=False),
+    Column("app_key", String(64), nullable=False, unique=True),
+    Column("app_secret", String(128), nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("call_status_url", Text),
+    Column("cdr_url", Text),
+    Column("sms_url", Text),
+    Column("number_status_url", Text),
+    Column("push_number_status", Boolean, nullable=False, server_default="0"),
+    Column("recording_enabled", Boolean, nullable=False, server_default="0"),
+    Column("sms_enabled", Boolean, nullable=False, server_default="0"),
+    Column("ip_allowlist", Text, nullable=False, server_default=""),
+    Column("extension_length", Integer, nullable=False, server_default="4"),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    CheckConstraint("extension_length BETWEEN 1 AND 4", name="extension_length_range"),
+)
+
+numbers = Table(
+    "numbers",
+    metadata,
+    Column("number", String(32), primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id"), nullable=True),
+    Column("area_code", String(8), nullable=False),
+    Column("province", String(32)),
+    Column("state", String(16), nullable=False, server_default="available"),
+    Column("load", Integer, nullable=False, server_default="0"),
+    Column("role", String(1)),
+    Column("sms_capable", Boolean, nullable=False, server_default="1"),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    CheckConstraint("load >= 0", name="load_not_negative"),
+    Index("ix_numbers_app_area", "app_id", "area_code"),
+    Index("ix_numbers_app_province", "app_id", "province"),
+)
+
+bindings = Table(
+    "bindings",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id"), nullable=False),
+    Column("mode", String(8), nullable=False),
+    Column("number", String(32), ForeignKey("numbers.number"), nullable=False),
+    Column("party_a", String(32)),
+    Column("party_b", String(32)),
+    Column("extension", String(4)),
+    Column("parent_id", String(64)),
+    Column("settings", Text, nullable=False, server_default="{}"),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Column("expires_at_ms", BigInteger),
+    Index("ix_bindings_number", "number"),
+    Index("ix_bindings_app_party_a", "app_id", "party_a"),
+    Index("ix_bindings_parent", "parent_id"),
+    Index("ix_bindings_expires", "expires_at_ms"),
+)
+
+binding_keys = Table(
+    "binding_keys",
+    metadata,
+    Column("number", String(32), primary_key=True),
+    Column("key", String(80), primary_key=True),
+    Column("binding_id", String(64), nullable=False),
+    Index("ix_binding_keys_binding", "binding_id"),
+)
+
+user_quotas = Table(
+    "user_quotas",
+    metadata,
+    Column("app_id", Integer, primary_key=True),
+    Column("user_number", String(32), primary_key=True),
+    Column("used", Integer, nullable=False),
+    CheckConstraint(f"used >= 0 AND used <= {X_PER_USER}", name="used_range"),
+)
+
+nonces = Table(
+    "nonces",
+    metadata,
+    Column("app_key", String(64), primary_key=True),
+    Column("nonce", String(128), primary_key=True),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Index("ix_nonces_expires", "expires_at_ms"),
+)
+
+auth_failures = Table(
+    "auth_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ip", String(64), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_auth_failures_ip_at", "ip", "at_ms"),
+)
+
+ip_bans = Table(
+    "ip_bans",
+    metadata,
+    Column("ip", String(64), primary_key=True),
+    Column("until_ms", BigInteger, nullable=False),
+)

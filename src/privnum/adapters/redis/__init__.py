@@ -1,0 +1,1 @@
+"""Redis adapters for the scale-out configuration."""

@@ -1,0 +1,1 @@
+"""The domain core: plain rules about numbers, apps and bindings. No web, SQL or SIP imports here."""

@@ -1,0 +1,49 @@
+"""Tenancy: accounts own apps; an app has one mode, its keys, its URLs and its switches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from privnum.domain.modes import Mode
+
+APPS_PER_ACCOUNT = 5
+EXTENSION_LENGTHS = (1, 2, 3, 4)
+
+
+class AppStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+@dataclass
+class CallbackUrls:
+    call_status: str | None = None
+    cdr: str | None = None
+    sms: str | None = None
+    number_status: str | None = None
+    push_number_status: bool = False
+
+
+@dataclass
+class App:
+    id: int
+    account_id: int
+    name: str
+    mode: Mode
+    app_key: str
+    app_secret: str
+    status: AppStatus = AppStatus.ACTIVE
+    callbacks: CallbackUrls = field(default_factory=CallbackUrls)
+    recording_enabled: bool = False
+    sms_enabled: bool = False
+    ip_allowlist: tuple[str, ...] = ()
+    extension_length: int = 4
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is AppStatus.ACTIVE
+
+    def allows_ip(self, ip: str) -> bool:
+        """An empty allow-list means no restriction."""
+        return not self.ip_allowlist or ip in self.ip_allowlist

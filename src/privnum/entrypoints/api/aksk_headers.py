@@ -1,0 +1,71 @@
+"""Reading Huawei's authentication headers: ``Authorization`` plus ``X-AKSK`` (or legacy ``X-WSSE``).
+
+Parameters are ``key="value"`` pairs separated by ``,`` or ``, ``; keys are matched
+case-insensitively (Huawei's own texts write both ``Username`` and ``UserName``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from privnum.domain.result_codes import Refused
+from privnum.domain.result_codes import ResultCode as R
+
+_PAIR = re.compile(r'([A-Za-z_]+)\s*=\s*"([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Credentials:
+    scheme: str  # "AKSK" or "WSSE"
+    app_key: str
+    digest: str
+    nonce: str
+    created: str
+
+
+def _params(text: str) -> dict[str, str]:
+    return {key.lower(): value for key, value in _PAIR.findall(text)}
+
+
+def read_credentials(headers: Mapping[str, str]) -> Credentials:
+    authorization = headers.get("authorization")
+    if not authorization:
+        raise Refused(R.AUTHORIZATION_MISSING)
+    scheme, _, rest = authorization.strip().partition(" ")
+    scheme = scheme.upper()
+    if scheme not in ("AKSK", "WSSE"):
+        raise Refused(R.WSSE_NOT_IN_AUTHORIZATION if scheme != "AKSK" else R.AUTHORIZATION_MISSING,
+                      "Authorization must start with AKSK (or the legacy WSSE)")
+    auth = _params(rest)
+    if "realm" not in auth:
+        raise Refused(R.REALM_MISSING)
+    if auth["realm"] != "SDP":
+        raise Refused(R.REALM_INVALID)
+    if "profile" not in auth:
+        raise Refused(R.PROFILE_MISSING)
+    if auth["profile"] != "UsernameToken":
+        raise Refused(R.PROFILE_INVALID)
+    if "type" not in auth:
+        raise Refused(R.TYPE_MISSING)
+    if auth["type"].lower() not in ("appkey", "app_key"):
+        raise Refused(R.TYPE_INVALID)
+    if scheme == "AKSK":
+        token = headers.get("x-aksk")
+        codes = (R.X_AKSK_MISSING, R.AKSK_USERNAME_MISSING, R.AKSK_NONCE_MISSING, R.AKSK_CREATED_MISSING,
+                 R.AKSK_DIGEST_MISSING)
+    else:
+        token = headers.get("x-wsse")
+        codes = (R.X_WSSE_MISSING, R.WSSE_USERNAME_MISSING, R.WSSE_NONCE_MISSING, R.WSSE_CREATED_MISSING,
+                 R.WSSE_DIGEST_MISSING)
+    if not token:
+        raise Refused(codes[0])
+    token_params = _params(token.strip().removeprefix("UsernameToken"))
+    values = []
+    for name, code in zip(("username", "nonce", "created", "passworddigest"), codes[1:], strict=True):
+        if not token_params.get(name):
+            raise Refused(code)
+        values.append(token_params[name])
+    app_key, nonce, created, digest = values
+    return Credentials(scheme=scheme, app_key=app_key, digest=digest, nonce=nonce, created=created)

@@ -1,0 +1,74 @@
+"""The ASGI application: routers of every mode, result-code error answers, background expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from privnum import __version__
+from privnum.bootstrap import Runtime, build_runtime, sweep_forever
+from privnum.config import Settings
+from privnum.domain.result_codes import Refused, ResultCode
+from privnum.entrypoints.api import ax_router, axb_router, axe_router, axyb_router
+from privnum.entrypoints.api.wire import refusal_response
+
+log = logging.getLogger("privnum.api")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime: Runtime = build_runtime(settings)
+        app.state.runtime = runtime
+        sweeper = asyncio.create_task(sweep_forever(runtime))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await runtime.close()
+
+    app = FastAPI(title="privnum", version=__version__, lifespan=lifespan,
+                  description="Huawei Cloud PrivateNumber-compatible privacy-number API")
+    for module in (axb_router, ax_router, axe_router, axyb_router):
+        app.include_router(module.router)
+
+    @app.exception_handler(Refused)
+    async def _refused(_request: Request, refusal: Refused) -> JSONResponse:
+        return refusal_response(refusal)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {"loc": ("request",), "msg": "is malformed"}
+        field = ".".join(str(p) for p in first["loc"][1:]) or "request"
+        return refusal_response(Refused(ResultCode.INVALID_REQUEST, f"{field}: {first['msg']}"))
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request: Request, error: HTTPException) -> JSONResponse:
+        if error.status_code == 405:
+            return refusal_response(Refused(ResultCode.INVALID_REST_API, "this URI does not take that method"))
+        response = refusal_response(Refused(ResultCode.INVALID_REST_API, "no such URI"))
+        response.status_code = error.status_code
+        return response
+
+    @app.exception_handler(Exception)
+    async def _crash(_request: Request, error: Exception) -> JSONResponse:
+        log.exception("request failed")
+        return refusal_response(Refused(ResultCode.INTERNAL_ERROR))
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,92 @@
+"""AXB request schemas (CreateAXBBinding, unbind, ModifyAXBBinding, QueryAXBBinding) and the query answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from privnum.domain.bindings import Binding
+from privnum.entrypoints.api.schema_base import PreVoice, WireModel
+from privnum.entrypoints.api.settings_map import to_wire
+from privnum.entrypoints.api.wire_types import (
+    AreaCode,
+    BindingId,
+    Direction,
+    Flag,
+    GlobalNumber,
+    MatchMode,
+    UserData,
+    VoiceFile,
+    WholeNumber,
+)
+from privnum.service.clock import huawei_time
+
+OPTIONS = ("callDirection", "recordFlag", "recordHintTone", "maxDuration", "lastMinVoice", "privateSms",
+           "preVoice", "userData")
+
+
+class AxbOptions(WireModel):
+    callDirection: Direction | None = None
+    duration: WholeNumber | None = None
+    recordFlag: Flag | None = None
+    recordHintTone: VoiceFile | None = None
+    maxDuration: WholeNumber | None = None
+    lastMinVoice: VoiceFile | None = None
+    privateSms: Flag | None = None
+    preVoice: PreVoice | None = None
+    userData: UserData | None = None
+
+
+class AxbBindBody(AxbOptions):
+    relationNum: GlobalNumber | None = None
+    areaCode: AreaCode | None = None
+    areaMatchMode: MatchMode | None = None
+    callerNum: GlobalNumber
+    calleeNum: GlobalNumber
+
+
+class AxbModifyBody(AxbOptions):
+    subscriptionId: BindingId
+    callerNum: GlobalNumber | None = None
+    calleeNum: GlobalNumber | None = None
+
+
+class AxbUnbindQuery(WireModel):
+    subscriptionId: BindingId | None = None
+    relationNum: GlobalNumber | None = None
+
+
+class AxbQueryParams(WireModel):
+    subscriptionId: BindingId | None = None
+    relationNum: GlobalNumber | None = None
+    callerNum: GlobalNumber | None = None
+    calleeNum: GlobalNumber | None = None
+    pageIndex: int = Field(default=1, ge=1)
+    pageSize: int | str | None = None
+
+    def page_size(self) -> int:
+        """10-100; absent or out of range means 50."""
+        try:
+            size = int(self.pageSize) if self.pageSize is not None else 50
+        except ValueError:
+            return 50
+        return size if 10 <= size <= 100 else 50
+
+
+def relation_info(b: Binding) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "subscriptionId": b.id,
+        "relationNum": b.number,
+        "callerNum": b.party_a,
+        "calleeNum": b.party_b,
+        "callDirection": b.settings.get("call_direction", 0),
+        "duration": b.settings.get("duration", 0),
+        "maxDuration": b.settings.get("max_duration", 0),
+        "recordFlag": "true" if b.settings.get("record") else "false",
+        "privateSms": "false" if b.settings.get("private_sms") is False else "true",
+        "subscribeTime": huawei_time(b.updated_at_ms),
+    }
+    extra = to_wire(b.settings, ("recordHintTone", "lastMinVoice", "preVoice", "userData"))
+    info.update(extra)
+    return info

@@ -1,0 +1,150 @@
+"""AX use cases: X belongs to one A (an A holds at most 5 X); A reaches others via a temporary callee."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from privnum.domain.apps import App
+from privnum.domain.bindings import Binding
+from privnum.domain.limits import X_PER_USER
+from privnum.domain.modes import Mode
+from privnum.domain.private_numbers import NumberRole
+from privnum.domain.result_codes import Refused, ResultCode, invalid
+from privnum.service.binding_ids import new_binding_id
+from privnum.service.clock import now_ms
+from privnum.service.placement import Placement, place
+from privnum.service.ports import BindingFilter, ProvisioningStore, ProvisioningTx
+from privnum.service.recording import check_recording_allowed
+
+NOT_FOUND = ResultCode.BINDING_NOT_EXIST
+
+
+@dataclass
+class AxBind:
+    user: str
+    number: str | None = None
+    area_code: str | None = None
+    non_strict: bool = False
+    settings: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class AxTarget:
+    """Which AX binding a request means: by subscriptionId (wins), or by X (and A)."""
+
+    binding_id: str | None = None
+    user: str | None = None
+    number: str | None = None
+
+
+async def bind(store: ProvisioningStore, app: App, request: AxBind) -> Binding:
+    settings = request.settings or {}
+    check_recording_allowed(app, settings.get("record"))
+    now = now_ms()
+    binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AX, number="", party_a=request.user,
+                      settings=settings, created_at_ms=now, updated_at_ms=now)
+    named = request.number
+    taken = Refused(ResultCode.RESOURCE_ALLOCATED, f"{named} is already bound to another number")
+    how = Placement(
+        role=NumberRole.X,
+        not_in_app=ResultCode.ACCOUNT_NOT_EXIST,
+        full=taken,
+        key_taken=taken,
+        shortage=ResultCode.INSUFFICIENT_NUMBERS_AX,
+        holder="another number",
+        area_code=request.area_code,
+        non_strict=request.non_strict,
+        search_keys=binding.exclusive_keys(),
+    )
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        await tx.purge_expired(now, app.id)
+        return await place(tx, app, binding, how, named)
+
+    return await store.run(work)
+
+
+async def _resolve(tx: ProvisioningTx, app: App, target: AxTarget, now: int) -> Binding:
+    if target.binding_id is not None:
+        found = await tx.get(app.id, target.binding_id, now)
+        if found is None or found.mode is not Mode.AX:
+            raise Refused(NOT_FOUND, f"no binding {target.binding_id} in this app")
+        return found
+    if target.number is None:
+        raise invalid("subscriptionId", "subscriptionId or privateNum is required")
+    record = await tx.number(target.number)
+    if record is None or record.app_id != app.id:
+        raise Refused(ResultCode.NUMBER_NOT_APPLIED, f"{target.number} is not a number of this app")
+    found_list = await tx.find(BindingFilter(app.id, Mode.AX, number=target.number), now, limit=1)
+    if not found_list:
+        raise Refused(NOT_FOUND, f"{target.number} is not bound")
+    return found_list[0]
+
+
+async def unbind(store: ProvisioningStore, app: App, target: AxTarget) -> Binding:
+    """origNum is not used to find the binding (Huawei ignores it on unbind)."""
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        found = await _resolve(tx, app, AxTarget(binding_id=target.binding_id, number=target.number), now)
+        await tx.release(found)
+        return found
+
+    return await store.run(work)
+
+
+async def modify(store: ProvisioningStore, app: App, target: AxTarget, new_user: str | None,
+                 changes: dict[str, Any]) -> Binding:
+    check_recording_allowed(app, changes.get("record"))
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        await tx.purge_expired(now, app.id)
+        old = await _resolve(tx, app, target, now)
+        if target.binding_id is None and target.user is not None and old.party_a != target.user:
+            raise Refused(NOT_FOUND, f"{target.number} is not bound to {target.user}")
+        new = replace(old, settings={**old.settings, **changes}, updated_at_ms=now)
+        if new_user is not None and new_user != old.party_a:
+            new.party_a = new_user
+            if not await tx.move_quota(app.id, old.party_a or "", new_user, X_PER_USER):
+                raise Refused(ResultCode.USER_LIMIT_EXCEEDED, f"{new_user} already holds {X_PER_USER} numbers")
+            await tx.rekey(old, new)
+        await tx.save(new)
+        return new
+
+    return await store.run(work)
+
+
+async def set_temporary_callee(store: ProvisioningStore, app: App, target: AxTarget, callee: str,
+                               duration_s: int, user_data: str | None) -> Binding:
+    """Name the real callee of A's next calls to X; overwrites the previous one."""
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        found = await _resolve(tx, app, AxTarget(binding_id=target.binding_id, number=target.number), now)
+        if callee == found.party_a:
+            raise invalid("calleeNum", "must differ from the bound origNum")
+        temp: dict[str, Any] = {"number": callee, "expires_at_ms": now + duration_s * 1000}
+        if user_data is not None:
+            temp["user_data"] = user_data
+        new = replace(found, settings={**found.settings, "temporary_callee": temp}, updated_at_ms=now)
+        await tx.save(new)
+        return new
+
+    return await store.run(work)
+
+
+async def query(store: ProvisioningStore, app: App, target: AxTarget) -> list[Binding]:
+    """Priority subscriptionId > origNum > privateNum."""
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> list[Binding]:
+        if target.binding_id is None and target.user is not None:
+            found = await tx.find(BindingFilter(app.id, Mode.AX, party_a=target.user), now)
+            if not found:
+                raise Refused(NOT_FOUND, f"{target.user} has no binding in this app")
+            return found
+        return [await _resolve(tx, app, target, now)]
+
+    return await store.run(work)

@@ -1,0 +1,148 @@
+"""AXB use cases: A and B talk through X; each real number at most once per X, 5000 pairs per X."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from privnum.domain.apps import App
+from privnum.domain.bindings import Binding
+from privnum.domain.lifetimes import expiry
+from privnum.domain.modes import Mode
+from privnum.domain.private_numbers import NumberRole
+from privnum.domain.result_codes import Refused, ResultCode, invalid
+from privnum.service.binding_ids import new_binding_id
+from privnum.service.clock import now_ms
+from privnum.service.placement import Placement, place
+from privnum.service.ports import BindingFilter, Claim, ProvisioningStore, ProvisioningTx
+from privnum.service.recording import check_recording_allowed
+
+NOT_FOUND = ResultCode.RECORD_NOT_EXIST
+
+
+@dataclass
+class AxbBind:
+    caller: str
+    callee: str
+    number: str | None = None
+    area_code: str | None = None
+    non_strict: bool = False
+    duration_s: int = 0
+    settings: dict[str, Any] | None = None
+
+
+async def bind(store: ProvisioningStore, app: App, request: AxbBind) -> Binding:
+    if request.caller == request.callee:
+        raise invalid("calleeNum", "must differ from callerNum")
+    settings = request.settings or {}
+    check_recording_allowed(app, settings.get("record"))
+    now = now_ms()
+    binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXB, number="", party_a=request.caller,
+                      party_b=request.callee, settings=settings, created_at_ms=now, updated_at_ms=now,
+                      expires_at_ms=expiry(now, request.duration_s))
+    binding.settings["duration"] = request.duration_s
+    named = request.number
+    how = Placement(
+        role=NumberRole.X,
+        not_in_app=ResultCode.NUMBER_NOT_IN_APP,
+        full=Refused(ResultCode.INSUFFICIENT_NUMBERS, f"{named} already carries its maximum of pairs"),
+        key_taken=Refused(ResultCode.RELATION_BOUND,
+                          f"{request.caller} or {request.callee} is already bound on {named}"),
+        shortage=ResultCode.INSUFFICIENT_NUMBERS,
+        holder=f"{request.caller} or {request.callee}",
+        area_code=request.area_code,
+        non_strict=request.non_strict,
+        search_keys=binding.exclusive_keys(),
+    )
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        await tx.purge_expired(now, app.id)
+        return await place(tx, app, binding, how, named)
+
+    return await store.run(work)
+
+
+async def unbind(store: ProvisioningStore, app: App, binding_id: str | None, number: str | None) -> list[Binding]:
+    """By subscriptionId (wins), or every binding on the X ``number``."""
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> list[Binding]:
+        if binding_id is not None:
+            found = await tx.get(app.id, binding_id, now)
+            if found is None or found.mode is not Mode.AXB:
+                raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
+            targets = [found]
+        else:
+            assert number is not None
+            await _require_own_number(tx, app, number)
+            targets = await tx.find(BindingFilter(app.id, Mode.AXB, number=number), now)
+            if not targets:
+                raise Refused(NOT_FOUND, f"no binding on {number}")
+        for target in targets:
+            await tx.release(target)
+        return targets
+
+    return await store.run(work)
+
+
+async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: str | None, callee: str | None,
+                 duration_s: int | None, changes: dict[str, Any]) -> Binding:
+    """Absent fields stay as they are; a new duration restarts the timer from now."""
+    check_recording_allowed(app, changes.get("record"))
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        await tx.purge_expired(now, app.id)
+        old = await tx.get(app.id, binding_id, now)
+        if old is None or old.mode is not Mode.AXB:
+            raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
+        new = replace(old, settings={**old.settings, **changes}, updated_at_ms=now)
+        new.party_a = caller or old.party_a
+        new.party_b = callee or old.party_b
+        if new.party_a == new.party_b:
+            raise invalid("calleeNum", "must differ from callerNum")
+        if duration_s is not None:
+            new.settings["duration"] = duration_s
+            new.expires_at_ms = expiry(now, duration_s)
+        if (new.party_a, new.party_b) != (old.party_a, old.party_b) and await tx.rekey(old, new) is not Claim.PLACED:
+            raise Refused(ResultCode.RELATION_BOUND, f"{new.party_a} or {new.party_b} is already bound on {old.number}")
+        await tx.save(new)
+        return new
+
+    return await store.run(work)
+
+
+@dataclass
+class Page:
+    bindings: list[Binding]
+    total: int
+    index: int
+    size: int
+
+
+async def query(store: ProvisioningStore, app: App, binding_id: str | None, number: str | None,
+                caller: str | None, callee: str | None, page_index: int, page_size: int) -> Page:
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> Page:
+        if binding_id is not None:
+            found = await tx.get(app.id, binding_id, now)
+            if found is None or found.mode is not Mode.AXB:
+                raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
+            return Page([found], 1, 1, page_size)
+        assert number is not None
+        await _require_own_number(tx, app, number)
+        where = BindingFilter(app.id, Mode.AXB, number=number, party_a=caller, party_b=callee)
+        total = await tx.count(where, now)
+        if total == 0:
+            raise Refused(NOT_FOUND, f"no binding on {number} matches")
+        found = await tx.find(where, now, offset=(page_index - 1) * page_size, limit=page_size)
+        return Page(found, total, page_index, page_size)
+
+    return await store.run(work)
+
+
+async def _require_own_number(tx: ProvisioningTx, app: App, number: str) -> None:
+    record = await tx.number(number)
+    if record is None or record.app_id != app.id:
+        raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{number} is not a number of this app")

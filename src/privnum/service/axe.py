@@ -1,0 +1,166 @@
+"""AXE use cases: many A share one X, each behind its own extension E of the app's fixed length."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from typing import Any
+
+from privnum.domain.apps import App
+from privnum.domain.bindings import Binding, extension_key
+from privnum.domain.lifetimes import axe_unit_seconds, expiry
+from privnum.domain.limits import extension_capacity
+from privnum.domain.modes import Mode
+from privnum.domain.private_numbers import NumberRole
+from privnum.domain.result_codes import Refused, ResultCode, invalid
+from privnum.service.binding_ids import new_binding_id
+from privnum.service.clock import now_ms
+from privnum.service.placement import Placement, place
+from privnum.service.ports import BindingFilter, ProvisioningStore, ProvisioningTx
+from privnum.service.recording import check_recording_allowed
+
+NOT_FOUND = ResultCode.BINDING_NOT_EXIST
+
+
+@dataclass
+class AxeBind:
+    user: str
+    number: str | None = None
+    area_code: str | None = None
+    non_strict: bool = False
+    extension: str | None = None
+    lifetime_s: int = 0
+    settings: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class AxeTarget:
+    binding_id: str | None = None
+    number: str | None = None
+    extension: str | None = None
+
+
+def check_extension(app: App, extension: str, field: str = "extendNum") -> str:
+    if not extension.isdigit() or len(extension) != app.extension_length or int(extension) == 0:
+        raise invalid(field, f"must be {app.extension_length} digits (this app's extension length), not all zero")
+    return extension
+
+
+def _free_extension(used: set[str], length: int) -> str | None:
+    """A random free extension, so extensions are not guessable in order."""
+    total = extension_capacity(length)
+    if len(used) >= total:
+        return None
+    for _ in range(32):
+        candidate = str(random.randint(1, total)).zfill(length)
+        if candidate not in used:
+            return candidate
+    for value in range(1, total + 1):
+        candidate = str(value).zfill(length)
+        if candidate not in used:
+            return candidate
+    return None
+
+
+async def bind(store: ProvisioningStore, app: App, request: AxeBind) -> Binding:
+    settings = request.settings or {}
+    check_recording_allowed(app, settings.get("record"))
+    now = now_ms()
+    binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXE, number="", party_a=request.user,
+                      extension=request.extension, settings=settings, created_at_ms=now, updated_at_ms=now,
+                      expires_at_ms=expiry(now, request.lifetime_s))
+    named = request.number
+
+    async def pick(tx: ProvisioningTx, b: Binding) -> bool:
+        b.extension = _free_extension(await tx.used_extensions(b.number), app.extension_length)
+        return b.extension is not None
+
+    how = Placement(
+        role=NumberRole.X,
+        not_in_app=ResultCode.NUMBER_NOT_IN_APP,
+        full=Refused(ResultCode.NO_IDLE_EXTENSION, f"{named} has no free extension"),
+        key_taken=Refused(ResultCode.NO_IDLE_EXTENSION, f"extension {request.extension} is already used on {named}"),
+        shortage=ResultCode.INSUFFICIENT_NUMBERS if request.extension is None else ResultCode.NO_IDLE_EXTENSION,
+        holder=f"extension {request.extension}",
+        area_code=request.area_code,
+        non_strict=request.non_strict,
+        pick_extension=None if request.extension else pick,
+        search_keys=[extension_key(request.extension)] if request.extension else [],
+    )
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        await tx.purge_expired(now, app.id)
+        return await place(tx, app, binding, how, named)
+
+    return await store.run(work)
+
+
+async def _resolve(tx: ProvisioningTx, app: App, target: AxeTarget, now: int) -> Binding:
+    if target.binding_id is not None:
+        found = await tx.get(app.id, target.binding_id, now)
+        if found is None or found.mode is not Mode.AXE:
+            raise Refused(NOT_FOUND, f"no binding {target.binding_id} in this app")
+        return found
+    if target.number is None or target.extension is None:
+        raise invalid("subscriptionId", "subscriptionId, or virtualNum together with extendNum, is required")
+    record = await tx.number(target.number)
+    if record is None or record.app_id != app.id:
+        raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{target.number} is not a number of this app")
+    found_list = await tx.find(BindingFilter(app.id, Mode.AXE, number=target.number, extension=target.extension),
+                               now, limit=1)
+    if not found_list:
+        raise Refused(NOT_FOUND, f"no binding on {target.number} extension {target.extension}")
+    return found_list[0]
+
+
+async def unbind(store: ProvisioningStore, app: App, target: AxeTarget) -> Binding:
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        found = await _resolve(tx, app, target, now)
+        await tx.release(found)
+        return found
+
+    return await store.run(work)
+
+
+async def modify(store: ProvisioningStore, app: App, target: AxeTarget, new_user: str | None,
+                 changes: dict[str, Any]) -> Binding:
+    """A new bindExpiredTime restarts the lifetime from now; the query keeps reporting the bind's value."""
+    check_recording_allowed(app, changes.get("record"))
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        await tx.purge_expired(now, app.id)
+        old = await _resolve(tx, app, target, now)
+        settings = {**old.settings}
+        lifetime = changes.pop("bind_expired_time", None)
+        unit = changes.pop("time_unit", None)
+        settings.update(changes)
+        new = replace(old, settings=settings, updated_at_ms=now)
+        if new_user is not None:
+            new.party_a = new_user
+        if lifetime is not None:
+            new.expires_at_ms = expiry(now, lifetime * axe_unit_seconds(unit or old.settings.get("time_unit")))
+        await tx.save(new)
+        return new
+
+    return await store.run(work)
+
+
+async def query(store: ProvisioningStore, app: App, target: AxeTarget) -> Binding:
+    now = now_ms()
+    return await store.run(lambda tx: _resolve(tx, app, target, now))
+
+
+async def list_on_number(store: ProvisioningStore, app: App, number: str, offset: int, limit: int) -> list[Binding]:
+    """Every live binding on one X, oldest first (the v2.0 cursor query)."""
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> list[Binding]:
+        record = await tx.number(number)
+        if record is None or record.app_id != app.id:
+            raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{number} is not a number of this app")
+        return await tx.find(BindingFilter(app.id, Mode.AXE, number=number), now, offset=offset, limit=limit)
+
+    return await store.run(work)

@@ -1,0 +1,156 @@
+"""AXYB use cases: A-X (one A per X, 5 X per A) plus B-Y relations (a Y carries up to 1000, each AX once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from privnum.domain.apps import App
+from privnum.domain.bindings import Binding
+from privnum.domain.lifetimes import expiry
+from privnum.domain.modes import Mode
+from privnum.domain.private_numbers import NumberRole
+from privnum.domain.result_codes import Refused, ResultCode, invalid
+from privnum.service.binding_ids import new_binding_id
+from privnum.service.clock import now_ms
+from privnum.service.placement import Placement, place
+from privnum.service.ports import BindingFilter, ProvisioningStore, ProvisioningTx
+from privnum.service.recording import check_recording_allowed
+
+NOT_FOUND = ResultCode.BINDING_NOT_EXIST
+
+
+@dataclass
+class AxRelation:
+    user: str
+    area_code: str | None
+    non_strict: bool
+    duration_s: int
+    yb_duration_s: int
+    settings: dict[str, Any]
+
+
+@dataclass
+class YbRelation:
+    parent_id: str
+    user: str
+    area_code: str | None
+    non_strict: bool
+    yb_duration_s: int | None
+    settings: dict[str, Any]
+
+
+def yb_expiry(parent: Binding, now: int, yb_duration_s: int) -> int | None:
+    """ybDuration 0 lives as long as the AX relation; it never outlives it."""
+    own = expiry(now, yb_duration_s)
+    if own is None:
+        return parent.expires_at_ms
+    if parent.expires_at_ms is None:
+        return own
+    return min(own, parent.expires_at_ms)
+
+
+async def bind_ax(store: ProvisioningStore, app: App, request: AxRelation) -> Binding:
+    check_recording_allowed(app, request.settings.get("record"))
+    now = now_ms()
+    settings = {**request.settings, "duration": request.duration_s, "yb_duration": request.yb_duration_s}
+    binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXYB, number="", party_a=request.user,
+                      settings=settings, created_at_ms=now, updated_at_ms=now,
+                      expires_at_ms=expiry(now, request.duration_s))
+    how = Placement(
+        role=NumberRole.X,
+        not_in_app=ResultCode.NUMBER_NOT_IN_APP,
+        full=Refused(ResultCode.INSUFFICIENT_NUMBERS, "the number is already bound"),
+        key_taken=Refused(ResultCode.INSUFFICIENT_NUMBERS, "the number is already bound"),
+        shortage=ResultCode.INSUFFICIENT_NUMBERS,
+        holder="another A",
+        area_code=request.area_code,
+        non_strict=request.non_strict,
+        search_keys=binding.exclusive_keys(),
+    )
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        await tx.purge_expired(now, app.id)
+        return await place(tx, app, binding, how, None)
+
+    return await store.run(work)
+
+
+async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Binding:
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> Binding:
+        await tx.purge_expired(now, app.id)
+        parent = await tx.get(app.id, request.parent_id, now)
+        if parent is None or parent.mode is not Mode.AXYB or parent.is_yb_relation:
+            raise Refused(NOT_FOUND, f"no AX relation {request.parent_id} in this app")
+        if request.user == parent.party_a:
+            raise invalid("origNum", "B must differ from the A of the AX relation")
+        yb_duration = request.yb_duration_s
+        if yb_duration is None:
+            yb_duration = int(parent.settings.get("yb_duration", 0))
+        settings = {**request.settings, "yb_duration": yb_duration}
+        binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXYB, number="", party_a=parent.party_a,
+                          party_b=request.user, parent_id=parent.id, settings=settings, created_at_ms=now,
+                          updated_at_ms=now, expires_at_ms=yb_expiry(parent, now, yb_duration))
+        how = Placement(
+            role=NumberRole.Y,
+            not_in_app=ResultCode.NUMBER_NOT_IN_APP,
+            full=Refused(ResultCode.INSUFFICIENT_NUMBERS, "the Y is full"),
+            key_taken=Refused(ResultCode.INSUFFICIENT_NUMBERS, "the Y already serves this AX relation"),
+            shortage=ResultCode.INSUFFICIENT_NUMBERS,
+            holder="this AX relation",
+            area_code=request.area_code,
+            non_strict=request.non_strict,
+            search_keys=binding.exclusive_keys(),
+        )
+        return await place(tx, app, binding, how, None)
+
+    return await store.run(work)
+
+
+async def unbind(store: ProvisioningStore, app: App, binding_id: str, y_number: str | None,
+                 b_number: str | None) -> list[Binding]:
+    """subscriptionId alone removes the AX relation and its YB relations; with yNum (wins) or bNum only YB ones."""
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> list[Binding]:
+        parent = await tx.get(app.id, binding_id, now)
+        if parent is None or parent.mode is not Mode.AXYB or parent.is_yb_relation:
+            raise Refused(NOT_FOUND, f"no AX relation {binding_id} in this app")
+        if y_number is None and b_number is None:
+            children = await tx.find(BindingFilter(app.id, Mode.AXYB, parent_id=parent.id), now)
+            await tx.release(parent)
+            return [parent, *children]
+        where = BindingFilter(app.id, Mode.AXYB, parent_id=parent.id, number=y_number,
+                              party_b=None if y_number else b_number)
+        targets = await tx.find(where, now)
+        if not targets:
+            raise Refused(NOT_FOUND, f"no YB relation of {binding_id} matches")
+        for target in targets:
+            await tx.release(target)
+        return targets
+
+    return await store.run(work)
+
+
+async def query(store: ProvisioningStore, app: App, binding_id: str | None,
+                number: str | None) -> list[tuple[Binding, list[Binding]]]:
+    """Each AX relation with its YB relations; by subscriptionId (wins) or by X."""
+    now = now_ms()
+
+    async def work(tx: ProvisioningTx) -> list[tuple[Binding, list[Binding]]]:
+        if binding_id is not None:
+            parent = await tx.get(app.id, binding_id, now)
+            parents = [parent] if parent and parent.mode is Mode.AXYB and not parent.is_yb_relation else []
+        else:
+            assert number is not None
+            record = await tx.number(number)
+            if record is None or record.app_id != app.id:
+                raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{number} is not a number of this app")
+            parents = await tx.find(BindingFilter(app.id, Mode.AXYB, number=number, yb_relations=False), now)
+        if not parents:
+            raise Refused(NOT_FOUND, "no AXYB relation matches")
+        return [(p, await tx.find(BindingFilter(app.id, Mode.AXYB, parent_id=p.id), now)) for p in parents]
+
+    return await store.run(work)

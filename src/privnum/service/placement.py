@@ -1,0 +1,97 @@
+"""Putting a binding on a number: the one it names, or the first one that fits.
+
+The search honours areaCode/areaMatchMode and never gives up while a number that satisfies
+every rule is free: it walks all candidates, and when a concurrent bind wins a race for one
+(the database refuses the claim) it simply tries the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from privnum.domain.allocation import explain_shortage, search_scopes
+from privnum.domain.apps import App
+from privnum.domain.bindings import Binding
+from privnum.domain.limits import X_PER_USER, capacity
+from privnum.domain.private_numbers import NumberRole, NumberState
+from privnum.domain.result_codes import Refused, ResultCode
+from privnum.service.ports import Claim, ProvisioningTx
+
+CANDIDATE_BATCH = 32
+
+ExtensionPicker = Callable[[ProvisioningTx, Binding], Awaitable[bool]]
+
+
+@dataclass
+class Placement:
+    """How one mode wants a binding placed and what it answers when it cannot be."""
+
+    role: NumberRole
+    not_in_app: ResultCode  # the named number is not this app's
+    full: Refused  # the named number has no room
+    key_taken: Refused  # a party / extension / relation is already on the named number
+    shortage: ResultCode  # nothing fits in the search
+    holder: str  # what blocks numbers with room, for the shortage sentence
+    area_code: str | None = None
+    non_strict: bool = False
+    pick_extension: ExtensionPicker | None = None  # AXE without extendNum
+    search_keys: list[str] = field(default_factory=list)
+
+
+async def place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, named: str | None) -> Binding:
+    """Claim ``named`` (or, when None, a number found by the search) for ``binding``."""
+    cap = capacity(app.mode, how.role, app.extension_length)
+    user = binding.quota_user()
+    if user is not None and await tx.quota_used(app.id, user) >= X_PER_USER:
+        raise _quota_refusal(user)
+    if named is not None:
+        return await _place_on(tx, app, binding, how, named, cap)
+    tried: list[str] = []
+    for scope in search_scopes(how.area_code, how.non_strict):
+        while batch := await tx.candidates(app.id, scope, how.role, cap, how.search_keys, tried, CANDIDATE_BATCH):
+            for number in batch:
+                tried.append(number)
+                binding.number = number
+                if await _try_claim(tx, binding, how, cap) is Claim.PLACED:
+                    return binding
+    censuses = [await tx.census(app.id, s, how.role, cap, how.search_keys)
+                for s in search_scopes(how.area_code, how.non_strict)]
+    raise Refused(how.shortage, explain_shortage(censuses, how.holder))
+
+
+async def _place_on(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, named: str, cap: int) -> Binding:
+    number = await tx.number(named)
+    if number is None or number.app_id != app.id:
+        raise Refused(how.not_in_app, f"{named} is not a number of this app")
+    if number.state is NumberState.FROZEN:
+        raise Refused(ResultCode.SUBSCRIBER_FROZEN, f"{named} is frozen")
+    if number.state is not NumberState.AVAILABLE:
+        raise Refused(ResultCode.NUMBER_STATUS_ABNORMAL, f"{named} is {number.state.value}")
+    if number.role not in (None, how.role):
+        raise Refused(how.shortage, f"{named} already serves as {number.role.value.upper()} in this app")
+    binding.number = named
+    outcome = await _try_claim(tx, binding, how, cap)
+    if outcome is Claim.PLACED:
+        return binding
+    if outcome is Claim.KEY_TAKEN:
+        raise how.key_taken
+    raise how.full
+
+
+async def _try_claim(tx: ProvisioningTx, binding: Binding, how: Placement, cap: int) -> Claim:
+    attempts = 8 if how.pick_extension else 1
+    outcome = Claim.NUMBER_FULL
+    for _ in range(attempts):
+        if how.pick_extension and not await how.pick_extension(tx, binding):
+            return Claim.NUMBER_FULL
+        outcome = await tx.claim(binding, how.role, cap, X_PER_USER)
+        if outcome is Claim.QUOTA_EXCEEDED:
+            raise _quota_refusal(binding.quota_user() or "")
+        if outcome is not Claim.KEY_TAKEN:
+            return outcome
+    return outcome
+
+
+def _quota_refusal(user: str) -> Refused:
+    return Refused(ResultCode.USER_LIMIT_EXCEEDED, f"{user} already holds {X_PER_USER} numbers in this app")
