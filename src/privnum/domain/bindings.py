@@ -42,13 +42,13 @@ class Binding:
         """What this binding holds exclusively on its number; the database keeps each unique per number.
 
         AXB: each real number at most once per X. AX and the AX part of AXYB: the A (the X
-        carries one A only, by capacity). AXE: the extension. AXYB YB relation: its AX relation,
+        carries one A only, by capacity). AXE: the extension, and the A (once per X). AXYB YB relation: its AX relation,
         so one Y never serves the same AX twice.
         """
         if self.mode is Mode.AXB:
             return [user_key(self.party_a), user_key(self.party_b)]
         if self.mode is Mode.AXE:
-            return [extension_key(self.extension)]
+            return [extension_key(self.extension), user_key(self.party_a)]
         if self.is_yb_relation:
             return [f"ax:{self.parent_id}"]
         return [user_key(self.party_a)]

@@ -102,8 +102,6 @@ async def modify(store: ProvisioningStore, app: App, target: AxTarget, new_user:
     async def work(tx: ProvisioningTx) -> Binding:
         await tx.purge_expired(now, app.id)
         old = await _resolve(tx, app, target, now)
-        if target.binding_id is None and target.user is not None and old.party_a != target.user:
-            raise Refused(NOT_FOUND, f"{target.number} is not bound to {target.user}")
         new = replace(old, settings={**old.settings, **changes}, updated_at_ms=now)
         if new_user is not None and new_user != old.party_a:
             new.party_a = new_user

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from privnum.domain.apps import App
-from privnum.domain.bindings import Binding, extension_key
+from privnum.domain.bindings import Binding, extension_key, user_key
 from privnum.domain.lifetimes import axe_unit_seconds, expiry
 from privnum.domain.limits import extension_capacity
 from privnum.domain.modes import Mode
@@ -85,11 +85,14 @@ async def bind(store: ProvisioningStore, app: App, request: AxeBind) -> Binding:
         area_code=request.area_code,
         non_strict=request.non_strict,
         pick_extension=None if request.extension else pick,
-        search_keys=[extension_key(request.extension)] if request.extension else [],
+        search_keys=[user_key(request.user)] + ([extension_key(request.extension)] if request.extension else []),
     )
 
     async def work(tx: ProvisioningTx) -> Binding:
         await tx.purge_expired(now, app.id)
+        if named is not None and await tx.find(BindingFilter(app.id, Mode.AXE, number=named, party_a=request.user),
+                                               now, limit=1):
+            raise Refused(ResultCode.RELATION_BOUND, f"{request.user} already has an extension on {named}")
         return await place(tx, app, binding, how, named)
 
     return await store.run(work)

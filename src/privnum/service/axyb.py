@@ -53,7 +53,8 @@ def yb_expiry(parent: Binding, now: int, yb_duration_s: int) -> int | None:
 async def bind_ax(store: ProvisioningStore, app: App, request: AxRelation) -> Binding:
     check_recording_allowed(app, request.settings.get("record"))
     now = now_ms()
-    settings = {**request.settings, "duration": request.duration_s, "yb_duration": request.yb_duration_s}
+    settings = {**request.settings, "duration": request.duration_s, "yb_duration": request.yb_duration_s,
+                "area_code": request.area_code}
     binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXYB, number="", party_a=request.user,
                       settings=settings, created_at_ms=now, updated_at_ms=now,
                       expires_at_ms=expiry(now, request.duration_s))
@@ -97,10 +98,10 @@ async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Bi
             role=NumberRole.Y,
             not_in_app=ResultCode.NUMBER_NOT_IN_APP,
             full=Refused(ResultCode.INSUFFICIENT_NUMBERS, "the Y is full"),
-            key_taken=Refused(ResultCode.INSUFFICIENT_NUMBERS, "the Y already serves this AX relation"),
+            key_taken=Refused(ResultCode.RELATION_BOUND, "the Y already serves this AX relation"),
             shortage=ResultCode.INSUFFICIENT_NUMBERS,
             holder="this AX relation",
-            area_code=request.area_code,
+            area_code=request.area_code or parent.settings.get("area_code"),
             non_strict=request.non_strict,
             search_keys=binding.exclusive_keys(),
         )

@@ -1,5 +1,89 @@
-"""placeholder"""
+"""AX mode over HTTP: ``/rest/provision/caas/privatenumber/v1.0`` and the temporary callee
+``/rest/caas/privatenumber/calleenumber/v1.0``."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from privnum.domain.apps import App
+from privnum.domain.lifetimes import TEMP_CALLEE_DEFAULT_S, check_max_call_minutes, check_temp_callee_seconds
+from privnum.domain.modes import Mode
+from privnum.domain.result_codes import invalid
+from privnum.entrypoints.api.authentication import app_in_mode
+from privnum.entrypoints.api.ax_schemas import (
+    OPTIONS,
+    AxBindBody,
+    AxModifyBody,
+    AxQueryParams,
+    AxUnbindQuery,
+    TemporaryCalleeBody,
+    private_num_info,
+)
+from privnum.entrypoints.api.settings_map import to_domain
+from privnum.entrypoints.api.wire import parse_body, parse_query, success
+from privnum.service import ax
+
+URI = "/rest/provision/caas/privatenumber/v1.0"
+CALLEE_URI = "/rest/caas/privatenumber/calleenumber/v1.0"
+router = APIRouter(tags=["AX"])
+ax_app = Depends(app_in_mode(Mode.AX))
+
+
+def _options(body: AxBindBody | AxModifyBody) -> dict:
+    if body.maxDuration is not None:
+        check_max_call_minutes(body.maxDuration)
+    return to_domain(body.given(), OPTIONS)
+
+
+@router.post(URI, summary="CreateAXBinding")
+async def bind(request: Request, app: App = ax_app) -> JSONResponse:
+    body = await parse_body(request, AxBindBody)
+    binding = await ax.bind(request.app.state.runtime.provisioning, app, ax.AxBind(
+        user=body.origNum, number=body.privateNum, area_code=None if body.privateNum else body.areaCode,
+        non_strict=body.areaMatchMode == "1", settings=_options(body)))
+    return success(origNum=binding.party_a, privateNum=binding.number, subscriptionId=binding.id)
+
+
+@router.delete(URI, summary="Unbind AX")
+async def unbind(request: Request, app: App = ax_app) -> JSONResponse:
+    params = parse_query(request, AxUnbindQuery)
+    if params.subscriptionId is None and params.privateNum is None:
+        raise invalid("privateNum", "subscriptionId or privateNum is required")
+    await ax.unbind(request.app.state.runtime.provisioning, app,
+                    ax.AxTarget(binding_id=params.subscriptionId, number=params.privateNum))
+    return success()
+
+
+@router.put(URI, summary="ModifyAXBinding")
+async def modify(request: Request, app: App = ax_app) -> JSONResponse:
+    body = await parse_body(request, AxModifyBody)
+    if body.subscriptionId is None and body.privateNum is None:
+        raise invalid("subscriptionId", "subscriptionId or privateNum is required")
+    await ax.modify(request.app.state.runtime.provisioning, app,
+                    ax.AxTarget(binding_id=body.subscriptionId, number=body.privateNum), body.origNum, _options(body))
+    return success()
+
+
+@router.get(URI, summary="QueryAXBinding")
+async def query(request: Request, app: App = ax_app) -> JSONResponse:
+    params = parse_query(request, AxQueryParams)
+    if params.subscriptionId is None and params.origNum is None and params.privateNum is None:
+        raise invalid("subscriptionId", "one of subscriptionId, origNum or privateNum is required")
+    found = await ax.query(request.app.state.runtime.provisioning, app,
+                           ax.AxTarget(binding_id=params.subscriptionId, user=params.origNum,
+                                       number=params.privateNum))
+    return success(privateNumList=[private_num_info(b) for b in found])
+
+
+@router.put(CALLEE_URI, summary="SetAXTemporaryCallee")
+async def set_temporary_callee(request: Request, app: App = ax_app) -> JSONResponse:
+    body = await parse_body(request, TemporaryCalleeBody)
+    if body.subscriptionId is None and body.privateNum is None:
+        raise invalid("subscriptionId", "subscriptionId or privateNum is required")
+    duration = check_temp_callee_seconds(body.duration) if body.duration is not None else TEMP_CALLEE_DEFAULT_S
+    await ax.set_temporary_callee(request.app.state.runtime.provisioning, app,
+                                  ax.AxTarget(binding_id=body.subscriptionId, number=body.privateNum),
+                                  body.calleeNum, duration, body.userData)
+    return success()

@@ -1,0 +1,85 @@
+"""AXE request schemas (CreateAXEBinding, unbind, ModifyAXEBinding, QueryAXEBinding v1.0/v2.0) and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from privnum.domain.bindings import Binding
+from privnum.entrypoints.api.schema_base import WireModel
+from privnum.entrypoints.api.settings_map import to_wire
+from privnum.entrypoints.api.wire_types import (
+    AreaCode,
+    BindingId,
+    Flag,
+    GlobalNumber,
+    MatchMode,
+    UserData,
+    VoiceFile,
+    WholeNumber,
+    ZeroOne,
+)
+
+OPTIONS = ("displayNumMode", "recordFlag", "recordHintTone", "callbackTone", "callbackNum", "timeUnit",
+           "callbackExpiredTime", "userData")
+Extension = str
+
+
+class AxeOptions(WireModel):
+    displayNumMode: ZeroOne | None = None
+    recordFlag: Flag | None = None
+    recordHintTone: VoiceFile | None = None
+    callbackTone: VoiceFile | None = None
+    callbackNum: GlobalNumber | None = None
+    timeUnit: ZeroOne | None = None
+    bindExpiredTime: WholeNumber | None = None
+    callbackExpiredTime: WholeNumber | None = None
+    userData: UserData | None = None
+
+
+class AxeBindBody(AxeOptions):
+    bindNum: GlobalNumber
+    virtualNum: GlobalNumber | None = None
+    areaCode: AreaCode | None = None
+    areaMatchMode: MatchMode | None = None
+    extendNum: str | None = Field(default=None, max_length=4)
+
+
+class AxeTargetFields(WireModel):
+    subscriptionId: BindingId | None = None
+    virtualNum: GlobalNumber | None = None
+    extendNum: str | None = Field(default=None, max_length=4)
+
+
+class AxeModifyBody(AxeOptions, AxeTargetFields):
+    pass
+
+
+class AxeQueryV2Params(AxeTargetFields):
+    cursor: str | None = Field(default=None, pattern=r"^\d{13}_\d{1,20}$")
+    limit: int | str | None = None
+
+    def page_limit(self) -> int:
+        try:
+            value = int(self.limit) if self.limit is not None else 50
+        except ValueError:
+            return 50
+        return value if 1 <= value <= 100 else 50
+
+
+def axe_info(b: Binding) -> dict[str, Any]:
+    s = b.settings
+    info: dict[str, Any] = {
+        "subscriptionId": b.id,
+        "virtualNum": b.number,
+        "extendNum": b.extension,
+        "bindNum": b.party_a,
+        "displayNumMode": s.get("display_num_mode", "0"),
+        "recordFlag": "true" if s.get("record") else "false",
+        "timeUnit": s.get("time_unit", "0"),
+        "bindExpiredTime": s.get("bind_expired_time", 0),
+        "callbackExpiredTime": s.get("callback_expired_time", 0),
+    }
+    info.update(to_wire(s, ("recordHintTone", "callbackTone", "callbackNum", "userData")))
+    return info

@@ -1,0 +1,81 @@
+"""AXYB request schemas (two-step bind, unbind, query) and the query answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from privnum.domain.bindings import Binding
+from privnum.entrypoints.api.schema_base import WireModel
+from privnum.entrypoints.api.settings_map import to_wire
+from privnum.entrypoints.api.wire_types import (
+    AreaCode,
+    BindingId,
+    Direction,
+    Flag,
+    GlobalNumber,
+    MatchMode,
+    UserData,
+    VoiceFile,
+    WholeNumber,
+)
+from privnum.service.clock import huawei_time
+
+AX_OPTIONS = ("callDirection", "recordFlag", "recordHintTone", "preVoiceX", "userData")
+AXYB_DEFAULT_DURATION_S = 7200
+LIST_LIMIT = 5
+
+
+class AppKeyParam(WireModel):
+    app_key: str = Field(min_length=1, max_length=128)
+
+
+class AxybBindBody(WireModel):
+    subscriptionId: BindingId | None = None
+    origNum: GlobalNumber
+    areaCode: AreaCode | None = None
+    areaMatchMode: MatchMode | None = None
+    callDirection: Direction | None = None
+    duration: WholeNumber | None = None
+    ybDuration: WholeNumber | None = None
+    recordFlag: Flag | None = None
+    recordHintTone: VoiceFile | None = None
+    preVoiceX: VoiceFile | None = None
+    preVoiceY: VoiceFile | None = None
+    userData: UserData | None = None
+
+
+class AxybUnbindQuery(AppKeyParam):
+    subscriptionId: BindingId
+    yNum: GlobalNumber | None = None
+    bNum: GlobalNumber | None = None
+
+
+class AxybQueryParams(AppKeyParam):
+    subscriptionId: BindingId | None = None
+    relationNum: GlobalNumber | None = None
+
+
+def xy_relation_infos(parent: Binding, children: list[Binding]) -> list[dict[str, Any]]:
+    base: dict[str, Any] = {
+        "bindId": parent.id,
+        "numA": parent.party_a,
+        "numX": parent.number,
+        "recordFlag": "true" if parent.settings.get("record") else "false",
+        "callDirection": parent.settings.get("call_direction", 0),
+        "duration": str(parent.settings.get("duration", 0)),
+        "ybDuration": str(parent.settings.get("yb_duration", 0)),
+        "subscribeTime": huawei_time(parent.updated_at_ms),
+    }
+    base.update(to_wire(parent.settings, ("recordHintTone", "preVoiceX", "userData")))
+    if not children:
+        return [base]
+    infos = []
+    for child in children:
+        info = {**base, "numY": child.number, "numB": child.party_b,
+                "ybDuration": str(child.settings.get("yb_duration", 0)),
+                "subscribeTime": huawei_time(max(parent.updated_at_ms, child.updated_at_ms))}
+        info.update(to_wire(child.settings, ("preVoiceY",)))
+        infos.append(info)
+    return infos
