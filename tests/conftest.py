@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -26,7 +27,7 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from huawei_client import HuaweiClient  # noqa: E402
+from huawei_client import HuaweiClient
 
 POSTGRES_URL = os.environ.get("PRIVNUM_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("PRIVNUM_TEST_REDIS_URL", "")
@@ -59,7 +60,7 @@ def fresh_database_url(backend: str, workdir: Path) -> str:
     name = f"privnum_test_{uuid.uuid4().hex[:12]}"
     try:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         pytest.fail(f"cannot reach PostgreSQL at {POSTGRES_URL}: {error}")
     base, _, _ = POSTGRES_URL.rpartition("/")
     return f"{base}/{name}"
@@ -68,10 +69,8 @@ def fresh_database_url(backend: str, workdir: Path) -> str:
 def drop_database(url: str) -> None:
     if url.startswith("postgresql"):
         name = url.rpartition("/")[2]
-        try:
+        with contextlib.suppress(Exception):
             asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        except Exception:  # noqa: BLE001
-            pass
 
 
 _numbers = itertools.count(int(time.time() * 1000) % 10**8)
@@ -145,7 +144,8 @@ def start_server(backend: str, extra_env: dict[str, str] | None = None, workers:
     port = free_port()
     env = {**os.environ, "PRIVNUM_DATABASE_URL": url, "PRIVNUM_PORT": str(port),
            "PRIVNUM_AUTH_LOCKOUT_FAILURES": "1000000", **(extra_env or {})}
-    env.pop("PRIVNUM_REDIS_URL", None) if "PRIVNUM_REDIS_URL" not in (extra_env or {}) else None
+    if "PRIVNUM_REDIS_URL" not in (extra_env or {}):
+        env.pop("PRIVNUM_REDIS_URL", None)
     server = Server(backend, f"http://127.0.0.1:{port}", url, workdir, env)
     server.cli("db", "upgrade")
     log = open(workdir / "server.log", "w")  # noqa: SIM115
