@@ -7,11 +7,9 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
-from privnum.adapters.db.engine import make_engine
+from privnum.adapters.db.database import Database, open_database
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.config import Settings
 from privnum.service.app_cache import CachedAppDirectory
@@ -25,7 +23,7 @@ log = logging.getLogger("privnum")
 @dataclass
 class Runtime:
     settings: Settings
-    engine: AsyncEngine
+    db: Database
     apps: AppStore
     directory: CachedAppDirectory
     provisioning: SqlProvisioningStore
@@ -36,12 +34,12 @@ class Runtime:
         close = getattr(self.guard, "close", None)
         if close is not None:
             await close()
-        await self.engine.dispose()
+        await self.db.dispose()
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    engine = make_engine(settings.database_url)
-    apps = AppStore(engine)
+    db = open_database(settings.database_url)
+    apps = AppStore(db)
     guard_args = (settings.lockout_failures, settings.lockout_window_s * 1000, settings.lockout_ban_s * 1000)
     guard: AuthGuard
     if settings.redis_url:
@@ -49,13 +47,13 @@ def build_runtime(settings: Settings) -> Runtime:
 
         guard = RedisAuthGuard(settings.redis_url, *guard_args)
     else:
-        guard = SqlAuthGuard(engine, *guard_args)
+        guard = SqlAuthGuard(db, *guard_args)
     return Runtime(
         settings=settings,
-        engine=engine,
+        db=db,
         apps=apps,
         directory=CachedAppDirectory(apps, settings.app_cache_ttl_s),
-        provisioning=SqlProvisioningStore(engine),
+        provisioning=SqlProvisioningStore(db),
         guard=guard,
         policy=AuthPolicy(settings.clock_skew_s, settings.local_time_offsets_s),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import typer
@@ -13,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from privnum.adapters.db.app_store import AppStore, OperatorError
-from privnum.adapters.db.engine import make_engine
+from privnum.adapters.db.database import open_database
 from privnum.adapters.db.migrate import upgrade
 from privnum.config import Settings
 from privnum.domain.apps import EXTENSION_LENGTHS, CallbackUrls
@@ -46,21 +45,17 @@ def _with_store(work: Any) -> Any:
     upgrade(settings.database_url)
 
     async def run() -> Any:
-        engine = make_engine(settings.database_url)
+        db = open_database(settings.database_url)
         try:
-            return await work(AppStore(engine))
+            return await work(AppStore(db))
         finally:
-            await engine.dispose()
+            await db.dispose()
 
     try:
         return asyncio.run(run())
     except OperatorError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
 
 
 @cli.command()

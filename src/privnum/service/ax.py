@@ -59,7 +59,6 @@ async def bind(store: ProvisioningStore, app: App, request: AxBind) -> Binding:
     )
 
     async def work(tx: ProvisioningTx) -> Binding:
-        await tx.purge_expired(now, app.id)
         return await place(tx, app, binding, how, named)
 
     return await store.run(work)
@@ -100,7 +99,6 @@ async def modify(store: ProvisioningStore, app: App, target: AxTarget, new_user:
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:
-        await tx.purge_expired(now, app.id)
         old = await _resolve(tx, app, target, now)
         new = replace(old, settings={**old.settings, **changes}, updated_at_ms=now)
         if new_user is not None and new_user != old.party_a:
@@ -145,4 +143,4 @@ async def query(store: ProvisioningStore, app: App, target: AxTarget) -> list[Bi
             return found
         return [await _resolve(tx, app, target, now)]
 
-    return await store.run(work)
+    return await store.run(work, read_only=True)

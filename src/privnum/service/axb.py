@@ -56,7 +56,6 @@ async def bind(store: ProvisioningStore, app: App, request: AxbBind) -> Binding:
     )
 
     async def work(tx: ProvisioningTx) -> Binding:
-        await tx.purge_expired(now, app.id)
         return await place(tx, app, binding, how, named)
 
     return await store.run(work)
@@ -92,7 +91,6 @@ async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: st
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:
-        await tx.purge_expired(now, app.id)
         old = await tx.get(app.id, binding_id, now)
         if old is None or old.mode is not Mode.AXB:
             raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
@@ -104,12 +102,19 @@ async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: st
         if duration_s is not None:
             new.settings["duration"] = duration_s
             new.expires_at_ms = expiry(now, duration_s)
-        if (new.party_a, new.party_b) != (old.party_a, old.party_b) and await tx.rekey(old, new) is not Claim.PLACED:
+        if (new.party_a, new.party_b) != (old.party_a, old.party_b) and not await _rekeyed(tx, app, old, new, now):
             raise Refused(ResultCode.RELATION_BOUND, f"{new.party_a} or {new.party_b} is already bound on {old.number}")
         await tx.save(new)
         return new
 
     return await store.run(work)
+
+
+async def _rekeyed(tx: ProvisioningTx, app: App, old: Binding, new: Binding, now: int) -> bool:
+    """Move the binding's exclusive keys; an expired binding still holding one is purged first."""
+    if await tx.rekey(old, new) is Claim.PLACED:
+        return True
+    return bool(await tx.purge_expired(now, app.id)) and await tx.rekey(old, new) is Claim.PLACED
 
 
 @dataclass
@@ -139,7 +144,7 @@ async def query(store: ProvisioningStore, app: App, binding_id: str | None, numb
         found = await tx.find(where, now, offset=(page_index - 1) * page_size, limit=page_size)
         return Page(found, total, page_index, page_size)
 
-    return await store.run(work)
+    return await store.run(work, read_only=True)
 
 
 async def _require_own_number(tx: ProvisioningTx, app: App, number: str) -> None:

@@ -89,7 +89,6 @@ async def bind(store: ProvisioningStore, app: App, request: AxeBind) -> Binding:
     )
 
     async def work(tx: ProvisioningTx) -> Binding:
-        await tx.purge_expired(now, app.id)
         if named is not None and await tx.find(BindingFilter(app.id, Mode.AXE, number=named, party_a=request.user),
                                                now, limit=1):
             raise Refused(ResultCode.RELATION_BOUND, f"{request.user} already has an extension on {named}")
@@ -134,7 +133,6 @@ async def modify(store: ProvisioningStore, app: App, target: AxeTarget, new_user
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:
-        await tx.purge_expired(now, app.id)
         old = await _resolve(tx, app, target, now)
         settings = {**old.settings}
         lifetime = changes.pop("bind_expired_time", None)
@@ -153,7 +151,7 @@ async def modify(store: ProvisioningStore, app: App, target: AxeTarget, new_user
 
 async def query(store: ProvisioningStore, app: App, target: AxeTarget) -> Binding:
     now = now_ms()
-    return await store.run(lambda tx: _resolve(tx, app, target, now))
+    return await store.run(lambda tx: _resolve(tx, app, target, now), read_only=True)
 
 
 async def list_on_number(store: ProvisioningStore, app: App, number: str, offset: int, limit: int) -> list[Binding]:
@@ -166,4 +164,4 @@ async def list_on_number(store: ProvisioningStore, app: App, number: str, offset
             raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{number} is not a number of this app")
         return await tx.find(BindingFilter(app.id, Mode.AXE, number=number), now, offset=offset, limit=limit)
 
-    return await store.run(work)
+    return await store.run(work, read_only=True)

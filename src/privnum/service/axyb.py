@@ -71,7 +71,6 @@ async def bind_ax(store: ProvisioningStore, app: App, request: AxRelation) -> Bi
     )
 
     async def work(tx: ProvisioningTx) -> Binding:
-        await tx.purge_expired(now, app.id)
         return await place(tx, app, binding, how, None)
 
     return await store.run(work)
@@ -81,7 +80,6 @@ async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Bi
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:
-        await tx.purge_expired(now, app.id)
         parent = await tx.get(app.id, request.parent_id, now)
         if parent is None or parent.mode is not Mode.AXYB or parent.is_yb_relation:
             raise Refused(NOT_FOUND, f"no AX relation {request.parent_id} in this app")
@@ -154,4 +152,4 @@ async def query(store: ProvisioningStore, app: App, binding_id: str | None,
             raise Refused(NOT_FOUND, "no AXYB relation matches")
         return [(p, await tx.find(BindingFilter(app.id, Mode.AXYB, parent_id=p.id), now)) for p in parents]
 
-    return await store.run(work)
+    return await store.run(work, read_only=True)

@@ -16,6 +16,7 @@ from privnum.domain.bindings import Binding
 from privnum.domain.limits import X_PER_USER, capacity
 from privnum.domain.private_numbers import NumberRole, NumberState
 from privnum.domain.result_codes import Refused, ResultCode
+from privnum.service.clock import now_ms
 from privnum.service.ports import Claim, ProvisioningTx
 
 CANDIDATE_BATCH = 32
@@ -40,7 +41,20 @@ class Placement:
 
 
 async def place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, named: str | None) -> Binding:
-    """Claim ``named`` (or, when None, a number found by the search) for ``binding``."""
+    """Claim ``named`` (or, when None, a number found by the search) for ``binding``.
+
+    Expired bindings are swept every second in the background; one that has expired but still
+    holds what this bind needs is purged here, and the placement tried once more.
+    """
+    try:
+        return await _place(tx, app, binding, how, named)
+    except Refused:
+        if not await tx.purge_expired(now_ms(), app.id):
+            raise
+    return await _place(tx, app, binding, how, named)
+
+
+async def _place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, named: str | None) -> Binding:
     cap = capacity(app.mode, how.role, app.extension_length)
     user = binding.quota_user()
     if user is not None and await tx.quota_used(app.id, user) >= X_PER_USER:

@@ -73,7 +73,7 @@ class ProvisioningTx(Protocol):
 
 
 class ProvisioningStore(Protocol):
-    async def run(self, work: Callable[[ProvisioningTx], Awaitable[T]]) -> T:
+    async def run(self, work: Callable[[ProvisioningTx], Awaitable[T]], *, read_only: bool = False) -> T:
         """Run ``work`` in one transaction, again from the start if it lost a transient conflict."""
         ...
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from privnum.adapters.db.database import Database
 from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import accounts, apps, numbers
 from privnum.domain.apps import APPS_PER_ACCOUNT, App, AppStatus, CallbackUrls
@@ -55,16 +55,16 @@ def app_from_row(row: Any) -> App:
 
 
 class AppStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     async def by_key(self, app_key: str) -> App | None:
-        async with self.engine.connect() as conn:
+        async with self.db.reading() as conn:
             row = (await conn.execute(select(apps).where(apps.c.app_key == app_key))).first()
         return app_from_row(row) if row else None
 
     async def list_apps(self) -> list[App]:
-        async with self.engine.connect() as conn:
+        async with self.db.reading() as conn:
             rows = (await conn.execute(select(apps).order_by(apps.c.id))).all()
         return [app_from_row(r) for r in rows]
 
@@ -73,7 +73,7 @@ class AppStore:
                          extension_length: int = 4) -> App:
         """A new app with a fresh APP_Key/APP_Secret; at most 5 apps per account, enforced in the database."""
         now = _now()
-        async with self.engine.begin() as conn:
+        async with self.db.transaction() as conn:
             account_id = (await conn.execute(select(accounts.c.id).where(accounts.c.name == account))).scalar()
             if account_id is None:
                 result = await conn.execute(insert(accounts).values(name=account, created_at_ms=now))
@@ -112,7 +112,7 @@ class AppStore:
         """Change URLs, switches, allow-list or status. Mode and name are not changeable."""
         if "ip_allowlist" in changes:
             changes["ip_allowlist"] = json.dumps(list(changes["ip_allowlist"]))
-        async with self.engine.begin() as conn:
+        async with self.db.transaction() as conn:
             if changes:
                 done = await conn.execute(
                     update(apps).where(apps.c.app_key == app_key).values(**changes, updated_at_ms=_now())
@@ -139,14 +139,14 @@ class AppStore:
         if not rows:
             return 0
         try:
-            async with self.engine.begin() as conn:
+            async with self.db.transaction() as conn:
                 await conn.execute(insert(numbers), rows)
         except IntegrityError as error:
             raise OperatorError("one of these numbers is already in the pool; nothing was added") from error
         return len(rows)
 
     async def set_number_state(self, number: str, state: NumberState) -> None:
-        async with self.engine.begin() as conn:
+        async with self.db.transaction() as conn:
             done = await conn.execute(
                 update(numbers).where(numbers.c.number == number).values(state=state.value, updated_at_ms=_now())
             )
@@ -158,5 +158,5 @@ class AppStore:
         if app_key is not None:
             query = query.where(numbers.c.app_id == select(apps.c.id).where(apps.c.app_key == app_key)
                                 .scalar_subquery())
-        async with self.engine.connect() as conn:
+        async with self.db.reading() as conn:
             return [number_from_row(r) for r in (await conn.execute(query)).all()]

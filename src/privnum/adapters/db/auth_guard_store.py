@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from privnum.adapters.db.database import Database
 from privnum.adapters.db.tables import auth_failures, ip_bans, nonces
 
 
 class SqlAuthGuard:
-    def __init__(self, engine: AsyncEngine, failures: int, window_ms: int, ban_ms: int) -> None:
-        self.engine = engine
+    def __init__(self, db: Database, failures: int, window_ms: int, ban_ms: int) -> None:
+        self.db = db
         self.failures = failures
         self.window_ms = window_ms
         self.ban_ms = ban_ms
 
     async def is_banned(self, ip: str, now_ms: int) -> bool:
-        async with self.engine.connect() as conn:
+        async with self.db.reading() as conn:
             until = (await conn.execute(select(ip_bans.c.until_ms).where(ip_bans.c.ip == ip))).scalar()
         return until is not None and until > now_ms
 
     async def record_failure(self, ip: str, now_ms: int) -> None:
-        async with self.engine.begin() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(insert(auth_failures).values(ip=ip, at_ms=now_ms))
             recent = (await conn.execute(
                 select(func.count()).where(auth_failures.c.ip == ip, auth_failures.c.at_ms > now_ms - self.window_ms)
@@ -34,10 +34,10 @@ class SqlAuthGuard:
 
     async def first_use_of_nonce(self, app_key: str, nonce: str, now_ms: int, ttl_ms: int) -> bool:
         try:
-            async with self.engine.begin() as conn:
+            async with self.db.transaction() as conn:
                 await conn.execute(insert(nonces).values(app_key=app_key, nonce=nonce, expires_at_ms=now_ms + ttl_ms))
         except IntegrityError:
-            async with self.engine.begin() as conn:
+            async with self.db.transaction() as conn:
                 stale = await conn.execute(
                     delete(nonces).where(nonces.c.app_key == app_key, nonces.c.nonce == nonce,
                                          nonces.c.expires_at_ms <= now_ms)
@@ -50,7 +50,7 @@ class SqlAuthGuard:
         return True
 
     async def forget_expired(self, now_ms: int) -> None:
-        async with self.engine.begin() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(delete(nonces).where(nonces.c.expires_at_ms <= now_ms))
             await conn.execute(delete(auth_failures).where(auth_failures.c.at_ms <= now_ms - self.window_ms))
             await conn.execute(delete(ip_bans).where(ip_bans.c.until_ms <= now_ms))

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import and_, case, delete, exists, func, insert, not_, or_, select, text, update
+from sqlalchemy import bindparam, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
-from privnum.adapters.db.tables import binding_keys, bindings, numbers, user_quotas
 from privnum.domain.allocation import AreaScope, ScopeCensus
 from privnum.domain.bindings import Binding
 from privnum.domain.modes import Mode
@@ -80,72 +79,115 @@ def _binding_values(b: Binding) -> dict[str, Any]:
     }
 
 
-def _live(now_ms: int):  # type: ignore[no-untyped-def]
-    return or_(bindings.c.expires_at_ms.is_(None), bindings.c.expires_at_ms > now_ms)
 
 
-def _scope_clause(scope: AreaScope):  # type: ignore[no-untyped-def]
+_LIVE = "(expires_at_ms IS NULL OR expires_at_ms > :now)"
+_SCOPES = {"area": "n.area_code = :scope", "province": "n.province = :scope", "any": "1 = 1"}
+_ROOM = ("n.app_id = :app_id AND {scope} AND n.state = 'available' AND n.load < :capacity "
+         "AND (n.role IS NULL OR n.role = :role)")
+_CANDIDATES = {
+    (scope, with_keys, with_exclude): text(
+        "SELECT n.number FROM numbers n WHERE " + _ROOM.format(scope=clause)
+        + (" AND NOT EXISTS (SELECT 1 FROM binding_keys k WHERE k.number = n.number AND k.key IN :keys)"
+           if with_keys else "")
+        + (" AND n.number NOT IN :exclude" if with_exclude else "")
+        + " ORDER BY n.load, n.number LIMIT :limit"
+    ).bindparams(*([bindparam("keys", expanding=True)] if with_keys else []),
+                 *([bindparam("exclude", expanding=True)] if with_exclude else []))
+    for scope, clause in _SCOPES.items() for with_keys in (False, True) for with_exclude in (False, True)
+}
+_CENSUS = {
+    scope: text(
+        f"SELECT (SELECT count(*) FROM numbers n WHERE n.app_id = :app_id AND {clause}), "
+        f"(SELECT count(*) FROM numbers n WHERE n.app_id = :app_id AND {clause} AND n.state = 'available'), "
+        f"(SELECT count(*) FROM numbers n WHERE {_ROOM.format(scope=clause)})"
+    )
+    for scope, clause in _SCOPES.items()
+}
+_NUMBER = text("SELECT * FROM numbers WHERE number = :number")
+_RAISE_LOAD = text(
+    "UPDATE numbers SET load = load + 1, role = :role, updated_at_ms = :now WHERE number = :number "
+    "AND app_id = :app_id AND state = 'available' AND load < :capacity AND (role IS NULL OR role = :role)"
+)
+_LOWER_LOAD = text(
+    "UPDATE numbers SET load = load - 1, role = CASE WHEN load <= 1 THEN NULL ELSE role END WHERE number = :number"
+)
+_INSERT_KEY = text("INSERT INTO binding_keys (number, key, binding_id) VALUES (:number, :key, :binding_id)")
+_DELETE_KEYS = text("DELETE FROM binding_keys WHERE binding_id = :binding_id")
+_INSERT_BINDING = text(
+    "INSERT INTO bindings (id, app_id, mode, number, party_a, party_b, extension, parent_id, settings, "
+    "created_at_ms, updated_at_ms, expires_at_ms) VALUES (:id, :app_id, :mode, :number, :party_a, :party_b, "
+    ":extension, :parent_id, :settings, :created_at_ms, :updated_at_ms, :expires_at_ms)"
+)
+_UPDATE_BINDING = text(
+    "UPDATE bindings SET party_a = :party_a, party_b = :party_b, extension = :extension, settings = :settings, "
+    "updated_at_ms = :updated_at_ms, expires_at_ms = :expires_at_ms WHERE id = :id"
+)
+_DELETE_BINDING = text("DELETE FROM bindings WHERE id = :id")
+_GET_BINDING = text(f"SELECT * FROM bindings WHERE id = :id AND app_id = :app_id AND {_LIVE}")
+_QUOTA_USED = text("SELECT used FROM user_quotas WHERE app_id = :app_id AND user_number = :user")
+_QUOTA_RELEASE = text("UPDATE user_quotas SET used = used - 1 WHERE app_id = :app_id AND user_number = :user")
+_CHILDREN = text("SELECT * FROM bindings WHERE parent_id = :parent_id")
+_EXPIRED = text("SELECT * FROM bindings WHERE expires_at_ms <= :now ORDER BY number, id LIMIT :limit")
+_EXPIRED_OF_APP = text(
+    "SELECT * FROM bindings WHERE app_id = :app_id AND expires_at_ms <= :now ORDER BY number, id LIMIT :limit"
+)
+_USED_EXTENSIONS = text("SELECT extension FROM bindings WHERE number = :number AND extension IS NOT NULL")
+_FILTER_COLUMNS = ("number", "party_a", "party_b", "extension", "parent_id")
+
+
+def _scope_params(scope: AreaScope) -> tuple[str, str | None]:
     if scope.area_code:
-        return numbers.c.area_code == scope.area_code
+        return "area", scope.area_code
     if scope.province:
-        return numbers.c.province == scope.province
-    return text("1=1")
+        return "province", scope.province
+    return "any", None
 
 
 class SqlProvisioningTx:
-    def __init__(self, conn: AsyncConnection) -> None:
+    """Hot-path statements are prepared ``text()`` once at import: building SQLAlchemy expressions per
+    request cost more than the database's own work."""
+
+    _filters: ClassVar[dict[tuple, Any]] = {}
+
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def purge_expired(self, now_ms: int, app_id: int | None = None, limit: int = 500) -> int:
-        query = select(bindings).where(bindings.c.expires_at_ms <= now_ms)
-        if app_id is not None:
-            query = query.where(bindings.c.app_id == app_id)
-        rows = (await self.conn.execute(query.order_by(bindings.c.number, bindings.c.id).limit(limit))).all()
+        if app_id is None:
+            rows = (await self.conn.execute(_EXPIRED, {"now": now_ms, "limit": limit})).all()
+        else:
+            rows = (await self.conn.execute(_EXPIRED_OF_APP, {"now": now_ms, "limit": limit, "app_id": app_id})).all()
         released = 0
         for row in rows:
             released += await self.release(_binding_from_row(row))
         return released
 
     async def number(self, number: str) -> PrivateNumber | None:
-        row = (await self.conn.execute(select(numbers).where(numbers.c.number == number))).first()
+        row = (await self.conn.execute(_NUMBER, {"number": number})).first()
         return number_from_row(row) if row else None
-
-    def _room(self, app_id: int, scope: AreaScope, role: NumberRole, capacity: int):  # type: ignore[no-untyped-def]
-        return and_(
-            numbers.c.app_id == app_id,
-            _scope_clause(scope),
-            numbers.c.state == NumberState.AVAILABLE.value,
-            numbers.c.load < capacity,
-            or_(numbers.c.role.is_(None), numbers.c.role == role.value),
-        )
-
-    @staticmethod
-    def _keys_free(keys: Sequence[str]):  # type: ignore[no-untyped-def]
-        taken = exists().where(and_(binding_keys.c.number == numbers.c.number, binding_keys.c.key.in_(list(keys))))
-        return not_(taken)
 
     async def candidates(self, app_id: int, scope: AreaScope, role: NumberRole, capacity: int, keys: Sequence[str],
                          exclude: Sequence[str], limit: int) -> list[str]:
-        query = select(numbers.c.number).where(self._room(app_id, scope, role, capacity), self._keys_free(keys))
+        kind, value = _scope_params(scope)
+        params: dict[str, Any] = {"app_id": app_id, "scope": value, "capacity": capacity, "role": role.value,
+                                  "limit": limit}
+        if keys:
+            params["keys"] = list(keys)
         if exclude:
-            query = query.where(numbers.c.number.not_in(list(exclude)))
-        query = query.order_by(numbers.c.load, numbers.c.number).limit(limit)
-        return list((await self.conn.execute(query)).scalars())
+            params["exclude"] = list(exclude)
+        statement = _CANDIDATES[(kind, bool(keys), bool(exclude))]
+        return list((await self.conn.execute(statement, params)).scalars())
 
     async def census(self, app_id: int, scope: AreaScope, role: NumberRole, capacity: int,
                      keys: Sequence[str]) -> ScopeCensus:
-        in_scope = and_(numbers.c.app_id == app_id, _scope_clause(scope))
-        usable = and_(in_scope, numbers.c.state == NumberState.AVAILABLE.value)
-        counts = (await self.conn.execute(select(
-            select(func.count()).where(in_scope).scalar_subquery(),
-            select(func.count()).where(usable).scalar_subquery(),
-            select(func.count()).where(self._room(app_id, scope, role, capacity)).scalar_subquery(),
-        ))).one()
+        kind, value = _scope_params(scope)
+        params = {"app_id": app_id, "scope": value, "capacity": capacity, "role": role.value}
+        counts = (await self.conn.execute(_CENSUS[kind], params)).one()
         return ScopeCensus(scope=scope, numbers=counts[0], usable=counts[1], with_room=counts[2])
 
     async def quota_used(self, app_id: int, user: str) -> int:
-        query = select(user_quotas.c.used).where(user_quotas.c.app_id == app_id, user_quotas.c.user_number == user)
-        return (await self.conn.execute(query)).scalar() or 0
+        return (await self.conn.execute(_QUOTA_USED, {"app_id": app_id, "user": user})).scalar() or 0
 
     async def claim(self, binding: Binding, role: NumberRole, capacity: int, quota_limit: int) -> Claim:
         savepoint = await self.conn.begin_nested()
@@ -160,17 +202,9 @@ class SqlProvisioningTx:
         return outcome
 
     async def _claim(self, binding: Binding, role: NumberRole, capacity: int, quota_limit: int) -> Claim:
-        raised = await self.conn.execute(
-            update(numbers)
-            .where(
-                numbers.c.number == binding.number,
-                numbers.c.app_id == binding.app_id,
-                numbers.c.state == NumberState.AVAILABLE.value,
-                numbers.c.load < capacity,
-                or_(numbers.c.role.is_(None), numbers.c.role == role.value),
-            )
-            .values(load=numbers.c.load + 1, role=role.value, updated_at_ms=binding.created_at_ms)
-        )
+        raised = await self.conn.execute(_RAISE_LOAD, {"role": role.value, "now": binding.created_at_ms,
+                                                       "number": binding.number, "app_id": binding.app_id,
+                                                       "capacity": capacity})
         if raised.rowcount != 1:
             return Claim.NUMBER_FULL
         await self._insert_keys(binding)
@@ -180,12 +214,12 @@ class SqlProvisioningTx:
                                                             "limit": quota_limit})
             if quota.rowcount != 1:
                 return Claim.QUOTA_EXCEEDED
-        await self.conn.execute(insert(bindings).values(**_binding_values(binding)))
+        await self.conn.execute(_INSERT_BINDING, _binding_values(binding))
         return Claim.PLACED
 
     async def _insert_keys(self, binding: Binding) -> None:
         await self.conn.execute(
-            insert(binding_keys),
+            _INSERT_KEY,
             [{"number": binding.number, "key": key, "binding_id": binding.id} for key in binding.exclusive_keys()],
         )
 
@@ -193,7 +227,7 @@ class SqlProvisioningTx:
         """Swap the keys of a binding whose parties changed (AXB modify of A or B)."""
         savepoint = await self.conn.begin_nested()
         try:
-            await self.conn.execute(delete(binding_keys).where(binding_keys.c.binding_id == old.id))
+            await self.conn.execute(_DELETE_KEYS, {"binding_id": old.id})
             await self._insert_keys(new)
         except IntegrityError:
             await savepoint.rollback()
@@ -208,93 +242,69 @@ class SqlProvisioningTx:
         if taken.rowcount != 1:
             await savepoint.rollback()
             return False
-        await self.conn.execute(
-            update(user_quotas)
-            .where(user_quotas.c.app_id == app_id, user_quotas.c.user_number == old_user)
-            .values(used=user_quotas.c.used - 1)
-        )
+        await self.conn.execute(_QUOTA_RELEASE, {"app_id": app_id, "user": old_user})
         await savepoint.commit()
         return True
 
     async def save(self, binding: Binding) -> None:
-        values = _binding_values(binding)
-        del values["id"]
-        await self.conn.execute(update(bindings).where(bindings.c.id == binding.id).values(**values))
+        await self.conn.execute(_UPDATE_BINDING, _binding_values(binding))
 
     async def release(self, binding: Binding) -> bool:
         """Delete a binding and give back what it held. False if another transaction already did."""
-        gone = await self.conn.execute(delete(bindings).where(bindings.c.id == binding.id))
+        gone = await self.conn.execute(_DELETE_BINDING, {"id": binding.id})
         if gone.rowcount != 1:
             return False
-        await self.conn.execute(delete(binding_keys).where(binding_keys.c.binding_id == binding.id))
-        await self.conn.execute(
-            update(numbers)
-            .where(numbers.c.number == binding.number)
-            .values(
-                load=numbers.c.load - 1,
-                role=case((numbers.c.load <= 1, None), else_=numbers.c.role),
-            )
-        )
+        await self.conn.execute(_DELETE_KEYS, {"binding_id": binding.id})
+        await self.conn.execute(_LOWER_LOAD, {"number": binding.number})
         user = binding.quota_user()
         if user is not None:
-            await self.conn.execute(
-                update(user_quotas)
-                .where(user_quotas.c.app_id == binding.app_id, user_quotas.c.user_number == user)
-                .values(used=user_quotas.c.used - 1)
-            )
+            await self.conn.execute(_QUOTA_RELEASE, {"app_id": binding.app_id, "user": user})
         if binding.mode is Mode.AXYB and not binding.is_yb_relation:
-            children = await self.conn.execute(select(bindings).where(bindings.c.parent_id == binding.id))
-            for child in children.all():
+            for child in (await self.conn.execute(_CHILDREN, {"parent_id": binding.id})).all():
                 await self.release(_binding_from_row(child))
         return True
 
     async def get(self, app_id: int, binding_id: str, now_ms: int) -> Binding | None:
-        query = select(bindings).where(bindings.c.id == binding_id, bindings.c.app_id == app_id, _live(now_ms))
-        row = (await self.conn.execute(query)).first()
+        row = (await self.conn.execute(_GET_BINDING, {"id": binding_id, "app_id": app_id, "now": now_ms})).first()
         return _binding_from_row(row) if row else None
 
-    def _filtered(self, query, where: BindingFilter, now_ms: int):  # type: ignore[no-untyped-def]
-        query = query.where(bindings.c.app_id == where.app_id, bindings.c.mode == where.mode.value, _live(now_ms))
-        for column, value in (
-            (bindings.c.number, where.number),
-            (bindings.c.party_a, where.party_a),
-            (bindings.c.party_b, where.party_b),
-            (bindings.c.extension, where.extension),
-            (bindings.c.parent_id, where.parent_id),
-        ):
-            if value is not None:
-                query = query.where(column == value)
-        if where.yb_relations is True:
-            query = query.where(bindings.c.parent_id.is_not(None))
-        elif where.yb_relations is False:
-            query = query.where(bindings.c.parent_id.is_(None))
-        return query
+    def _filtered(self, select_list: str, where: BindingFilter, now_ms: int, paged: bool) -> tuple[Any, dict]:
+        values = {c: getattr(where, c) for c in _FILTER_COLUMNS if getattr(where, c) is not None}
+        shape = (select_list, tuple(values), where.yb_relations, paged)
+        statement = self._filters.get(shape)
+        if statement is None:
+            clauses = ["app_id = :app_id", "mode = :mode", _LIVE, *(f"{c} = :{c}" for c in values)]
+            if where.yb_relations is True:
+                clauses.append("parent_id IS NOT NULL")
+            elif where.yb_relations is False:
+                clauses.append("parent_id IS NULL")
+            sql = f"SELECT {select_list} FROM bindings WHERE " + " AND ".join(clauses)
+            if paged:
+                sql += " ORDER BY created_at_ms, id LIMIT :limit OFFSET :offset"
+            statement = self._filters[shape] = text(sql)
+        return statement, {**values, "app_id": where.app_id, "mode": where.mode.value, "now": now_ms}
 
     async def find(self, where: BindingFilter, now_ms: int, offset: int = 0, limit: int | None = None,
                    ) -> list[Binding]:
-        query = self._filtered(select(bindings), where, now_ms).order_by(bindings.c.created_at_ms, bindings.c.id)
-        if offset:
-            query = query.offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
-        return [_binding_from_row(row) for row in (await self.conn.execute(query)).all()]
+        statement, params = self._filtered("*", where, now_ms, paged=True)
+        params.update(offset=offset, limit=limit if limit is not None else 1_000_000)
+        return [_binding_from_row(row) for row in (await self.conn.execute(statement, params)).all()]
 
     async def count(self, where: BindingFilter, now_ms: int) -> int:
-        query = self._filtered(select(func.count()).select_from(bindings), where, now_ms)
-        return (await self.conn.execute(query)).scalar() or 0
+        statement, params = self._filtered("count(*)", where, now_ms, paged=False)
+        return (await self.conn.execute(statement, params)).scalar() or 0
 
     async def used_extensions(self, number: str) -> set[str]:
-        query = select(binding_keys.c.key).where(binding_keys.c.number == number, binding_keys.c.key.like("ext:%"))
-        return {key[4:] for key in (await self.conn.execute(query)).scalars()}
+        return set((await self.conn.execute(_USED_EXTENSIONS, {"number": number})).scalars())
 
 
 class SqlProvisioningStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
-    async def run(self, work: Callable[[SqlProvisioningTx], Awaitable[T]]) -> T:
+    async def run(self, work: Callable[[SqlProvisioningTx], Awaitable[T]], *, read_only: bool = False) -> T:
         async def attempt() -> T:
-            async with self.engine.begin() as conn:
+            async with self.db.reading() if read_only else self.db.transaction() as conn:
                 return await work(SqlProvisioningTx(conn))
 
         return await with_retries(attempt)

@@ -6,7 +6,7 @@ import asyncio
 
 from alembic import context
 
-from privnum.adapters.db.engine import make_engine
+from privnum.adapters.db.engine import make_async_engine
 from privnum.adapters.db.tables import metadata
 
 config = context.config
@@ -19,7 +19,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _run_async() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_async_engine(config.get_main_option("sqlalchemy.url"))
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()
