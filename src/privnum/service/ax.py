@@ -124,7 +124,7 @@ async def set_temporary_callee(store: ProvisioningStore, app: App, target: AxTar
         temp: dict[str, Any] = {"number": callee, "expires_at_ms": now + duration_s * 1000}
         if user_data is not None:
             temp["user_data"] = user_data
-        new = replace(found, settings={**found.settings, "temporary_callee": temp}, updated_at_ms=now)
+        new = replace(found, settings={**found.settings, "temporary_callee": temp})
         await tx.save(new)
         return new
 

@@ -88,6 +88,9 @@ async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Bi
         yb_duration = request.yb_duration_s
         if yb_duration is None:
             yb_duration = int(parent.settings.get("yb_duration", 0))
+        ax_duration = int(parent.settings.get("duration", 0))
+        if ax_duration and yb_duration > ax_duration:
+            yb_duration = ax_duration
         settings = {**request.settings, "yb_duration": yb_duration}
         binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXYB, number="", party_a=parent.party_a,
                           party_b=request.user, parent_id=parent.id, settings=settings, created_at_ms=now,

@@ -40,6 +40,8 @@ def _options(body: AxBindBody | AxModifyBody) -> dict:
 @router.post(URI, summary="CreateAXBinding")
 async def bind(request: Request, app: App = ax_app) -> JSONResponse:
     body = await parse_body(request, AxBindBody)
+    if body.privateNum is None and body.areaCode is None:
+        raise invalid("privateNum", "privateNum or areaCode is required")
     binding = await ax.bind(request.app.state.runtime.provisioning, app, ax.AxBind(
         user=body.origNum, number=body.privateNum, area_code=None if body.privateNum else body.areaCode,
         non_strict=body.areaMatchMode == "1", settings=_options(body)))

@@ -30,13 +30,14 @@ router = APIRouter(tags=["AXE"])
 axe_app = Depends(app_in_mode(Mode.AXE))
 
 
-def _options(body: AxeBindBody | AxeModifyBody) -> dict:
+def _options(body: AxeBindBody | AxeModifyBody, stored_unit: str | None = None) -> dict:
+    """The options the request sets; lifetimes are checked in ``timeUnit``, else the binding's, else hours."""
     if body.callbackTone is not None and body.callbackNum is not None:
         raise invalid("callbackNum", "callbackTone and callbackNum cannot both be set")
     for field in ("bindExpiredTime", "callbackExpiredTime"):
         value = getattr(body, field)
         if value is not None:
-            check_axe_lifetime(value, body.timeUnit, field)
+            check_axe_lifetime(value, body.timeUnit or stored_unit, field)
     settings = to_domain(body.given(), OPTIONS)
     if body.callbackTone is not None:
         settings["callback_num"] = None
@@ -79,12 +80,15 @@ async def unbind(request: Request, app: App = axe_app) -> JSONResponse:
 @router.put(URI, summary="ModifyAXEBinding")
 async def modify(request: Request, app: App = axe_app) -> JSONResponse:
     body = await parse_body(request, AxeModifyBody)
-    changes = _options(body)
+    store = request.app.state.runtime.provisioning
+    target = _target(app, body)
+    current = await axe.query(store, app, target)
+    changes = _options(body, current.settings.get("time_unit"))
     changes.pop("time_unit", None)
     if body.bindExpiredTime is not None:
         changes["bind_expired_time"] = body.bindExpiredTime
         changes["time_unit"] = body.timeUnit
-    await axe.modify(request.app.state.runtime.provisioning, app, _target(app, body), None, changes)
+    await axe.modify(store, app, target, None, changes)
     return success()
 
 
