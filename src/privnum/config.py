@@ -36,6 +36,21 @@ class Settings:
     lockout_ban_s: int = 1800
     expiry_sweep_interval_s: float = 1.0
     app_cache_ttl_s: float = 2.0
+    time_scale: float = 1.0
+    block_timeout_s: float = 5.0
+    push_concurrency: int = 32
+    push_timeout_s: float = 10.0
+    recordings_dir: str = "./privnum-data/recordings"
+    recording_retention_days: float = 7.0
+    recording_url_valid_s: int = 3 * 24 * 3600
+    public_base_url: str | None = None
+    sandbox_enabled: bool = True
+    connect_timeout_s: float = 90.0
+
+    @property
+    def base_url(self) -> str:
+        """Where clients reach this server (recording download links point here)."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -50,6 +65,12 @@ class Settings:
             "lockout_failures": _int("PRIVNUM_AUTH_LOCKOUT_FAILURES", 10),
             "lockout_window_s": _int("PRIVNUM_AUTH_LOCKOUT_WINDOW_S", 300),
             "lockout_ban_s": _int("PRIVNUM_AUTH_LOCKOUT_BAN_S", 1800),
+            "time_scale": float(env.get("PRIVNUM_TIME_SCALE") or 1.0),
+            "block_timeout_s": float(env.get("PRIVNUM_BLOCK_TIMEOUT_S") or 5.0),
+            "recordings_dir": env.get("PRIVNUM_RECORDINGS_DIR") or "./privnum-data/recordings",
+            "recording_retention_days": float(env.get("PRIVNUM_RECORDING_RETENTION_DAYS") or 7.0),
+            "public_base_url": env.get("PRIVNUM_PUBLIC_BASE_URL") or None,
+            "sandbox_enabled": env.get("PRIVNUM_SANDBOX", "1") not in ("0", "false", "no"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -62,11 +62,22 @@ def _with_store(work: Any) -> Any:
 def serve(host: str = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
           port: int = typer.Option(None, help="Port (default 8080)."),
           workers: int = typer.Option(1, help="Worker processes."),
+          time_scale: float = typer.Option(None, help="Multiply push-retry delays (0.001: a minute is 60 ms)."),
+          sandbox: bool = typer.Option(None, "--sandbox/--no-sandbox", help="Serve the sandbox telephony API."),
           log_level: str = typer.Option("warning", help="uvicorn log level.")) -> None:
-    """Migrate the database, then serve the API."""
+    """Migrate the database, then serve the API (and deliver pushes, sweep expiries)."""
+    import os
+
     import uvicorn
 
+    if time_scale is not None:
+        if time_scale <= 0:
+            raise typer.BadParameter("must be greater than 0", param_hint="--time-scale")
+        os.environ["PRIVNUM_TIME_SCALE"] = str(time_scale)
+    if sandbox is not None:
+        os.environ["PRIVNUM_SANDBOX"] = "1" if sandbox else "0"
     settings = Settings.from_env(host=host, port=port)
+    os.environ["PRIVNUM_HOST"], os.environ["PRIVNUM_PORT"] = settings.host, str(settings.port)
     upgrade(settings.database_url)
     console.print(f"privnum serving on http://{settings.host}:{settings.port} (database {settings.database_url})")
     uvicorn.run("privnum.entrypoints.api.asgi:app", host=settings.host, port=settings.port, workers=workers,

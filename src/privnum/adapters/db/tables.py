@@ -150,3 +150,73 @@ ip_bans = Table(
     Column("ip", String(64), primary_key=True),
     Column("until_ms", BigInteger, nullable=False),
 )
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("app_id", Integer, nullable=True),
+    Column("owner", String(128), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Index("ix_calls_state_owner", "state", "owner"),
+)
+
+instances = Table(
+    "instances",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at_ms", BigInteger, nullable=False),
+    Column("heartbeat_at_ms", BigInteger, nullable=False),
+)
+
+pushes = Table(
+    "pushes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("push_id", String(64), nullable=False, unique=True),
+    Column("app_id", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("order_key", String(128)),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at_ms", BigInteger, nullable=False),
+    Column("lease_until_ms", BigInteger),
+    Column("batch_id", Integer),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("delivered_at_ms", BigInteger),
+    Column("last_error", Text),
+    Index("ix_pushes_state_next", "state", "next_attempt_at_ms"),
+    Index("ix_pushes_order_key", "order_key", "id"),
+)
+
+push_attempts = Table(
+    "push_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("push_row_id", Integer, nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("http_status", Integer, nullable=False),
+    Column("error", Text),
+    Column("elapsed_ms", Integer, nullable=False),
+    Index("ix_push_attempts_push", "push_row_id"),
+)
+
+recordings = Table(
+    "recordings",
+    metadata,
+    Column("file_name", String(128), primary_key=True),
+    Column("app_id", Integer, nullable=False),
+    Column("session_id", String(128), nullable=False),
+    Column("bucket", String(64), nullable=False),
+    Column("domain", String(128), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Index("ix_recordings_created", "created_at_ms"),
+)

@@ -1,0 +1,199 @@
+"""The routing decision: where a call to a privacy number goes, per mode. Pure: the facts are passed in.
+
+AXB: A→X reaches B, B→X reaches A (callDirection permitting), both see X; anyone else: 8014.
+AX: others→X reach A (display X or the real caller); A→X reaches the valid temporary callee, else 8013.
+AXE: X + extension reaches that extension's A; empty extension 8033, unknown 8022; an A calling X
+is called back to its last caller, else to callbackNum, else hears callbackTone (8019).
+AXYB: B→X reaches A showing B's Y (a Y is allocated first when B has none); A→Y reaches B showing X.
+X mode: nothing is stored; the customer's server is asked (Block mode).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from privnum.domain.apps import App
+from privnum.domain.bindings import Binding
+from privnum.domain.calls.causes import Cause
+from privnum.domain.lifetimes import axe_unit_seconds
+from privnum.domain.modes import Mode
+from privnum.domain.private_numbers import NumberState, PrivateNumber
+
+BOTH_WAYS, ONLY_A_CALLS, ONLY_OTHERS_CALL = 0, 1, 2
+A_CALLED_OTHER, OTHER_CALLED_A, ABNORMAL = 1, 0, 2  # CDR direction
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What the router needs to know, read by the service before deciding."""
+
+    caller: str
+    called: str
+    digits: str | None
+    now_ms: int
+    app: App | None
+    number: PrivateNumber | None
+    bindings: list[Binding] = field(default_factory=list)  # live bindings on the called number
+    related: dict[str, list[Binding]] = field(default_factory=dict)  # AXYB: AX id -> its YB relations
+    parents: dict[str, Binding] = field(default_factory=dict)  # AXYB: AX relations of YB rows on a Y
+
+
+@dataclass(frozen=True)
+class Route:
+    callee: str
+    display: str
+    direction: int
+    binding: Binding | None = None
+    record: bool = False
+    record_hint_tone: str | None = None
+    max_duration_min: int = 0
+    last_min_voice: str | None = None
+    caller_tone: str | None = None
+    user_data: str | None = None
+    callback_for: Binding | None = None  # AXE: the binding whose callback record this call refreshes
+
+
+@dataclass(frozen=True)
+class Rejection:
+    cause: Cause
+    binding: Binding | None = None
+    tone: str | None = None
+
+
+@dataclass(frozen=True)
+class NeedsY:
+    """AXYB: B calls X without a YB relation; allocate a Y for B, then route again."""
+
+    ax_relation: Binding
+
+
+@dataclass(frozen=True)
+class AskCustomer:
+    """X mode: push a Block ``callin`` and obey the answer."""
+
+
+Decision = Route | Rejection | NeedsY | AskCustomer
+
+
+def route_call(facts: CallFacts) -> Decision:
+    app, number = facts.app, facts.number
+    if number is None or app is None or number.app_id != app.id:
+        return Rejection(Cause.NUMBER_NOT_EXIST)
+    if not app.is_active:
+        return Rejection(Cause.NO_PERMISSION)
+    if number.state is NumberState.FROZEN:
+        return Rejection(Cause.USER_FROZEN)
+    if number.state is not NumberState.AVAILABLE:
+        return Rejection(Cause.NUMBER_UNAVAILABLE)
+    if app.mode is Mode.X:
+        return AskCustomer()
+    router = {Mode.AXB: _axb, Mode.AX: _ax, Mode.AXE: _axe, Mode.AXYB: _axyb}[app.mode]
+    return router(facts, app)
+
+
+def _common(b: Binding, app: App) -> dict[str, Any]:
+    s = b.settings
+    return {
+        "binding": b,
+        "record": bool(s.get("record")) and app.recording_enabled,
+        "record_hint_tone": s.get("record_hint_tone"),
+        "max_duration_min": int(s.get("max_duration") or 0),
+        "last_min_voice": s.get("last_min_voice"),
+        "user_data": s.get("user_data"),
+    }
+
+
+def _tone(b: Binding, key: str) -> str | None:
+    return (b.settings.get("pre_voice") or {}).get(key)
+
+
+def _axb(facts: CallFacts, app: App) -> Decision:
+    for b in facts.bindings:
+        direction = int(b.settings.get("call_direction") or 0)
+        if facts.caller == b.party_a:
+            if direction == ONLY_OTHERS_CALL:
+                return Rejection(Cause.DIRECTION_NOT_ALLOWED, b)
+            return Route(callee=b.party_b or "", display=facts.called, direction=A_CALLED_OTHER,
+                         caller_tone=_tone(b, "caller_hint_tone"), **_common(b, app))
+        if facts.caller == b.party_b:
+            if direction == ONLY_A_CALLS:
+                return Rejection(Cause.DIRECTION_NOT_ALLOWED, b)
+            return Route(callee=b.party_a or "", display=facts.called, direction=OTHER_CALLED_A,
+                         caller_tone=_tone(b, "callee_hint_tone"), **_common(b, app))
+    return Rejection(Cause.NO_BINDING)
+
+
+def _ax(facts: CallFacts, app: App) -> Decision:
+    if not facts.bindings:
+        return Rejection(Cause.NO_BINDING)
+    b = facts.bindings[0]
+    s = b.settings
+    if s.get("turn") == "off":
+        return Rejection(Cause.NO_PERMISSION, b)
+    direction = int(s.get("call_direction") or 0)
+    if facts.caller == b.party_a:
+        if direction == ONLY_OTHERS_CALL:
+            return Rejection(Cause.DIRECTION_NOT_ALLOWED, b)
+        temp = s.get("temporary_callee") or {}
+        if not temp or temp.get("expires_at_ms", 0) <= facts.now_ms:
+            return Rejection(Cause.INVALID_AX_CALL, b)
+        common = _common(b, app)
+        if temp.get("user_data"):
+            common["user_data"] = temp["user_data"]
+        return Route(callee=temp["number"], display=facts.called, direction=A_CALLED_OTHER,
+                     caller_tone=_tone(b, "caller_hint_tone"), **common)
+    if direction == ONLY_A_CALLS:
+        return Rejection(Cause.DIRECTION_NOT_ALLOWED, b)
+    display = facts.caller if s.get("callee_display") == "1" else facts.called
+    return Route(callee=b.party_a or "", display=display, direction=OTHER_CALLED_A,
+                 caller_tone=_tone(b, "callee_hint_tone"), **_common(b, app))
+
+
+def _axe(facts: CallFacts, app: App) -> Decision:
+    own = next((b for b in facts.bindings if b.party_a == facts.caller), None)
+    if own is not None:
+        return _axe_callback(facts, app, own)
+    if not facts.digits:
+        return Rejection(Cause.EXTENSION_EMPTY)
+    b = next((b for b in facts.bindings if b.extension == facts.digits), None)
+    if b is None:
+        return Rejection(Cause.EXTENSION_INVALID)
+    display = facts.caller if b.settings.get("display_num_mode") == "1" else facts.called
+    return Route(callee=b.party_a or "", display=display, direction=OTHER_CALLED_A, callback_for=b,
+                 **_common(b, app))
+
+
+def _axe_callback(facts: CallFacts, app: App, b: Binding) -> Decision:
+    s = b.settings
+    last = s.get("last_caller") or {}
+    lifetime = int(s.get("callback_expired_time") or 0) * axe_unit_seconds(s.get("time_unit")) * 1000
+    if last and (not lifetime or last.get("at_ms", 0) + lifetime > facts.now_ms):
+        return Route(callee=last["number"], display=facts.called, direction=A_CALLED_OTHER, **_common(b, app))
+    if s.get("callback_num"):
+        return Route(callee=s["callback_num"], display=facts.called, direction=A_CALLED_OTHER, **_common(b, app))
+    return Rejection(Cause.NO_CALLBACK_RECORD, b, tone=s.get("callback_tone"))
+
+
+def _axyb(facts: CallFacts, app: App) -> Decision:
+    ax_rows = [b for b in facts.bindings if not b.is_yb_relation]
+    if ax_rows:  # the called number is an X
+        ax = ax_rows[0]
+        if facts.caller == ax.party_a:
+            return Rejection(Cause.DIALLED_OWN_NUMBER, ax)
+        if int(ax.settings.get("call_direction") or 0) == ONLY_A_CALLS:
+            return Rejection(Cause.DIRECTION_NOT_ALLOWED, ax)
+        yb = next((r for r in facts.related.get(ax.id, []) if r.party_b == facts.caller), None)
+        if yb is None:
+            return NeedsY(ax)
+        return Route(callee=ax.party_a or "", display=yb.number, direction=OTHER_CALLED_A,
+                     caller_tone=ax.settings.get("pre_voice_x"), **_common(ax, app))
+    for yb in facts.bindings:  # the called number is a Y
+        ax = facts.parents.get(yb.parent_id or "")
+        if ax is None or facts.caller != yb.party_a:
+            continue
+        if int(ax.settings.get("call_direction") or 0) == ONLY_OTHERS_CALL:
+            return Rejection(Cause.DIRECTION_NOT_ALLOWED, ax)
+        return Route(callee=yb.party_b or "", display=ax.number, direction=A_CALLED_OTHER,
+                     caller_tone=yb.settings.get("pre_voice_y"), **_common(ax, app))
+    return Rejection(Cause.AXYB_NO_BINDING)
