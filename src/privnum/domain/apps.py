@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -39,11 +40,24 @@ class App:
     sms_enabled: bool = False
     ip_allowlist: tuple[str, ...] = ()
     extension_length: int = 4
+    account_name: str = ""
 
     @property
     def is_active(self) -> bool:
         return self.status is AppStatus.ACTIVE
 
     def allows_ip(self, ip: str) -> bool:
-        """An empty allow-list means no restriction."""
-        return not self.ip_allowlist or ip in self.ip_allowlist
+        """An empty allow-list means no restriction; entries are addresses or CIDR ranges (IPv4/IPv6)."""
+        if not self.ip_allowlist:
+            return True
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        for entry in self.ip_allowlist:
+            try:
+                if address in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                continue
+        return False

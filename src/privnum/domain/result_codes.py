@@ -95,7 +95,10 @@ class Refused(Exception):
 
     @property
     def description(self) -> str:
-        return f"{self.result.text} {self.detail}".strip()
+        if not self.detail:
+            return self.result.text
+        separator = " " if self.result.text.endswith(".") else ". "
+        return f"{self.result.text}{separator}{self.detail}"
 
 
 def invalid(field: str, problem: str) -> Refused:

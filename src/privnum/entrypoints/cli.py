@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import re
 from typing import Any, TypeVar
@@ -91,6 +92,15 @@ def db_upgrade() -> None:
     console.print("database is up to date")
 
 
+def _checked_ips(entries: list[str] | None) -> list[str] | None:
+    for entry in entries or []:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise typer.BadParameter(f"{entry!r} is not an IP address or CIDR range", param_hint="--allow-ip") from None
+    return entries
+
+
 def _callbacks(callback_url: str | None, cdr_url: str | None, sms_url: str | None, number_status_url: str | None,
                push_number_status: bool) -> CallbackUrls:
     return CallbackUrls(call_status=callback_url, cdr=cdr_url, sms=sms_url, number_status=number_status_url,
@@ -120,7 +130,7 @@ def app_create(
     created = _with_store(lambda store: store.create_app(
         account=account, name=name, mode=mode,
         callbacks=_callbacks(callback_url, cdr_url, sms_url, number_status_url, push_number_status),
-        recording=recording, sms=sms, ip_allowlist=allow_ip, extension_length=extension_length))
+        recording=recording, sms=sms, ip_allowlist=_checked_ips(allow_ip) or [], extension_length=extension_length))
     if as_json:
         print(json.dumps({"app_key": created.app_key, "app_secret": created.app_secret, "mode": created.mode.value}))
         return
@@ -150,7 +160,7 @@ def app_update(
         "recording_enabled": recording, "sms_enabled": sms,
     }.items() if v is not None}
     if allow_ip:
-        changes["ip_allowlist"] = allow_ip
+        changes["ip_allowlist"] = _checked_ips(allow_ip)
     if clear_allow_ip:
         changes["ip_allowlist"] = []
     if suspend is not None:

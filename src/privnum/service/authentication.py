@@ -25,6 +25,15 @@ _CREATED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z")
 _NONCE = re.compile(r"[0-9A-Za-z]{1,128}")
 
 
+NOT_COUNTED = frozenset({ResultCode.APP_KEY_UNAVAILABLE, ResultCode.APP_CLIENT_IP_NOT_ALLOWED})
+
+
+def counts_toward_lockout(refusal: Refused) -> bool:
+    """Whether a refused authentication counts toward banning the client IP (suspended apps and
+    allow-list refusals do not: they are not guesses at a secret)."""
+    return refusal.result not in NOT_COUNTED
+
+
 @dataclass(frozen=True)
 class AuthPolicy:
     clock_skew_s: int = 900
@@ -59,6 +68,8 @@ def check_fresh(created: str, now_ms: int, policy: AuthPolicy) -> None:
 
 async def authenticate(scheme: str, app_key: str, digest: str, nonce: str, created: str, ip: str,
                        now_ms: int, directory: AppDirectory, guard: AuthGuard, policy: AuthPolicy) -> App:
+    if not _NONCE.fullmatch(nonce):
+        raise Refused(ResultCode.INVALID_DIGEST, "Nonce must be 1-128 letters and digits")
     app = await directory.by_key(app_key)
     if app is None:
         raise Refused(ResultCode.INVALID_APP_KEY, "no app has this APP_Key")
@@ -66,8 +77,6 @@ async def authenticate(scheme: str, app_key: str, digest: str, nonce: str, creat
         raise Refused(ResultCode.APP_KEY_UNAVAILABLE, f"the app is {app.status.value}")
     if not app.allows_ip(ip):
         raise Refused(ResultCode.APP_CLIENT_IP_NOT_ALLOWED, f"{ip} is not on the app's IP allow-list")
-    if not _NONCE.fullmatch(nonce):
-        raise Refused(ResultCode.INVALID_DIGEST, "Nonce must be 1-128 letters and digits")
     check_fresh(created, now_ms, policy)
     expected = aksk_digest(app.app_secret, nonce, created) if scheme == "AKSK" else \
         wsse_digest(app.app_secret, nonce, created)
@@ -75,5 +84,5 @@ async def authenticate(scheme: str, app_key: str, digest: str, nonce: str, creat
         raise Refused(ResultCode.INVALID_DIGEST, "PasswordDigest does not match APP_Secret, Nonce and Created")
     ttl_ms = 2 * (policy.clock_skew_s + max((abs(o) for o in policy.local_time_offsets_s), default=0)) * 1000
     if not await guard.first_use_of_nonce(app.app_key, nonce, now_ms, ttl_ms):
-        raise Refused(ResultCode.INVALID_DIGEST, "this Nonce was already used; send a new Nonce with every request")
+        raise Refused(ResultCode.INVALID_DIGEST, "The nonce has already been used.")
     return app

@@ -83,6 +83,8 @@ class AppDirectory(Protocol):
 
     async def by_key(self, app_key: str) -> App | None: ...
 
+    async def by_id(self, app_id: int) -> App | None: ...
+
 
 class AuthGuard(Protocol):
     """Cross-process memory of nonces and authentication failures (database or Redis)."""

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from privnum.adapters.db.database import Database
@@ -51,7 +51,13 @@ def app_from_row(row: Any) -> App:
         sms_enabled=bool(row.sms_enabled),
         ip_allowlist=tuple(json.loads(row.ip_allowlist or "[]")),
         extension_length=row.extension_length,
+        account_name=getattr(row, "account_name", "") or "",
     )
+
+
+_APP_SELECT = "SELECT apps.*, accounts.name AS account_name FROM apps JOIN accounts ON accounts.id = apps.account_id "
+_APP_BY_KEY = text(_APP_SELECT + "WHERE apps.app_key = :key")
+_APP_BY_ID = text(_APP_SELECT + "WHERE apps.id = :id")
 
 
 class AppStore:
@@ -60,7 +66,12 @@ class AppStore:
 
     async def by_key(self, app_key: str) -> App | None:
         async with self.db.reading() as conn:
-            row = (await conn.execute(select(apps).where(apps.c.app_key == app_key))).first()
+            row = (await conn.execute(_APP_BY_KEY, {"key": app_key})).first()
+        return app_from_row(row) if row else None
+
+    async def by_id(self, app_id: int) -> App | None:
+        async with self.db.reading() as conn:
+            row = (await conn.execute(_APP_BY_ID, {"id": app_id})).first()
         return app_from_row(row) if row else None
 
     async def list_apps(self) -> list[App]:

@@ -33,11 +33,8 @@ def read_credentials(headers: Mapping[str, str]) -> Credentials:
     authorization = headers.get("authorization")
     if not authorization:
         raise Refused(R.AUTHORIZATION_MISSING)
-    scheme, _, rest = authorization.strip().partition(" ")
-    scheme = scheme.upper()
-    if scheme not in ("AKSK", "WSSE"):
-        raise Refused(R.WSSE_NOT_IN_AUTHORIZATION if scheme != "AKSK" else R.AUTHORIZATION_MISSING,
-                      "Authorization must start with AKSK (or the legacy WSSE)")
+    word, _, rest = authorization.strip().partition(" ")
+    scheme = "WSSE" if word.upper() == "WSSE" else "AKSK"  # an unknown scheme word is read as AKSK
     auth = _params(rest)
     if "realm" not in auth:
         raise Refused(R.REALM_MISSING)
@@ -61,7 +58,10 @@ def read_credentials(headers: Mapping[str, str]) -> Credentials:
                  R.WSSE_DIGEST_MISSING)
     if not token:
         raise Refused(codes[0])
-    token_params = _params(token.strip().removeprefix("UsernameToken"))
+    token = token.strip()
+    if not token.startswith("UsernameToken"):
+        raise Refused(codes[1], "the header must start with UsernameToken")
+    token_params = _params(token.removeprefix("UsernameToken"))
     values = []
     for name, code in zip(("username", "nonce", "created", "passworddigest"), codes[1:], strict=True):
         if not token_params.get(name):

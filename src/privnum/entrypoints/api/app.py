@@ -17,7 +17,7 @@ from privnum import __version__
 from privnum.bootstrap import Runtime, build_runtime, sweep_forever
 from privnum.config import Settings
 from privnum.domain.result_codes import Refused, ResultCode
-from privnum.entrypoints.api import ax_router, axb_router, axe_router, axyb_router
+from privnum.entrypoints.api import ax_router, axb_router, axe_router, axyb_router, recording_router
 from privnum.entrypoints.api.wire import refusal_response
 
 log = logging.getLogger("privnum.api")
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="privnum", version=__version__, lifespan=lifespan,
                   description="Huawei Cloud PrivateNumber-compatible privacy-number API")
-    for module in (axb_router, ax_router, axe_router, axyb_router):
+    for module in (axb_router, ax_router, axe_router, axyb_router, recording_router):
         app.include_router(module.router)
 
     @app.exception_handler(Refused)

@@ -16,7 +16,7 @@ from privnum.domain.apps import App
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api.aksk_headers import read_credentials
-from privnum.service.authentication import authenticate
+from privnum.service.authentication import authenticate, counts_toward_lockout
 from privnum.service.clock import now_ms
 
 
@@ -34,8 +34,9 @@ async def authenticated_app(request: Request) -> App:
         creds = read_credentials(request.headers)
         return await authenticate(creds.scheme, creds.app_key, creds.digest, creds.nonce, creds.created, ip, now,
                                   runtime.directory, runtime.guard, runtime.policy)
-    except Refused:
-        await runtime.guard.record_failure(ip, now)
+    except Refused as refusal:
+        if runtime.settings.lockout_failures > 0 and counts_toward_lockout(refusal):
+            await runtime.guard.record_failure(ip, now)
         raise
 
 

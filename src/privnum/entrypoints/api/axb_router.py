@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from privnum.domain.apps import App
 from privnum.domain.lifetimes import check_duration, check_max_call_minutes
 from privnum.domain.modes import Mode
+from privnum.domain.phone_numbers import fixed_line_area_code
 from privnum.domain.result_codes import invalid
 from privnum.entrypoints.api.authentication import app_in_mode
 from privnum.entrypoints.api.axb_schemas import (
@@ -38,9 +39,13 @@ def _options(body: AxbBindBody | AxbModifyBody) -> dict:
 async def bind(request: Request, app: App = axb_app) -> JSONResponse:
     body = await parse_body(request, AxbBindBody)
     duration = check_duration(body.duration) if body.duration is not None else 0
+    non_strict = body.areaMatchMode == "1"
+    area_code = body.areaCode
+    if body.relationNum is None and area_code is None and not non_strict:
+        area_code = fixed_line_area_code(body.callerNum)  # a fixed-line A gets an X of its own city
     binding = await axb.bind(request.app.state.runtime.provisioning, app, axb.AxbBind(
         caller=body.callerNum, callee=body.calleeNum, number=body.relationNum,
-        area_code=None if body.relationNum else body.areaCode, non_strict=body.areaMatchMode == "1",
+        area_code=None if body.relationNum else area_code, non_strict=non_strict,
         duration_s=duration, settings=_options(body)))
     return success(subscriptionId=binding.id, relationNum=binding.number)
 

@@ -1,0 +1,323 @@
+"""The push outbox, seen from the delivery side: claim due pushes under a lease, record each attempt,
+retry along the ladder, dead-letter, list and replay.
+
+States: ``pending`` (waiting, or leased while ``lease_until_ms`` lies in the future: claiming moves
+``next_attempt_at_ms`` to the lease end, so a push whose worker died becomes due again by itself),
+``delivered``, ``dead`` (the ladder is exhausted; replayable), ``batched`` (a CDR merged into another
+row, ``batch_id``), ``failed`` (a Block callin that got no usable answer; never retried).
+
+- Several processes may claim from one database: PostgreSQL claims with ``FOR UPDATE SKIP LOCKED``,
+  SQLite is single-writer (BEGIN IMMEDIATE). A lease is never handed out twice while it runs.
+- In order per call: a push with an ``order_key`` is claimable only when no earlier (lower id) push
+  with that key is still pending (leased included). Delivered, dead, batched and failed ones do not block.
+- CDRs: due, not yet batched ``cdr`` pushes of one (app, url) are merged, oldest first and at most
+  50 per message, into one new ``cdr`` row {"eventType":"fee","feeLst":[...]} with its own push_id;
+  members become ``batched``. A CDR alone keeps its row (its ``batch_id`` then points to itself), so
+  a push id, once sent, never changes. A row with ``batch_id`` set is never merged again.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, text
+
+from privnum.adapters.db.database import Conn, Database
+from privnum.adapters.db.engine import with_retries
+from privnum.service.pushes import retry_delay_ms
+
+CDR_BATCH_MAX = 50
+_CDR_SCAN = 1000  # at most this many extra CDRs merged per (app, url) and claim
+
+_ORDER_FREE = (
+    "(p.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM pushes q WHERE q.order_key = p.order_key "
+    "AND q.id < p.id AND q.state = 'pending'))"
+)
+_CLAIM_SELECT = (
+    "SELECT p.id, p.push_id, p.app_id, p.kind, p.url, p.body, p.attempts, p.batch_id, p.created_at_ms, "
+    "a.app_key, a.app_secret FROM pushes p JOIN apps a ON a.id = p.app_id "
+    f"WHERE p.state = 'pending' AND p.next_attempt_at_ms <= :now AND {_ORDER_FREE} "
+    "ORDER BY p.next_attempt_at_ms, p.id LIMIT :limit"
+)
+_CLAIM_SQLITE = text(_CLAIM_SELECT)
+_CLAIM_PG = text(_CLAIM_SELECT + " FOR UPDATE OF p SKIP LOCKED")
+
+_MORE_CDRS_SELECT = (
+    "SELECT p.id, p.body, p.created_at_ms FROM pushes p "
+    "WHERE p.state = 'pending' AND p.next_attempt_at_ms <= :now AND p.kind = 'cdr' AND p.batch_id IS NULL "
+    f"AND p.app_id = :app_id AND p.url = :url AND {_ORDER_FREE} ORDER BY p.id LIMIT :limit"
+)
+_MORE_CDRS_SQLITE = text(_MORE_CDRS_SELECT)
+_MORE_CDRS_PG = text(_MORE_CDRS_SELECT + " FOR UPDATE OF p SKIP LOCKED")
+
+_LEASE_ONE = text("UPDATE pushes SET lease_until_ms = :lease, next_attempt_at_ms = :lease WHERE id = :id")
+_LEASE_MANY_PG = text(
+    "UPDATE pushes SET lease_until_ms = :lease, next_attempt_at_ms = :lease WHERE id = ANY(:ids)"
+)
+_SELF_BATCH = text("UPDATE pushes SET batch_id = id WHERE id = :id")
+_INSERT_BATCH = text(
+    "INSERT INTO pushes (push_id, app_id, kind, url, body, order_key, state, attempts, next_attempt_at_ms, "
+    "lease_until_ms, created_at_ms) VALUES (:push_id, :app_id, 'cdr', :url, :body, NULL, 'pending', 0, :lease, "
+    ":lease, :created) RETURNING id"
+)
+_JOIN_BATCH = text(
+    "UPDATE pushes SET state = 'batched', batch_id = :batch_id, lease_until_ms = NULL WHERE id = :id"
+)
+_NEXT_DUE = text("SELECT min(next_attempt_at_ms) FROM pushes WHERE state = 'pending'")
+
+_INSERT_ATTEMPT = text(
+    "INSERT INTO push_attempts (push_row_id, at_ms, http_status, error, elapsed_ms) "
+    "VALUES (:id, :at, :status, :error, :elapsed)"
+)
+_DELIVERED = text(
+    "UPDATE pushes SET state = 'delivered', attempts = attempts + 1, delivered_at_ms = :at, lease_until_ms = NULL, "
+    "last_error = NULL WHERE id = :id AND state = 'pending'"
+)
+_FAILED = text(
+    "UPDATE pushes SET state = :state, attempts = :attempts, next_attempt_at_ms = :next, lease_until_ms = NULL, "
+    "last_error = :error WHERE id = :id AND state = 'pending' AND lease_until_ms = :lease"
+)
+_REPLAY = text(
+    "UPDATE pushes SET state = 'pending', attempts = 0, next_attempt_at_ms = :now, lease_until_ms = NULL "
+    "WHERE id = :id AND state = 'dead'"
+)
+_FIND_BY_ID = text("SELECT id, state FROM pushes WHERE id = :id")
+_FIND_BY_PUSH_ID = text("SELECT id, state FROM pushes WHERE push_id = :push_id")
+_INSERT_FINISHED = text(
+    "INSERT INTO pushes (push_id, app_id, kind, url, body, order_key, state, attempts, next_attempt_at_ms, "
+    "created_at_ms, delivered_at_ms, last_error) VALUES (:push_id, :app_id, :kind, :url, :body, NULL, :state, 1, "
+    ":at, :created, :delivered, :error) RETURNING id"
+)
+_LIST = (
+    "SELECT p.id, p.push_id, a.app_key, p.kind, p.url, p.state, p.attempts, p.next_attempt_at_ms, "
+    "p.lease_until_ms, p.batch_id, p.created_at_ms, p.delivered_at_ms, p.last_error "
+    "FROM pushes p LEFT JOIN apps a ON a.id = p.app_id "
+    "WHERE (:dead = 0 OR p.state = 'dead') AND (:app_key IS NULL OR a.app_key = :app_key) "
+    "ORDER BY p.id DESC LIMIT :limit"
+)
+_LIST_PUSHES = text(_LIST).bindparams(bindparam("app_key", type_=None))
+_ATTEMPTS = text(
+    "SELECT push_row_id, at_ms, http_status, error, elapsed_ms FROM push_attempts WHERE push_row_id = :id ORDER BY id"
+)
+
+
+@dataclass(frozen=True)
+class ClaimedPush:
+    id: int
+    push_id: str
+    app_id: int
+    kind: str
+    url: str
+    body: str
+    attempts: int  # failed attempts before this one
+    lease_until_ms: int
+    app_key: str
+    app_secret: str
+    created_at_ms: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    push: ClaimedPush
+    ok: bool
+    http_status: int  # 0 when no HTTP answer
+    error: str | None
+    at_ms: int  # when the attempt ended
+    elapsed_ms: int
+
+
+@dataclass(frozen=True)
+class PushRow:
+    id: int
+    push_id: str
+    app_key: str | None
+    kind: str
+    url: str
+    state: str
+    attempts: int
+    next_attempt_at_ms: int
+    lease_until_ms: int | None
+    batch_id: int | None
+    created_at_ms: int
+    delivered_at_ms: int | None
+    last_error: str | None
+
+    def shown_state(self, now_ms: int) -> str:
+        if self.state == "pending" and self.lease_until_ms is not None and self.lease_until_ms > now_ms:
+            return "leased"
+        return self.state
+
+
+def merge_cdr_bodies(bodies: Sequence[str]) -> str:
+    """Member bodies are each {"eventType":"fee","feeLst":[...]}; one message carries all their CDRs."""
+    fees: list[Any] = []
+    for body in bodies:
+        fees.extend(json.loads(body).get("feeLst") or [])
+    return json.dumps({"eventType": "fee", "feeLst": fees}, separators=(",", ":"), ensure_ascii=False)
+
+
+class OutboxStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        engine = getattr(db, "engine", None)
+        self.postgres = engine is not None and engine.dialect.name == "postgresql"
+
+    # -- claiming -------------------------------------------------------------------------------
+
+    async def next_due_ms(self) -> int | None:
+        """When the earliest pending push becomes due (None: nothing pending). A read, no write lock."""
+        async with self.db.reading() as conn:
+            return (await conn.execute(_NEXT_DUE)).scalar()
+
+    async def claim(self, now_ms: int, limit: int, lease_ms: int) -> list[ClaimedPush]:
+        """Lease up to ``limit`` due pushes (more when CDRs got merged), in one transaction."""
+        return await with_retries(lambda: self._claim(now_ms, limit, lease_ms))
+
+    async def _claim(self, now: int, limit: int, lease_ms: int) -> list[ClaimedPush]:
+        lease = now + lease_ms
+        async with self.db.transaction() as conn:
+            rows = (await conn.execute(_CLAIM_PG if self.postgres else _CLAIM_SQLITE,
+                                       {"now": now, "limit": limit})).all()
+            if not rows:
+                return []
+            claimed: list[ClaimedPush] = []
+            cdr_groups: dict[tuple[int, str], list[Any]] = defaultdict(list)
+            secrets_of: dict[int, tuple[str, str]] = {}
+            for r in rows:
+                secrets_of[r.app_id] = (r.app_key, r.app_secret)
+                if r.kind == "cdr" and r.batch_id is None:
+                    cdr_groups[(r.app_id, r.url)].append(r)
+                else:
+                    claimed.append(ClaimedPush(r.id, r.push_id, r.app_id, r.kind, r.url, r.body, r.attempts, lease,
+                                               r.app_key, r.app_secret, r.created_at_ms))
+            lease_ids = [c.id for c in claimed]
+            for (app_id, url), members in cdr_groups.items():
+                app_key, app_secret = secrets_of[app_id]
+                batch = await self._merge_cdrs(conn, now, lease, app_id, url, members)
+                for push_id, row_id, body, created, fresh in batch:
+                    claimed.append(ClaimedPush(row_id, push_id, app_id, "cdr", url, body, 0, lease, app_key,
+                                               app_secret, created))
+                    if not fresh:
+                        lease_ids.append(row_id)
+            if lease_ids:
+                if self.postgres:
+                    await conn.execute(_LEASE_MANY_PG, {"lease": lease, "ids": lease_ids})
+                else:
+                    await conn.execute(_LEASE_ONE, [{"lease": lease, "id": i} for i in lease_ids])
+            return claimed
+
+    async def _merge_cdrs(self, conn: Conn, now: int, lease: int, app_id: int, url: str,
+                          first: list[Any]) -> list[tuple[str, int, str, int, bool]]:
+        """(push_id, row id, body, created, is_new_row) of the messages carrying these CDRs and any other
+        due, unbatched CDRs of the same (app, url)."""
+        more = (await conn.execute(_MORE_CDRS_PG if self.postgres else _MORE_CDRS_SQLITE,
+                                   {"now": now, "app_id": app_id, "url": url, "limit": _CDR_SCAN})).all()
+        by_id = {r.id: (r.id, r.push_id if hasattr(r, "push_id") else None, r.body, r.created_at_ms) for r in first}
+        for r in more:
+            by_id.setdefault(r.id, (r.id, None, r.body, r.created_at_ms))
+        members = sorted(by_id.values())
+        out: list[tuple[str, int, str, int, bool]] = []
+        push_ids = {r.id: r.push_id for r in first}
+        for start in range(0, len(members), CDR_BATCH_MAX):
+            chunk = members[start:start + CDR_BATCH_MAX]
+            if len(chunk) == 1:
+                row_id, _, body, created = chunk[0]
+                push_id = push_ids.get(row_id)
+                if push_id is None:  # found by the extra scan: fetch its id
+                    push_id = (await conn.execute(text("SELECT push_id FROM pushes WHERE id = :id"),
+                                                  {"id": row_id})).scalar_one()
+                await conn.execute(_SELF_BATCH, {"id": row_id})
+                out.append((push_id, row_id, body, created, False))
+                continue
+            push_id = uuid.uuid4().hex
+            body = merge_cdr_bodies([m[2] for m in chunk])
+            created = min(m[3] for m in chunk)
+            batch_id = (await conn.execute(_INSERT_BATCH, {"push_id": push_id, "app_id": app_id, "url": url,
+                                                           "body": body, "lease": lease, "created": created}
+                                           )).scalar_one()
+            await conn.execute(_SELF_BATCH, {"id": batch_id})
+            await conn.execute(_JOIN_BATCH, [{"batch_id": batch_id, "id": m[0]} for m in chunk])
+            out.append((push_id, batch_id, body, created, True))
+        return out
+
+    # -- outcomes -------------------------------------------------------------------------------
+
+    async def record(self, outcomes: Sequence[Outcome], time_scale: float) -> None:
+        """Store the attempts and move each push on: delivered, due again along the ladder, or dead."""
+        if not outcomes:
+            return
+        attempts = [{"id": o.push.id, "at": o.at_ms, "status": o.http_status, "error": o.error,
+                     "elapsed": o.elapsed_ms} for o in outcomes]
+        delivered = [{"id": o.push.id, "at": o.at_ms} for o in outcomes if o.ok]
+        failed = []
+        for o in sorted((o for o in outcomes if not o.ok), key=lambda o: o.push.id):
+            count = o.push.attempts + 1
+            delay = retry_delay_ms(count, time_scale)
+            failed.append({"id": o.push.id, "lease": o.push.lease_until_ms, "attempts": count,
+                           "state": "dead" if delay is None else "pending",
+                           "next": o.at_ms + (delay or 0), "error": o.error or f"HTTP {o.http_status}"})
+        delivered.sort(key=lambda d: d["id"])
+
+        async def work() -> None:
+            async with self.db.transaction() as conn:
+                await conn.execute(_INSERT_ATTEMPT, attempts)
+                if delivered:
+                    await conn.execute(_DELIVERED, delivered)
+                if failed:
+                    await conn.execute(_FAILED, failed)
+
+        await with_retries(work)
+
+    async def log_finished(self, *, app_id: int, kind: str, url: str, body: str, push_id: str, ok: bool,
+                           http_status: int, error: str | None, at_ms: int, elapsed_ms: int) -> int:
+        """A push sent once outside the outbox (a Block callin): stored as delivered or failed, with its attempt."""
+        async def work() -> int:
+            async with self.db.transaction() as conn:
+                row_id = (await conn.execute(_INSERT_FINISHED, {
+                    "push_id": push_id, "app_id": app_id, "kind": kind, "url": url, "body": body,
+                    "state": "delivered" if ok else "failed", "at": at_ms, "created": at_ms - elapsed_ms,
+                    "delivered": at_ms if ok else None, "error": None if ok else error})).scalar_one()
+                await conn.execute(_INSERT_ATTEMPT, {"id": row_id, "at": at_ms, "status": http_status,
+                                                     "error": error, "elapsed": elapsed_ms})
+                return int(row_id)
+
+        return await with_retries(work)
+
+    # -- operators ------------------------------------------------------------------------------
+
+    async def list_pushes(self, *, dead_only: bool = False, app_key: str | None = None,
+                          limit: int = 100) -> list[PushRow]:
+        async with self.db.reading() as conn:
+            rows = (await conn.execute(_LIST_PUSHES, {"dead": 1 if dead_only else 0, "app_key": app_key,
+                                                      "limit": limit})).all()
+        return [PushRow(*r) for r in rows]
+
+    async def attempts_of(self, row_id: int) -> list[tuple[int, int, str | None, int]]:
+        """(at_ms, http_status, error, elapsed_ms) of each attempt of one push, oldest first."""
+        async with self.db.reading() as conn:
+            rows = (await conn.execute(_ATTEMPTS, {"id": row_id})).all()
+        return [(r.at_ms, r.http_status, r.error, r.elapsed_ms) for r in rows]
+
+    async def replay(self, ref: str, now_ms: int) -> tuple[int | None, str | None]:
+        """Make a dead push (numeric row id or push_id) pending again, attempts 0, due now, same push_id.
+        Returns (row id, None) or (row id or None, why not)."""
+        async def work() -> tuple[int | None, str | None]:
+            async with self.db.transaction() as conn:
+                row = None
+                if ref.isdigit():
+                    row = (await conn.execute(_FIND_BY_ID, {"id": int(ref)})).first()
+                if row is None:
+                    row = (await conn.execute(_FIND_BY_PUSH_ID, {"push_id": ref})).first()
+                if row is None:
+                    return None, f"no push {ref}"
+                if row.state != "dead":
+                    return row.id, f"push {row.id} is {row.state}, only dead pushes are replayed"
+                await conn.execute(_REPLAY, {"id": row.id, "now": now_ms})
+                return row.id, None
+
+        return await with_retries(work)
