@@ -87,7 +87,8 @@ async def unbind(store: ProvisioningStore, app: App, target: AxTarget) -> Bindin
 
     async def work(tx: ProvisioningTx) -> Binding:
         found = await _resolve(tx, app, AxTarget(binding_id=target.binding_id, number=target.number), now)
-        await tx.release(found)
+        if not await tx.release(found):
+            raise Refused(NOT_FOUND, "the binding was already unbound")
         return found
 
     return await store.run(work)
@@ -106,7 +107,8 @@ async def modify(store: ProvisioningStore, app: App, target: AxTarget, new_user:
             if not await tx.move_quota(app.id, old.party_a or "", new_user, X_PER_USER):
                 raise Refused(ResultCode.USER_LIMIT_EXCEEDED, f"{new_user} already holds {X_PER_USER} numbers")
             await tx.rekey(old, new)
-        await tx.save(new)
+        if not await tx.save(new):
+            raise Refused(NOT_FOUND, "the binding was already unbound")
         return new
 
     return await store.run(work)
@@ -125,7 +127,8 @@ async def set_temporary_callee(store: ProvisioningStore, app: App, target: AxTar
         if user_data is not None:
             temp["user_data"] = user_data
         new = replace(found, settings={**found.settings, "temporary_callee": temp})
-        await tx.save(new)
+        if not await tx.save(new):
+            raise Refused(NOT_FOUND, "the binding was already unbound")
         return new
 
     return await store.run(work)

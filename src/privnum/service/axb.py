@@ -77,9 +77,10 @@ async def unbind(store: ProvisioningStore, app: App, binding_id: str | None, num
             targets = await tx.find(BindingFilter(app.id, Mode.AXB, number=number), now)
             if not targets:
                 raise Refused(NOT_FOUND, f"no binding on {number}")
-        for target in targets:
-            await tx.release(target)
-        return targets
+        released = [target for target in targets if await tx.release(target)]
+        if not released:
+            raise Refused(NOT_FOUND, "the binding was already unbound")
+        return released
 
     return await store.run(work)
 
@@ -104,7 +105,8 @@ async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: st
             new.expires_at_ms = expiry(now, duration_s)
         if (new.party_a, new.party_b) != (old.party_a, old.party_b) and not await _rekeyed(tx, app, old, new, now):
             raise Refused(ResultCode.RELATION_BOUND, f"{new.party_a} or {new.party_b} is already bound on {old.number}")
-        await tx.save(new)
+        if not await tx.save(new):
+            raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
         return new
 
     return await store.run(work)

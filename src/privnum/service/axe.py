@@ -120,7 +120,8 @@ async def unbind(store: ProvisioningStore, app: App, target: AxeTarget) -> Bindi
 
     async def work(tx: ProvisioningTx) -> Binding:
         found = await _resolve(tx, app, target, now)
-        await tx.release(found)
+        if not await tx.release(found):
+            raise Refused(NOT_FOUND, "the binding was already unbound")
         return found
 
     return await store.run(work)
@@ -143,7 +144,8 @@ async def modify(store: ProvisioningStore, app: App, target: AxeTarget, new_user
             new.party_a = new_user
         if lifetime is not None:
             new.expires_at_ms = expiry(now, lifetime * axe_unit_seconds(unit or old.settings.get("time_unit")))
-        await tx.save(new)
+        if not await tx.save(new):
+            raise Refused(NOT_FOUND, "the binding was already unbound")
         return new
 
     return await store.run(work)

@@ -122,16 +122,18 @@ async def unbind(store: ProvisioningStore, app: App, binding_id: str, y_number: 
             raise Refused(NOT_FOUND, f"no AX relation {binding_id} in this app")
         if y_number is None and b_number is None:
             children = await tx.find(BindingFilter(app.id, Mode.AXYB, parent_id=parent.id), now)
-            await tx.release(parent)
+            if not await tx.release(parent):
+                raise Refused(NOT_FOUND, f"{binding_id} was already unbound")
             return [parent, *children]
         where = BindingFilter(app.id, Mode.AXYB, parent_id=parent.id, number=y_number,
                               party_b=None if y_number else b_number)
         targets = await tx.find(where, now)
         if not targets:
             raise Refused(NOT_FOUND, f"no YB relation of {binding_id} matches")
-        for target in targets:
-            await tx.release(target)
-        return targets
+        released = [target for target in targets if await tx.release(target)]
+        if not released:
+            raise Refused(NOT_FOUND, "the YB relation was already unbound")
+        return released
 
     return await store.run(work)
 

@@ -246,8 +246,9 @@ class SqlProvisioningTx:
         await savepoint.commit()
         return True
 
-    async def save(self, binding: Binding) -> None:
-        await self.conn.execute(_UPDATE_BINDING, _binding_values(binding))
+    async def save(self, binding: Binding) -> bool:
+        """Write a changed binding; False if it no longer exists (unbound concurrently)."""
+        return (await self.conn.execute(_UPDATE_BINDING, _binding_values(binding))).rowcount == 1
 
     async def release(self, binding: Binding) -> bool:
         """Delete a binding and give back what it held. False if another transaction already did."""
