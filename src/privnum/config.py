@@ -70,6 +70,10 @@ class Settings:
             "recordings_dir": env.get("PRIVNUM_RECORDINGS_DIR") or "./privnum-data/recordings",
             "recording_retention_days": float(env.get("PRIVNUM_RECORDING_RETENTION_DAYS") or 7.0),
             "public_base_url": env.get("PRIVNUM_PUBLIC_BASE_URL") or None,
+            "connect_timeout_s": float(env.get("PRIVNUM_CONNECT_TIMEOUT_S") or 90.0),
+            "push_concurrency": _int("PRIVNUM_PUSH_CONCURRENCY", 32),
+            "push_timeout_s": float(env.get("PRIVNUM_PUSH_TIMEOUT_S") or 10.0),
+            "recording_url_valid_s": _int("PRIVNUM_RECORDING_URL_VALID_S", 3 * 24 * 3600),
             "sandbox_enabled": env.get("PRIVNUM_SANDBOX", "1") not in ("0", "false", "no"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

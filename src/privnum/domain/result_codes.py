@@ -65,6 +65,8 @@ class ResultCode(Enum):
     RELATION_BOUND = Code("1012010", 403, "The relation number has been bound.")
     RECORDING_NOT_ENABLED = Code("1012012", 403, "Application does not open recording function.")
     NUMBER_STATUS_ABNORMAL = Code("1012102", 403, "The number status is abnormal.")
+    PARAMETER_ERROR = Code("1020001", 403, "Parameter error.")
+    INVALID_SESSION_ID = Code("1020152", 403, "Invalid sessionId.")
     APP_CLIENT_IP_NOT_ALLOWED = Code("1020166", 403, "The app client ip is not in ip white list.")
     NO_IDLE_EXTENSION = Code("1020167", 403, "No idle extend Number.")
     AUTH_LOCKED_OUT = Code("1020176", 403, "Authentication failed, try again later")

@@ -21,6 +21,8 @@ from privnum.domain.areas import normalize_area_code
 from privnum.domain.modes import Mode
 from privnum.domain.phone_numbers import is_global_number
 from privnum.domain.private_numbers import NumberState
+from privnum.entrypoints.cli_calls import call_cli
+from privnum.entrypoints.cli_pushes import pushes_cli
 
 T = TypeVar("T")
 
@@ -32,6 +34,8 @@ db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(app_cli, name="app")
 cli.add_typer(numbers_cli, name="numbers")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(pushes_cli, name="pushes", help="Pushes: list (dead letters too), replay.")
+cli.add_typer(call_cli, name="call", help="Calls: simulate one through the sandbox driver.")
 console = Console()
 err = Console(stderr=True)
 

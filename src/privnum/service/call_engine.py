@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding
 from privnum.domain.calls.causes import Q850_NO_ANSWER, Cause, forward_failure
-from privnum.domain.calls.routing import AskCustomer, CallFacts, NeedsY, Rejection, Route, route_call
+from privnum.domain.calls.routing import AskCustomer, CallFacts, Decision, NeedsY, Rejection, Route, route_call
 from privnum.domain.calls.session import CallEvent, CallSession, CallState, EventKind, Party, Recording
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused
@@ -128,7 +128,6 @@ class CallEngine:
     # ---------------------------------------------------------------- signals from drivers
     async def call_arrived(self, caller: str, called: str, driver_name: str) -> str | None:
         now = now_ms()
-
         number = await self.store.run(lambda tx: tx.number(called), read_only=True)
         if number is None or number.app_id is None:
             return None
@@ -140,14 +139,23 @@ class CallEngine:
         session.extras["area_code"] = number.area_code
         self.sessions[session.id] = session
         self.driver_of[session.id] = self.drivers[driver_name]
+        decision = None
+        if app.mode in (Mode.AXB, Mode.AX, Mode.AXYB):
+            decision = route_call(await self._facts(session, app))  # known before callin: its binding's userData
+            binding = decision.binding if isinstance(decision, Route | Rejection) else \
+                decision.ax_relation if isinstance(decision, NeedsY) else None
+            if binding is not None:
+                session.bind_to(binding.id, binding.settings.get("user_data"))
+                if isinstance(decision, Route) and decision.user_data:
+                    session.user_data = decision.user_data
         x_mode = app.mode is Mode.X
         await self._persist(session, [] if x_mode else session.arrive(), app, new=True)
         if x_mode:
             self._notify(session, session.arrive())
-        asyncio.get_running_loop().create_task(self._after_arrival(session.id, app))
+        asyncio.get_running_loop().create_task(self._after_arrival(session.id, app, decision))
         return session.id
 
-    async def _after_arrival(self, session_id: str, app: App) -> None:
+    async def _after_arrival(self, session_id: str, app: App, decision: Decision | None) -> None:
         try:
             session = self.sessions.get(session_id)
             if session is None:
@@ -155,7 +163,7 @@ class CallEngine:
             if app.mode is Mode.AXE and not await self._is_axe_owner(session):
                 await self.driver_of[session_id].collect_digits(session_id, app.extension_length, None)
                 return
-            await self._route(session_id, app)
+            await self._route(session_id, app, decision)
         except Exception:
             log.exception("routing %s failed", session_id)
             await self._end(session_id, Cause.INTERNAL_ERROR, Party.PLATFORM, release=True)
@@ -191,8 +199,10 @@ class CallEngine:
         await self._end(session_id, cause, party, release=True)
 
     # ---------------------------------------------------------------- commands from outside (e.g. stop a call)
-    async def stop_call(self, session_id: str) -> bool:
-        if session_id not in self.sessions:
+    async def stop_call(self, session_id: str, app_id: int) -> bool:
+        """End a live call of ``app_id`` at the customer's request (callStop); False if no such live call here."""
+        session = self.sessions.get(session_id)
+        if session is None or session.app_id != app_id:
             return False
         await self._end(session_id, Cause.NORMAL, Party.PLATFORM, release=True)
         return True
@@ -228,11 +238,12 @@ class CallEngine:
 
         return await self.store.run(work, read_only=True)
 
-    async def _route(self, session_id: str, app: App) -> None:
+    async def _route(self, session_id: str, app: App, decision: Decision | None = None) -> None:
         session = self.sessions.get(session_id)
         if session is None or session.is_released:
             return
-        decision = route_call(await self._facts(session, app))
+        if decision is None:
+            decision = route_call(await self._facts(session, app))
         if isinstance(decision, NeedsY):
             decision = await self._give_y(session, app, decision)
         if isinstance(decision, AskCustomer):
@@ -270,6 +281,8 @@ class CallEngine:
                 return
             now = now_ms()
             events = session.forward(route, now)
+            if route.record_hint_tone:
+                session.extras["record_hint_tone"] = route.record_hint_tone
             if route.callback_for is not None:
                 await self._remember_caller(route.callback_for, session.caller, now)
             await self._persist(session, events, app)
@@ -298,6 +311,8 @@ class CallEngine:
         self._cancel_timers(session_id)
         driver = self.driver_of[session_id]
         if session.record:
+            if session.extras.get("record_hint_tone"):
+                await driver.play(session_id, session.extras["record_hint_tone"], None)
             await driver.start_recording(session_id)
             session.extras["record_started_at_ms"] = now_ms()
         if session.max_duration_min:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
@@ -48,7 +48,7 @@ _CLAIM_SQLITE = text(_CLAIM_SELECT)
 _CLAIM_PG = text(_CLAIM_SELECT + " FOR UPDATE OF p SKIP LOCKED")
 
 _MORE_CDRS_SELECT = (
-    "SELECT p.id, p.body, p.created_at_ms FROM pushes p "
+    "SELECT p.id, p.push_id, p.body, p.created_at_ms FROM pushes p "
     "WHERE p.state = 'pending' AND p.next_attempt_at_ms <= :now AND p.kind = 'cdr' AND p.batch_id IS NULL "
     f"AND p.app_id = :app_id AND p.url = :url AND {_ORDER_FREE} ORDER BY p.id LIMIT :limit"
 )
@@ -68,7 +68,8 @@ _INSERT_BATCH = text(
 _JOIN_BATCH = text(
     "UPDATE pushes SET state = 'batched', batch_id = :batch_id, lease_until_ms = NULL WHERE id = :id"
 )
-_NEXT_DUE = text("SELECT min(next_attempt_at_ms) FROM pushes WHERE state = 'pending'")
+_NEXT_DUE = text("SELECT min(next_attempt_at_ms) FROM pushes WHERE state = 'pending' AND next_attempt_at_ms > :now")
+_ANY_DUE = text("SELECT 1 FROM pushes WHERE state = 'pending' AND next_attempt_at_ms <= :now LIMIT 1")
 
 _INSERT_ATTEMPT = text(
     "INSERT INTO push_attempts (push_row_id, at_ms, http_status, error, elapsed_ms) "
@@ -96,11 +97,13 @@ _INSERT_FINISHED = text(
 _LIST = (
     "SELECT p.id, p.push_id, a.app_key, p.kind, p.url, p.state, p.attempts, p.next_attempt_at_ms, "
     "p.lease_until_ms, p.batch_id, p.created_at_ms, p.delivered_at_ms, p.last_error "
-    "FROM pushes p LEFT JOIN apps a ON a.id = p.app_id "
-    "WHERE (:dead = 0 OR p.state = 'dead') AND (:app_key IS NULL OR a.app_key = :app_key) "
-    "ORDER BY p.id DESC LIMIT :limit"
+    "FROM pushes p LEFT JOIN apps a ON a.id = p.app_id WHERE 1 = 1{dead}{app} ORDER BY p.id DESC LIMIT :limit"
 )
-_LIST_PUSHES = text(_LIST).bindparams(bindparam("app_key", type_=None))
+_LIST_PUSHES = {
+    (dead, app): text(_LIST.format(dead=" AND p.state = 'dead'" if dead else "",
+                                   app=" AND a.app_key = :app_key" if app else ""))
+    for dead in (False, True) for app in (False, True)
+}
 _ATTEMPTS = text(
     "SELECT push_row_id, at_ms, http_status, error, elapsed_ms FROM push_attempts WHERE push_row_id = :id ORDER BY id"
 )
@@ -169,10 +172,15 @@ class OutboxStore:
 
     # -- claiming -------------------------------------------------------------------------------
 
-    async def next_due_ms(self) -> int | None:
-        """When the earliest pending push becomes due (None: nothing pending). A read, no write lock."""
+    async def next_due_after(self, now_ms: int) -> int | None:
+        """When the next pending push not yet due falls due (None: none). A read, no write lock."""
         async with self.db.reading() as conn:
-            return (await conn.execute(_NEXT_DUE)).scalar()
+            return (await conn.execute(_NEXT_DUE, {"now": now_ms})).scalar()
+
+    async def any_due(self, now_ms: int) -> bool:
+        """Is some pending push due (maybe not claimable)? A read, so an idle worker takes no write lock."""
+        async with self.db.reading() as conn:
+            return (await conn.execute(_ANY_DUE, {"now": now_ms})).first() is not None
 
     async def claim(self, now_ms: int, limit: int, lease_ms: int) -> list[ClaimedPush]:
         """Lease up to ``limit`` due pushes (more when CDRs got merged), in one transaction."""
@@ -217,20 +225,13 @@ class OutboxStore:
         due, unbatched CDRs of the same (app, url)."""
         more = (await conn.execute(_MORE_CDRS_PG if self.postgres else _MORE_CDRS_SQLITE,
                                    {"now": now, "app_id": app_id, "url": url, "limit": _CDR_SCAN})).all()
-        by_id = {r.id: (r.id, r.push_id if hasattr(r, "push_id") else None, r.body, r.created_at_ms) for r in first}
-        for r in more:
-            by_id.setdefault(r.id, (r.id, None, r.body, r.created_at_ms))
+        by_id = {r.id: (r.id, r.push_id, r.body, r.created_at_ms) for r in (*first, *more)}
         members = sorted(by_id.values())
         out: list[tuple[str, int, str, int, bool]] = []
-        push_ids = {r.id: r.push_id for r in first}
         for start in range(0, len(members), CDR_BATCH_MAX):
             chunk = members[start:start + CDR_BATCH_MAX]
             if len(chunk) == 1:
-                row_id, _, body, created = chunk[0]
-                push_id = push_ids.get(row_id)
-                if push_id is None:  # found by the extra scan: fetch its id
-                    push_id = (await conn.execute(text("SELECT push_id FROM pushes WHERE id = :id"),
-                                                  {"id": row_id})).scalar_one()
+                row_id, push_id, body, created = chunk[0]
                 await conn.execute(_SELF_BATCH, {"id": row_id})
                 out.append((push_id, row_id, body, created, False))
                 continue
@@ -293,8 +294,10 @@ class OutboxStore:
     async def list_pushes(self, *, dead_only: bool = False, app_key: str | None = None,
                           limit: int = 100) -> list[PushRow]:
         async with self.db.reading() as conn:
-            rows = (await conn.execute(_LIST_PUSHES, {"dead": 1 if dead_only else 0, "app_key": app_key,
-                                                      "limit": limit})).all()
+            params: dict[str, Any] = {"limit": limit}
+            if app_key is not None:
+                params["app_key"] = app_key
+            rows = (await conn.execute(_LIST_PUSHES[(dead_only, app_key is not None)], params)).all()
         return [PushRow(*r) for r in rows]
 
     async def attempts_of(self, row_id: int) -> list[tuple[int, int, str | None, int]]:

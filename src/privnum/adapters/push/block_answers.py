@@ -59,9 +59,11 @@ def read_block_answer(answer: Any, called: str, recording_allowed: bool) -> Rout
     display = info.get("displayCalleeNum") or called
     if not isinstance(callee, str) or not is_global_number(callee):
         return None
-    if not isinstance(display, str) or not is_global_number(display):
+    if display != called:  # carriers intercept a forwarded call that does not show this call's X
         return None
-    max_minutes = info.get("maxDuration", 0)
+    max_minutes = info.get("maxDuration")
+    if max_minutes is None:
+        max_minutes = 0
     if isinstance(max_minutes, bool) or not isinstance(max_minutes, int) or not 0 <= max_minutes <= MAX_CALL_MINUTES:
         return None
     record = _flag(info.get("recordFlag"))

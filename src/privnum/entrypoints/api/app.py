@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,10 +18,19 @@ from privnum import __version__
 from privnum.bootstrap import Runtime, build_runtime, sweep_forever
 from privnum.config import Settings
 from privnum.domain.result_codes import Refused, ResultCode
-from privnum.entrypoints.api import ax_router, axb_router, axe_router, axyb_router, recording_router
+from privnum.entrypoints.api import (
+    ax_router,
+    axb_router,
+    axe_router,
+    axyb_router,
+    call_control_router,
+    recording_router,
+    sandbox_router,
+)
 from privnum.entrypoints.api.wire import refusal_response
 
 log = logging.getLogger("privnum.api")
+SANDBOX_PREFIX = "/sandbox/"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime: Runtime = build_runtime(settings)
         app.state.runtime = runtime
+        await runtime.start()
         sweeper = asyncio.create_task(sweep_forever(runtime))
         try:
             yield
@@ -41,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="privnum", version=__version__, lifespan=lifespan,
                   description="Huawei Cloud PrivateNumber-compatible privacy-number API")
-    for module in (axb_router, ax_router, axe_router, axyb_router, recording_router):
+    for module in (axb_router, ax_router, axe_router, axyb_router, recording_router, call_control_router,
+                   sandbox_router):
         app.include_router(module.router)
 
     @app.exception_handler(Refused)
@@ -49,13 +61,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return refusal_response(refusal)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith(SANDBOX_PREFIX):
+            return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
         first = error.errors()[0] if error.errors() else {"loc": ("request",), "msg": "is malformed"}
         field = ".".join(str(p) for p in first["loc"][1:]) or "request"
         return refusal_response(Refused(ResultCode.INVALID_REQUEST, f"{field}: {first['msg']}"))
 
     @app.exception_handler(HTTPException)
-    async def _http(_request: Request, error: HTTPException) -> JSONResponse:
+    async def _http(request: Request, error: HTTPException) -> JSONResponse:
+        if request.url.path.startswith(SANDBOX_PREFIX):
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code)
         if error.status_code == 405:
             return refusal_response(Refused(ResultCode.INVALID_REST_API, "this URI does not take that method"))
         response = refusal_response(Refused(ResultCode.INVALID_REST_API, "no such URI"))

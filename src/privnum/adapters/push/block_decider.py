@@ -1,0 +1,47 @@
+"""X mode's BlockDecider: push the Block ``callin`` to the app's call-status URL and read the answer.
+
+One signed POST with a deadline (5 s by default); never retried; kept in the outbox tables as a
+delivered or failed push. No answer, a late one or an invalid one gives None (the call ends, 8014).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import aiohttp
+
+from privnum.adapters.db.database import Database
+from privnum.adapters.push.block_answers import read_block_answer
+from privnum.adapters.push.block_client import ask_customer_logged
+from privnum.domain.apps import App
+from privnum.domain.calls.routing import Rejection, Route
+from privnum.domain.calls.session import CallSession
+
+log = logging.getLogger("privnum.block")
+
+
+class HuaweiBlockDecider:
+    def __init__(self, db: Database, timeout_s: float) -> None:
+        self.db = db
+        self.timeout_s = timeout_s
+        self._http: aiohttp.ClientSession | None = None
+
+    async def decide(self, app: App, session: CallSession, body: dict[str, Any]) -> Route | Rejection | None:
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        answer, reason = await ask_customer_logged(
+            self.db, self._http, app_id=app.id, url=app.callbacks.call_status or "", app_key=app.app_key,
+            app_secret=app.app_secret, body=body, push_id=uuid.uuid4().hex, timeout_s=self.timeout_s)
+        if answer is None:
+            log.info("Block callin of %s got no usable answer: %s", session.id, reason)
+            return None
+        decision = read_block_answer(answer, session.called, app.recording_enabled)
+        if decision is None:
+            log.info("Block callin of %s got an invalid answer: %s", session.id, answer)
+        return decision
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
