@@ -29,6 +29,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from huawei_client import HuaweiClient
 
+pytest_plugins = ["calls_support"]
+
 POSTGRES_URL = os.environ.get("PRIVNUM_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("PRIVNUM_TEST_REDIS_URL", "")
 REQUIRE_SERVICES = os.environ.get("PRIVNUM_TEST_REQUIRE_SERVICES") == "1"
