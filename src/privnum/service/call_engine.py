@@ -19,7 +19,7 @@ from itertools import count
 from typing import Any, Protocol
 
 from privnum.domain.apps import App
-from privnum.domain.bindings import Binding
+from privnum.domain.bindings import Binding, extension_key, user_key
 from privnum.domain.calls.causes import Q850_NO_ANSWER, Cause, forward_failure
 from privnum.domain.calls.routing import AskCustomer, CallFacts, Decision, NeedsY, Rejection, Route, route_call
 from privnum.domain.calls.session import CallEvent, CallSession, CallState, EventKind, Party, Recording
@@ -210,31 +210,40 @@ class CallEngine:
     # ---------------------------------------------------------------- routing
     async def _is_axe_owner(self, session: CallSession) -> bool:
         async def work(tx: Any) -> bool:
-            found = await tx.find(BindingFilter(session.app_id, Mode.AXE, number=session.called,
-                                                party_a=session.caller), now_ms(), limit=1)
-            return bool(found)
+            return await tx.by_key(session.called, user_key(session.caller), now_ms()) is not None
 
         return await self.store.run(work, read_only=True)
 
     async def _facts(self, session: CallSession, app: App) -> CallFacts:
+        """The bindings that can decide this call, found by indexed keys: never every binding of a busy X."""
         now = now_ms()
+        caller, called = session.caller, session.called
 
         async def work(tx: Any) -> CallFacts:
-            number = await tx.number(session.called)
-            bindings = await tx.find(BindingFilter(app.id, app.mode, number=session.called), now) \
-                if app.mode is not Mode.X else []
+            number = await tx.number(called)
+            bindings: list[Binding] = []
             related: dict[str, list[Binding]] = {}
             parents: dict[str, Binding] = {}
-            if app.mode is Mode.AXYB:
-                for b in bindings:
-                    if b.is_yb_relation:
-                        parent = await tx.get(app.id, b.parent_id, now)
+            if app.mode is Mode.AXB or app.mode is Mode.AXE:
+                keys = [user_key(caller)] + ([extension_key(session.digits)] if session.digits else [])
+                bindings = [b for b in [await tx.by_key(called, k, now) for k in keys] if b is not None]
+            elif app.mode is Mode.AX:
+                bindings = await tx.find(BindingFilter(app.id, Mode.AX, number=called), now, limit=1)
+            elif app.mode is Mode.AXYB:
+                ax = await tx.find(BindingFilter(app.id, Mode.AXYB, number=called, yb_relations=False), now, limit=1)
+                if ax:
+                    bindings = ax
+                    related[ax[0].id] = await tx.find(
+                        BindingFilter(app.id, Mode.AXYB, parent_id=ax[0].id, party_b=caller), now, limit=1)
+                else:
+                    bindings = await tx.find(
+                        BindingFilter(app.id, Mode.AXYB, number=called, party_a=caller, yb_relations=True), now)
+                    for yb in bindings:
+                        parent = await tx.get(app.id, yb.parent_id, now)
                         if parent is not None:
                             parents[parent.id] = parent
-                    else:
-                        related[b.id] = await tx.find(BindingFilter(app.id, Mode.AXYB, parent_id=b.id), now)
-            return CallFacts(caller=session.caller, called=session.called, digits=session.digits, now_ms=now,
-                             app=app, number=number, bindings=bindings, related=related, parents=parents)
+            return CallFacts(caller=caller, called=called, digits=session.digits, now_ms=now, app=app,
+                             number=number, bindings=bindings, related=related, parents=parents)
 
         return await self.store.run(work, read_only=True)
 

@@ -133,6 +133,10 @@ _EXPIRED_OF_APP = text(
     "SELECT * FROM bindings WHERE app_id = :app_id AND expires_at_ms <= :now ORDER BY number, id LIMIT :limit"
 )
 _USED_EXTENSIONS = text("SELECT extension FROM bindings WHERE number = :number AND extension IS NOT NULL")
+_BY_KEY = text(
+    "SELECT b.* FROM binding_keys k JOIN bindings b ON b.id = k.binding_id "
+    "WHERE k.number = :number AND k.key = :key AND (b.expires_at_ms IS NULL OR b.expires_at_ms > :now)"
+)
 _FILTER_COLUMNS = ("number", "party_a", "party_b", "extension", "parent_id")
 
 
@@ -294,6 +298,11 @@ class SqlProvisioningTx:
     async def count(self, where: BindingFilter, now_ms: int) -> int:
         statement, params = self._filtered("count(*)", where, now_ms, paged=False)
         return (await self.conn.execute(statement, params)).scalar() or 0
+
+    async def by_key(self, number: str, key: str, now_ms: int) -> Binding | None:
+        """The live binding holding ``key`` on ``number`` (an indexed lookup, whatever the number carries)."""
+        row = (await self.conn.execute(_BY_KEY, {"number": number, "key": key, "now": now_ms})).first()
+        return _binding_from_row(row) if row else None
 
     async def used_extensions(self, number: str) -> set[str]:
         return set((await self.conn.execute(_USED_EXTENSIONS, {"number": number})).scalars())
