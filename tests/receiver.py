@@ -114,7 +114,10 @@ class Receiver:
 
     def records(self, path: str | None = None, prefix: str | None = None) -> list[dict[str, Any]]:
         out = []
-        for line in self.log.read_text().splitlines():
+        text = self.log.read_text()
+        if not text.endswith("\n"):  # the receiver is still writing its last line
+            text = text[: text.rfind("\n") + 1]
+        for line in text.splitlines():
             if not line.strip():
                 continue
             record = json.loads(line)

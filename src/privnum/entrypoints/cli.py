@@ -21,6 +21,7 @@ from privnum.domain.areas import normalize_area_code
 from privnum.domain.modes import Mode
 from privnum.domain.phone_numbers import is_global_number
 from privnum.domain.private_numbers import NumberState
+from privnum.entrypoints.cli_api import api
 from privnum.entrypoints.cli_calls import call_cli
 from privnum.entrypoints.cli_pushes import pushes_cli
 
@@ -36,6 +37,7 @@ cli.add_typer(numbers_cli, name="numbers")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(pushes_cli, name="pushes", help="Pushes: list (dead letters too), replay.")
 cli.add_typer(call_cli, name="call", help="Calls: simulate one through the sandbox driver.")
+cli.command("api")(api)
 console = Console()
 err = Console(stderr=True)
 
