@@ -11,6 +11,7 @@ from privnum.domain.limits import X_PER_USER
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole
 from privnum.domain.result_codes import Refused, ResultCode, invalid
+from privnum.service.binding_changes import release_or_refuse, save_or_refuse
 from privnum.service.binding_ids import new_binding_id
 from privnum.service.clock import now_ms
 from privnum.service.placement import Placement, place
@@ -87,9 +88,7 @@ async def unbind(store: ProvisioningStore, app: App, target: AxTarget) -> Bindin
 
     async def work(tx: ProvisioningTx) -> Binding:
         found = await _resolve(tx, app, AxTarget(binding_id=target.binding_id, number=target.number), now)
-        if not await tx.release(found):
-            raise Refused(NOT_FOUND, "the binding was already unbound")
-        return found
+        return await release_or_refuse(tx, found, NOT_FOUND)
 
     return await store.run(work)
 
@@ -107,9 +106,7 @@ async def modify(store: ProvisioningStore, app: App, target: AxTarget, new_user:
             if not await tx.move_quota(app.id, old.party_a or "", new_user, X_PER_USER):
                 raise Refused(ResultCode.USER_LIMIT_EXCEEDED, f"{new_user} already holds {X_PER_USER} numbers")
             await tx.rekey(old, new)
-        if not await tx.save(new):
-            raise Refused(NOT_FOUND, "the binding was already unbound")
-        return new
+        return await save_or_refuse(tx, new, NOT_FOUND)
 
     return await store.run(work)
 
@@ -127,9 +124,7 @@ async def set_temporary_callee(store: ProvisioningStore, app: App, target: AxTar
         if user_data is not None:
             temp["user_data"] = user_data
         new = replace(found, settings={**found.settings, "temporary_callee": temp})
-        if not await tx.save(new):
-            raise Refused(NOT_FOUND, "the binding was already unbound")
-        return new
+        return await save_or_refuse(tx, new, NOT_FOUND)
 
     return await store.run(work)
 

@@ -11,6 +11,7 @@ from privnum.domain.lifetimes import expiry
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole
 from privnum.domain.result_codes import Refused, ResultCode, invalid
+from privnum.service.binding_changes import save_or_refuse
 from privnum.service.binding_ids import new_binding_id
 from privnum.service.clock import now_ms
 from privnum.service.placement import Placement, place
@@ -105,9 +106,7 @@ async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: st
             new.expires_at_ms = expiry(now, duration_s)
         if (new.party_a, new.party_b) != (old.party_a, old.party_b) and not await _rekeyed(tx, app, old, new, now):
             raise Refused(ResultCode.RELATION_BOUND, f"{new.party_a} or {new.party_b} is already bound on {old.number}")
-        if not await tx.save(new):
-            raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
-        return new
+        return await save_or_refuse(tx, new, NOT_FOUND)
 
     return await store.run(work)
 

@@ -13,6 +13,7 @@ from privnum.domain.limits import extension_capacity
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole
 from privnum.domain.result_codes import Refused, ResultCode, invalid
+from privnum.service.binding_changes import release_or_refuse, save_or_refuse
 from privnum.service.binding_ids import new_binding_id
 from privnum.service.clock import now_ms
 from privnum.service.placement import Placement, place
@@ -120,9 +121,7 @@ async def unbind(store: ProvisioningStore, app: App, target: AxeTarget) -> Bindi
 
     async def work(tx: ProvisioningTx) -> Binding:
         found = await _resolve(tx, app, target, now)
-        if not await tx.release(found):
-            raise Refused(NOT_FOUND, "the binding was already unbound")
-        return found
+        return await release_or_refuse(tx, found, NOT_FOUND)
 
     return await store.run(work)
 
@@ -144,9 +143,7 @@ async def modify(store: ProvisioningStore, app: App, target: AxeTarget, new_user
             new.party_a = new_user
         if lifetime is not None:
             new.expires_at_ms = expiry(now, lifetime * axe_unit_seconds(unit or old.settings.get("time_unit")))
-        if not await tx.save(new):
-            raise Refused(NOT_FOUND, "the binding was already unbound")
-        return new
+        return await save_or_refuse(tx, new, NOT_FOUND)
 
     return await store.run(work)
 
