@@ -15,12 +15,15 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from privnum.adapters.db.database import Database
+from privnum.adapters.db.outbox_writer import enqueue
 from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import accounts, apps, numbers
 from privnum.domain.apps import APPS_PER_ACCOUNT, App, AppStatus, CallbackUrls
 from privnum.domain.areas import province_of
 from privnum.domain.modes import Mode
+from privnum.domain.number_status import status_change
 from privnum.domain.private_numbers import NumberState, PrivateNumber
+from privnum.service.pushes import OutboundPush, PushKind
 
 
 class OperatorError(Exception):
@@ -157,12 +160,28 @@ class AppStore:
         return len(rows)
 
     async def set_number_state(self, number: str, state: NumberState) -> None:
+        """Change a number's state; when its app asked for X-number status pushes, the push is written to the
+        outbox in the same transaction (to the number-status URL, else the call-status URL)."""
+        now = _now()
         async with self.db.transaction() as conn:
-            done = await conn.execute(
-                update(numbers).where(numbers.c.number == number).values(state=state.value, updated_at_ms=_now())
-            )
-        if done.rowcount != 1:
-            raise OperatorError(f"{number} is not in the pool")
+            row = (await conn.execute(select(numbers.c.state, numbers.c.app_id)
+                                      .where(numbers.c.number == number))).first()
+            if row is None:
+                raise OperatorError(f"{number} is not in the pool")
+            await conn.execute(update(numbers).where(numbers.c.number == number)
+                               .values(state=state.value, updated_at_ms=now))
+            change = status_change(number, NumberState(row.state), state)
+            app_row = (await conn.execute(_APP_BY_ID, {"id": row.app_id})).first() if row.app_id else None
+            app = app_from_row(app_row) if app_row else None
+            if change is None or app is None or not app.callbacks.push_number_status:
+                return
+            url = app.callbacks.number_status or app.callbacks.call_status
+            if url:
+                info = {"number": change.number, "status": change.status}
+                if change.cause:
+                    info["cause"] = change.cause
+                await enqueue(conn, [OutboundPush(app.id, PushKind.NUMBER_STATUS, url,
+                                                  {"eventType": "numStatus", "numInfo": [info]})], now)
 
     async def list_numbers(self, app_key: str | None = None) -> list[PrivateNumber]:
         query = select(numbers).order_by(numbers.c.number)
