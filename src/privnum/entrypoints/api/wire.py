@@ -14,6 +14,7 @@ from privnum.domain.result_codes import Refused, ResultCode, invalid
 M = TypeVar("M", bound=BaseModel)
 
 JSON_MEDIA_TYPE = "application/json;charset=UTF-8"
+MAX_BODY_BYTES = 64 * 1024
 
 
 def _refusal(error: ValidationError) -> Refused:
@@ -34,9 +35,11 @@ def parse(model: type[M], data: Any) -> M:
 
 async def parse_body(request: Request, model: type[M]) -> M:
     raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise invalid("body", f"is larger than {MAX_BODY_BYTES} bytes")
     try:
         data = json.loads(raw.decode("utf-8-sig")) if raw.strip() else None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise invalid("body", "is not valid UTF-8 JSON") from None
     if not isinstance(data, dict):
         raise invalid("body", "must be a JSON object")
