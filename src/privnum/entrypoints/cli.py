@@ -214,12 +214,15 @@ def numbers_add(
     area_code: str = typer.Option(..., help="City code, e.g. 0755 or 755."),
     province: str = typer.Option(None, help="Province id (derived from the area code when omitted)."),
     sms: bool = typer.Option(True, "--sms/--no-sms", help="Numbers can carry SMS."),
+    count: int = typer.Option(1, min=1, max=100_000, help="Add COUNT consecutive numbers from each NUMBER."),
 ) -> None:
-    """Add X numbers to an app's pool."""
+    """Add X numbers to an app's pool: each NUMBER, a range FIRST-LAST, or COUNT numbers from NUMBER."""
     code = normalize_area_code(area_code)
     if code is None:
         raise typer.BadParameter(f"{area_code!r} is not a city code such as 0755", param_hint="--area-code")
     expanded = _expand(numbers)
+    if count > 1:
+        expanded = [f"+{int(n[1:]) + i}" for n in expanded for i in range(count)]
     added = _with_store(lambda store: store.add_numbers(app, code, expanded, province, sms))
     console.print(f"added {added} numbers in area {code}")
 
