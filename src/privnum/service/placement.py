@@ -7,6 +7,7 @@ every rule is free: it walks all candidates, and when a concurrent bind wins a r
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -64,6 +65,7 @@ async def _place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement,
     tried: list[str] = []
     for scope in search_scopes(how.area_code, how.non_strict):
         while batch := await tx.candidates(app.id, scope, how.role, cap, how.search_keys, tried, CANDIDATE_BATCH):
+            random.shuffle(batch)  # concurrent binds spread over the least-loaded numbers instead of queueing on one
             for number in batch:
                 tried.append(number)
                 binding.number = number
