@@ -381,11 +381,14 @@ class CallEngine:
             pushes.append(OutboundPush(app.id, PushKind.CDR, app.callbacks.cdr, self.formatter.cdr_body(session, app)))
         now = now_ms()
 
-        async def work(tx: Any) -> None:
-            await tx.save_call(session, self.store.instance_id, now, new=new)
+        async def work(tx: Any) -> bool:
+            if not await tx.save_call(session, self.store.instance_id, now, new=new):
+                return False  # another process already released this call (recovery): nothing more to push
             await tx.enqueue(pushes, now)
+            return True
 
-        await self.store.run(work)
+        if not await self.store.run(work):
+            return
         if pushes and self.on_enqueued is not None:
             self.on_enqueued()
         self._notify(session, events)

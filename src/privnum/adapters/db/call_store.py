@@ -24,7 +24,9 @@ _INSERT_CALL = text(
     "INSERT INTO calls (id, app_id, owner, state, data, created_at_ms, updated_at_ms) "
     "VALUES (:id, :app_id, :owner, :state, :data, :now, :now)"
 )
-_UPDATE_CALL = text("UPDATE calls SET state = :state, data = :data, updated_at_ms = :now WHERE id = :id")
+_UPDATE_CALL = text(
+    "UPDATE calls SET state = :state, data = :data, updated_at_ms = :now WHERE id = :id AND state <> 'released'"
+)
 _GET_CALL = text("SELECT data FROM calls WHERE id = :id")
 _UNRELEASED = text("SELECT id, owner, data FROM calls WHERE state <> 'released'")
 _UPSERT_INSTANCE = text(
@@ -36,10 +38,13 @@ _DELETE_INSTANCE = text("DELETE FROM instances WHERE id = :id")
 
 
 class SqlCallTx(SqlProvisioningTx):
-    async def save_call(self, session: CallSession, owner: str, now_ms: int, *, new: bool = False) -> None:
+    async def save_call(self, session: CallSession, owner: str, now_ms: int, *, new: bool = False) -> bool:
+        """Save the session; False when the stored call was already released (by a recovering process),
+        so the caller must not push this transition again."""
         params = {"id": session.id, "app_id": session.app_id, "owner": owner, "state": session.state.value,
                   "data": json.dumps(session.to_dict(), separators=(",", ":")), "now": now_ms}
-        await self.conn.execute(_INSERT_CALL if new else _UPDATE_CALL, params)
+        done = await self.conn.execute(_INSERT_CALL if new else _UPDATE_CALL, params)
+        return new or done.rowcount == 1
 
     async def load_call(self, session_id: str) -> CallSession | None:
         row = (await self.conn.execute(_GET_CALL, {"id": session_id})).first()
