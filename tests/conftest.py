@@ -150,20 +150,28 @@ def start_server(backend: str, extra_env: dict[str, str] | None = None, workers:
         env.pop("PRIVNUM_REDIS_URL", None)
     server = Server(backend, f"http://127.0.0.1:{port}", url, workdir, env)
     server.cli("db", "upgrade")
-    log = open(workdir / "server.log", "w")  # noqa: SIM115
-    server.process = subprocess.Popen([*PRIVNUM, "serve", "--port", str(port), "--workers", str(workers)],
-                                      env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    server.process = serve(env, workdir, port, workdir / "server.log", workers)
+    return server
+
+
+def serve(env: dict[str, str], workdir: Path, port: int | str, log_path: Path, workers: int = 1,
+          ) -> subprocess.Popen:
+    """Start ``privnum serve`` on ``port`` with ``env`` and wait until it answers /health."""
+    log = open(log_path, "w")  # noqa: SIM115 — the server process writes it for its whole life
+    process = subprocess.Popen([*PRIVNUM, "serve", "--port", str(port), "--workers", str(workers)],
+                               env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise AssertionError(f"privnum serve exited: {(workdir / 'server.log').read_text()}")
+        if process.poll() is not None:
+            raise AssertionError(f"privnum serve exited: {log_path.read_text()}")
         try:
-            if httpx.get(f"{server.base}/health", timeout=1).status_code == 200:
-                return server
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return process
         except httpx.HTTPError:
             time.sleep(0.1)
-    server.stop()
-    raise AssertionError(f"privnum serve did not come up: {(workdir / 'server.log').read_text()}")
+    process.kill()
+    raise AssertionError(f"privnum serve did not come up: {log_path.read_text()}")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

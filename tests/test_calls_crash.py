@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 import json
 import signal
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import httpx
 import pytest
 
 from calls_support import LAB_ENV, kinds
-from conftest import BACKENDS, PRIVNUM, Server, drop_database, new_numbers, new_users, start_server
+from conftest import BACKENDS, Server, drop_database, new_numbers, new_users, serve, start_server
 from receiver import Receiver
 
 ORDER = ["callin", "callout", "alerting", "answer", "disconnect"]
@@ -120,18 +119,9 @@ def wait_all_ended(rig: Rig, app: AxbApp, sessions: list[str], timeout: float) -
 
 
 def restart(server: Server, rig: Rig) -> None:
-    log = open(server.workdir / f"server-restart-{next(rig.restarts)}.log", "w")  # noqa: SIM115
     port = server.base.rpartition(":")[2]
-    server.process = subprocess.Popen([*PRIVNUM, "serve", "--port", port], env=server.env, cwd=server.workdir,
-                                      stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{server.base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError("restarted privnum serve did not come up")
+    server.process = serve(server.env, server.workdir, port,
+                           server.workdir / f"server-restart-{next(rig.restarts)}.log")
 
 
 def test_sigkill_mid_burst_every_call_ends_once(rig: Rig) -> None:

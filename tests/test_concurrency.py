@@ -20,17 +20,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from conftest import BACKENDS, PRIVNUM, Server, drop_database, free_port, new_numbers, new_users, start_server
+from conftest import BACKENDS, Server, drop_database, free_port, new_numbers, new_users, serve, start_server
 from huawei_client import AX_URI, AXB_URI, AXE_URI
 
 pytestmark = pytest.mark.slow  # about 20-30 s per backend, more on a busy machine
@@ -56,21 +54,8 @@ def start_peer(first: Server, workers: int) -> Server:
     port = free_port()
     env = {**first.env, "PRIVNUM_PORT": str(port)}
     peer = Server(first.backend, f"http://127.0.0.1:{port}", first.database_url, first.workdir, env)
-    log_path = first.workdir / f"server-peer-{port}.log"
-    log = open(log_path, "w")  # noqa: SIM115
-    peer.process = subprocess.Popen([*PRIVNUM, "serve", "--port", str(port), "--workers", str(workers)],
-                                    env=env, cwd=first.workdir, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if peer.process.poll() is not None:
-            raise AssertionError(f"peer privnum serve exited: {log_path.read_text()}")
-        try:
-            if httpx.get(f"{peer.base}/health", timeout=1).status_code == 200:
-                return peer
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    peer.stop()
-    raise AssertionError(f"peer privnum serve did not come up: {log_path.read_text()}")
+    peer.process = serve(env, first.workdir, port, first.workdir / f"server-peer-{port}.log", workers)
+    return peer
 
 
 @dataclass

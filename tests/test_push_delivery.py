@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-import httpx
 import pytest
 from sqlalchemy import text
 
-from conftest import BACKENDS, PRIVNUM, Server, drop_database, start_server
+from conftest import BACKENDS, Server, drop_database, serve, start_server
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.outbox_writer import enqueue
 from privnum.adapters.push.block_client import ask_customer, exchange, log_block_push
@@ -137,17 +136,7 @@ def pushes_cli(server: Server, *args: str, check: bool = True) -> subprocess.Com
 
 def restart(server: Server) -> None:
     port = server.base.rpartition(":")[2]
-    log = open(server.workdir / "server-restarted.log", "w")  # noqa: SIM115
-    server.process = subprocess.Popen([*PRIVNUM, "serve", "--port", port], env=server.env, cwd=server.workdir,
-                                      stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{server.base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError("restarted privnum serve did not come up")
+    server.process = serve(server.env, server.workdir, port, server.workdir / "server-restarted.log")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
