@@ -99,3 +99,19 @@ def test_odd_query_values(clients: dict, method: str, uri: str) -> None:
                 query["app_key"] = client.app_key
             _check(client.request(method, uri, query=query), f"{method} {uri} {field}={value!r}")
     _check(client.request(method, uri, raw_query="subscriptionId=%ZZ&&=&a==b"), f"{method} {uri} raw query")
+
+
+def test_huge_paging_values(clients: dict) -> None:
+    """Paging values beyond any database integer are refused, not a 500 (found by review)."""
+    client, pool = clients["AXB"]
+    a, b = new_users(2)
+    assert client.axb_bind(relationNum=pool[1], callerNum=a, calleeNum=b).ok
+    for value in ("99999999999999999999999", "9223372036854775808", "1000001", "-5", "0"):
+        reply = client.axb_query(relationNum=pool[1], pageIndex=value)
+        _check(reply, f"pageIndex={value}")
+        assert reply.code == "1010002", reply
+    axe_client, axe_pool = clients["AXE"]
+    reply = axe_client.request("GET", "/rest/caas/extendnumber/v2.0",
+                               query={"virtualNum": axe_pool[0], "cursor": "0000000000000_99999999999999999999"})
+    _check(reply, "AXE v2 cursor")
+    assert reply.code == "1010002", reply

@@ -158,7 +158,7 @@ def test_max_duration_range() -> None:
         with pytest.raises(Refused) as caught:
             check_max_call_minutes(bad)
         assert caught.value.result.code == "1010002"
-        assert "maxDuration" in caught.value.description
+        assert caught.value.field == "max_duration"  # the API renames it maxDuration
 
 
 def test_expiry_instant() -> None:

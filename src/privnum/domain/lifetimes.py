@@ -20,7 +20,7 @@ def check_duration(seconds: int, field: str = "duration") -> int:
     return seconds
 
 
-def check_max_call_minutes(minutes: int, field: str = "maxDuration") -> int:
+def check_max_call_minutes(minutes: int, field: str = "max_duration") -> int:
     if not 0 <= minutes <= MAX_CALL_MINUTES:
         raise invalid(field, f"must be 0 (no limit) to {MAX_CALL_MINUTES} minutes, got {minutes}")
     return minutes

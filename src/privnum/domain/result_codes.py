@@ -8,6 +8,7 @@ sentence after it that says what exactly was wrong.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -88,21 +89,33 @@ class ResultCode(Enum):
 
 
 class Refused(Exception):
-    """A request privnum declines: carries the result code and a sentence saying why."""
+    """A request privnum declines: carries the result code and a sentence saying why.
 
-    def __init__(self, result: ResultCode, detail: str = "") -> None:
-        super().__init__(f"{result.code} {result.text} {detail}".strip())
+    ``field`` names the offending input in the domain's words ("caller", "binding", ...); the API
+    layer renames it to the wire's field name of the interface that was called.
+    """
+
+    def __init__(self, result: ResultCode, detail: str = "", field: str | None = None) -> None:
+        super().__init__(f"{result.code} {result.text} {field or ''} {detail}".strip())
         self.result = result
         self.detail = detail
+        self.field = field
 
     @property
     def description(self) -> str:
-        if not self.detail:
+        detail = f"{self.field}: {self.detail}" if self.field else self.detail
+        if not detail:
             return self.result.text
         separator = " " if self.result.text.endswith(".") else ". "
-        return f"{self.result.text}{separator}{self.detail}"
+        return f"{self.result.text}{separator}{detail}"
+
+    def renamed(self, names: Mapping[str, str]) -> Refused:
+        """The same refusal with its field named as ``names`` says (unchanged when not listed)."""
+        if self.field is None or self.field not in names:
+            return self
+        return Refused(self.result, self.detail, names[self.field])
 
 
 def invalid(field: str, problem: str) -> Refused:
     """1010002 naming the offending parameter, as Huawei's resultdesc does."""
-    return Refused(ResultCode.INVALID_REQUEST, f"{field}: {problem}")
+    return Refused(ResultCode.INVALID_REQUEST, problem, field)

@@ -72,7 +72,7 @@ async def _resolve(tx: ProvisioningTx, app: App, target: AxTarget, now: int) -> 
             raise Refused(NOT_FOUND, f"no binding {target.binding_id} in this app")
         return found
     if target.number is None:
-        raise invalid("subscriptionId", "subscriptionId or privateNum is required")
+        raise invalid("binding", "a binding id or the privacy number is required")
     record = await tx.number(target.number)
     if record is None or record.app_id != app.id:
         raise Refused(ResultCode.NUMBER_NOT_APPLIED, f"{target.number} is not a number of this app")
@@ -119,7 +119,7 @@ async def set_temporary_callee(store: ProvisioningStore, app: App, target: AxTar
     async def work(tx: ProvisioningTx) -> Binding:
         found = await _resolve(tx, app, AxTarget(binding_id=target.binding_id, number=target.number), now)
         if callee == found.party_a:
-            raise invalid("calleeNum", "must differ from the bound origNum")
+            raise invalid("temporary_callee", "must differ from the bound number")
         temp: dict[str, Any] = {"number": callee, "expires_at_ms": now + duration_s * 1000}
         if user_data is not None:
             temp["user_data"] = user_data

@@ -34,7 +34,7 @@ class AxbBind:
 
 async def bind(store: ProvisioningStore, app: App, request: AxbBind) -> Binding:
     if request.caller == request.callee:
-        raise invalid("calleeNum", "must differ from callerNum")
+        raise invalid("callee", "must differ from the caller")
     settings = request.settings or {}
     check_recording_allowed(app, settings.get("record"))
     now = now_ms()
@@ -100,7 +100,7 @@ async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: st
         new.party_a = caller or old.party_a
         new.party_b = callee or old.party_b
         if new.party_a == new.party_b:
-            raise invalid("calleeNum", "must differ from callerNum")
+            raise invalid("callee", "must differ from the caller")
         if duration_s is not None:
             new.settings["duration"] = duration_s
             new.expires_at_ms = expiry(now, duration_s)

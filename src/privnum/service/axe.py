@@ -41,7 +41,7 @@ class AxeTarget:
     extension: str | None = None
 
 
-def check_extension(app: App, extension: str, field: str = "extendNum") -> str:
+def check_extension(app: App, extension: str, field: str = "extension") -> str:
     if not extension.isdigit() or len(extension) != app.extension_length or int(extension) == 0:
         raise invalid(field, f"must be {app.extension_length} digits (this app's extension length), not all zero")
     return extension
@@ -105,7 +105,7 @@ async def _resolve(tx: ProvisioningTx, app: App, target: AxeTarget, now: int) ->
             raise Refused(NOT_FOUND, f"no binding {target.binding_id} in this app")
         return found
     if target.number is None or target.extension is None:
-        raise invalid("subscriptionId", "subscriptionId, or virtualNum together with extendNum, is required")
+        raise invalid("binding", "a binding id, or the privacy number together with the extension, is required")
     record = await tx.number(target.number)
     if record is None or record.app_id != app.id:
         raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{target.number} is not a number of this app")

@@ -84,7 +84,9 @@ async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Bi
         if parent is None or parent.mode is not Mode.AXYB or parent.is_yb_relation:
             raise Refused(NOT_FOUND, f"no AX relation {request.parent_id} in this app")
         if request.user == parent.party_a:
-            raise invalid("origNum", "B must differ from the A of the AX relation")
+            raise invalid("user", "B must differ from the A of the AX relation")
+        if await tx.find(BindingFilter(app.id, Mode.AXYB, parent_id=parent.id, party_b=request.user), now, limit=1):
+            raise Refused(ResultCode.RELATION_BOUND, f"{request.user} already has a Y for this AX relation")
         yb_duration = request.yb_duration_s
         if yb_duration is None:
             yb_duration = int(parent.settings.get("yb_duration", 0))

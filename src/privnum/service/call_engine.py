@@ -140,11 +140,11 @@ class CallEngine:
         self.sessions[session.id] = session
         self.driver_of[session.id] = self.drivers[driver_name]
         decision = None
-        if app.mode in (Mode.AXB, Mode.AX, Mode.AXYB):
+        if app.mode is not Mode.X:
             decision = route_call(await self._facts(session, app))  # known before callin: its binding's userData
             binding = decision.binding if isinstance(decision, Route | Rejection) else \
                 decision.ax_relation if isinstance(decision, NeedsY) else None
-            if binding is not None:
+            if binding is not None and app.mode is not Mode.AXE:  # AXE's callin names no binding
                 session.bind_to(binding.id, binding.settings.get("user_data"))
                 if isinstance(decision, Route) and decision.user_data:
                     session.user_data = decision.user_data
@@ -160,7 +160,8 @@ class CallEngine:
             session = self.sessions.get(session_id)
             if session is None:
                 return
-            if app.mode is Mode.AXE and not await self._is_axe_owner(session):
+            if isinstance(decision, Rejection) and decision.cause is Cause.EXTENSION_EMPTY:
+                # AXE, a caller who is not one of X's A: ask for the extension, then route again
                 await self.driver_of[session_id].collect_digits(session_id, app.extension_length, None)
                 return
             await self._route(session_id, app, decision)
@@ -208,12 +209,6 @@ class CallEngine:
         return True
 
     # ---------------------------------------------------------------- routing
-    async def _is_axe_owner(self, session: CallSession) -> bool:
-        async def work(tx: Any) -> bool:
-            return await tx.by_key(session.called, user_key(session.caller), now_ms()) is not None
-
-        return await self.store.run(work, read_only=True)
-
     async def _facts(self, session: CallSession, app: App) -> CallFacts:
         """The bindings that can decide this call, found by indexed keys: never every binding of a busy X."""
         now = now_ms()

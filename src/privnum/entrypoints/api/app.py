@@ -27,6 +27,7 @@ from privnum.entrypoints.api import (
     recording_router,
     sandbox_router,
 )
+from privnum.entrypoints.api.field_names import wire_names_for
 from privnum.entrypoints.api.wire import refusal_response
 
 log = logging.getLogger("privnum.api")
@@ -57,8 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
 
     @app.exception_handler(Refused)
-    async def _refused(_request: Request, refusal: Refused) -> JSONResponse:
-        return refusal_response(refusal)
+    async def _refused(request: Request, refusal: Refused) -> JSONResponse:
+        return refusal_response(refusal.renamed(wire_names_for(request.url.path)))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -62,7 +62,7 @@ class AxbQueryParams(WireModel):
     relationNum: GlobalNumber | None = None
     callerNum: GlobalNumber | None = None
     calleeNum: GlobalNumber | None = None
-    pageIndex: int = Field(default=1, ge=1)
+    pageIndex: int = Field(default=1, ge=1, le=1_000_000)
     pageSize: int | str | None = None
 
     def page_size(self) -> int:

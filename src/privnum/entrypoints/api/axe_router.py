@@ -108,6 +108,8 @@ async def query_v2(request: Request, app: App = axe_app) -> JSONResponse:
     if params.virtualNum is None:
         raise invalid("virtualNum", "virtualNum is required for a cursor query")
     offset = int((params.cursor or "0000000000000_0").partition("_")[2])
+    if offset > 1_000_000_000:
+        raise invalid("cursor", "is past any binding of this number")
     limit = params.page_limit()
     page = await axe.list_on_number(request.app.state.runtime.provisioning, app, params.virtualNum, offset,
                                     limit + 1)

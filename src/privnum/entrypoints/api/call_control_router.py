@@ -26,7 +26,7 @@ async def call_stop(request: Request, app: App = Depends(authenticated_app)) -> 
     try:
         body = await parse_body(request, CallStopBody)
     except Refused as refusal:
-        raise Refused(ResultCode.PARAMETER_ERROR, refusal.detail) from None
+        raise Refused(ResultCode.PARAMETER_ERROR, refusal.detail, refusal.field) from None
     if body.signal != "call_stop":
         raise Refused(ResultCode.PARAMETER_ERROR, 'signal must be "call_stop"')
     engine = getattr(request.app.state.runtime, "engine", None)

@@ -61,7 +61,7 @@ AreaCode = Annotated[str, Field(max_length=32), AfterValidator(_area_code)]
 MatchMode = Annotated[str, BeforeValidator(_enum_text), Field(pattern=r"^[01]$")]
 ZeroOne = MatchMode
 Direction = Annotated[int, BeforeValidator(_strict_int), Field(ge=0, le=2)]
-WholeNumber = Annotated[int, BeforeValidator(_strict_int), Field(ge=0)]
+WholeNumber = Annotated[int, BeforeValidator(_strict_int), Field(ge=0, le=2_000_000_000)]
 UserData = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_user_data)]
 VoiceFile = Annotated[str, Field(max_length=128)]
 BindingId = Annotated[str, Field(min_length=1, max_length=64)]
