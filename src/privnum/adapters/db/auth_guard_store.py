@@ -1,12 +1,23 @@
-"""Nonce replay and IP lockout memory in the database, shared by every privnum process."""
+"""Nonce replay and IP lockout memory in the database, shared by every privnum process.
+
+Every request asks whether its IP is banned, so the active bans (a tiny table) are read at most
+once per ``BAN_REFRESH_MS`` per process and answered from memory in between: a ban made by another
+process takes effect here within that time; one made here, at once.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, insert, select, text
 
 from privnum.adapters.db.database import Database
 from privnum.adapters.db.tables import auth_failures, ip_bans, nonces
+
+BAN_REFRESH_MS = 1000
+_USE_NONCE = text(
+    "INSERT INTO nonces (app_key, nonce, expires_at_ms) VALUES (:app_key, :nonce, :expires) "
+    "ON CONFLICT (app_key, nonce) DO UPDATE SET expires_at_ms = :expires WHERE nonces.expires_at_ms <= :now"
+)
+_ACTIVE_BANS = text("SELECT ip, until_ms FROM ip_bans WHERE until_ms > :now")
 
 
 class SqlAuthGuard:
@@ -15,11 +26,16 @@ class SqlAuthGuard:
         self.failures = failures
         self.window_ms = window_ms
         self.ban_ms = ban_ms
+        self._bans: dict[str, int] = {}
+        self._bans_read_at_ms = -BAN_REFRESH_MS
 
     async def is_banned(self, ip: str, now_ms: int) -> bool:
-        async with self.db.reading() as conn:
-            until = (await conn.execute(select(ip_bans.c.until_ms).where(ip_bans.c.ip == ip))).scalar()
-        return until is not None and until > now_ms
+        if now_ms - self._bans_read_at_ms >= BAN_REFRESH_MS:
+            async with self.db.reading() as conn:
+                rows = (await conn.execute(_ACTIVE_BANS, {"now": now_ms})).all()
+            self._bans = {row.ip: row.until_ms for row in rows}
+            self._bans_read_at_ms = now_ms
+        return self._bans.get(ip, 0) > now_ms
 
     async def record_failure(self, ip: str, now_ms: int) -> None:
         async with self.db.transaction() as conn:
@@ -30,24 +46,14 @@ class SqlAuthGuard:
             if recent >= self.failures:
                 await conn.execute(delete(ip_bans).where(ip_bans.c.ip == ip))
                 await conn.execute(insert(ip_bans).values(ip=ip, until_ms=now_ms + self.ban_ms))
+                self._bans[ip] = now_ms + self.ban_ms
                 await conn.execute(delete(auth_failures).where(auth_failures.c.ip == ip))
 
     async def first_use_of_nonce(self, app_key: str, nonce: str, now_ms: int, ttl_ms: int) -> bool:
-        try:
-            async with self.db.transaction() as conn:
-                await conn.execute(insert(nonces).values(app_key=app_key, nonce=nonce, expires_at_ms=now_ms + ttl_ms))
-        except IntegrityError:
-            async with self.db.transaction() as conn:
-                stale = await conn.execute(
-                    delete(nonces).where(nonces.c.app_key == app_key, nonces.c.nonce == nonce,
-                                         nonces.c.expires_at_ms <= now_ms)
-                )
-                if stale.rowcount == 1:
-                    await conn.execute(insert(nonces).values(app_key=app_key, nonce=nonce,
-                                                             expires_at_ms=now_ms + ttl_ms))
-                    return True
-            return False
-        return True
+        """Record the nonce; False when the same (APP_Key, Nonce) is still remembered. One atomic statement."""
+        params = {"app_key": app_key, "nonce": nonce, "expires": now_ms + ttl_ms, "now": now_ms}
+        async with self.db.single_statement() as conn:
+            return (await conn.execute(_USE_NONCE, params)).rowcount == 1
 
     async def forget_expired(self, now_ms: int) -> None:
         async with self.db.transaction() as conn:

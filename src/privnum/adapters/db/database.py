@@ -42,6 +42,10 @@ class Database(Protocol):
     def reading(self) -> Any:
         """``async with db.reading() as conn``: a read-only transaction."""
 
+    def single_statement(self) -> Any:
+        """``async with db.single_statement() as conn``: for one atomic write statement; on PostgreSQL in
+        autocommit (one round trip instead of BEGIN, statement, COMMIT)."""
+
     async def dispose(self) -> None: ...
 
 
@@ -89,6 +93,9 @@ class SqliteDatabase:
             with conn.begin():
                 yield _SyncConn(conn)
 
+    def single_statement(self) -> Any:
+        return self.transaction()
+
     async def dispose(self) -> None:
         self.engine.dispose()
 
@@ -106,6 +113,11 @@ class AsyncDatabase:
     async def reading(self) -> AsyncIterator[Any]:
         async with self.engine.connect() as conn:
             yield conn
+
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[Any]:
+        async with self.engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
     async def dispose(self) -> None:
         await self.engine.dispose()
