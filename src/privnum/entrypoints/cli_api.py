@@ -6,8 +6,6 @@ For operators and integrators who want to try the API from a shell without writi
 from __future__ import annotations
 
 import json
-import secrets
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,24 +13,10 @@ import urllib.request
 import typer
 from rich.console import Console
 
+from privnum.adapters.push.signing import aksk_headers
 from privnum.config import Settings
-from privnum.service.authentication import aksk_digest
 
 console = Console()
-
-AUTHORIZATION = 'AKSK realm="SDP",profile="UsernameToken",type="Appkey"'
-
-
-def signed_headers(app_key: str, app_secret: str) -> dict[str, str]:
-    nonce = secrets.token_hex(16)
-    created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    digest = aksk_digest(app_secret, nonce, created)
-    return {
-        "Content-Type": "application/json;charset=UTF-8",
-        "Authorization": AUTHORIZATION,
-        "X-AKSK": f'UsernameToken Username="{app_key}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}"',
-    }
-
 
 def api(
     method: str = typer.Argument(..., help="GET, POST, PUT or DELETE."),
@@ -55,7 +39,7 @@ def api(
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(fields)
     else:
         body = json.dumps(fields).encode()
-    request = urllib.request.Request(url, data=body, method=method, headers=signed_headers(app_key, app_secret))
+    request = urllib.request.Request(url, data=body, method=method, headers=aksk_headers(app_key, app_secret))
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             status, text = response.status, response.read().decode()

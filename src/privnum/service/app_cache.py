@@ -4,36 +4,33 @@ changed rarely; a change is seen within ``ttl_s`` seconds in every process."""
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable, Hashable
 
 from privnum.domain.apps import App
 from privnum.service.ports import AppDirectory
+
+MAX_ENTRIES = 10_000
 
 
 class CachedAppDirectory:
     def __init__(self, directory: AppDirectory, ttl_s: float) -> None:
         self.directory = directory
         self.ttl_s = ttl_s
-        self._entries: dict[str, tuple[float, App | None]] = {}
-        self._by_id: dict[int, tuple[float, App | None]] = {}
+        self._entries: dict[Hashable, tuple[float, App | None]] = {}
 
     async def by_key(self, app_key: str) -> App | None:
-        now = time.monotonic()
-        hit = self._entries.get(app_key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        app = await self.directory.by_key(app_key)
-        if len(self._entries) > 10_000:
-            self._entries.clear()
-        self._entries[app_key] = (now + self.ttl_s, app)
-        return app
+        return await self._cached(("key", app_key), lambda: self.directory.by_key(app_key))
 
     async def by_id(self, app_id: int) -> App | None:
+        return await self._cached(("id", app_id), lambda: self.directory.by_id(app_id))
+
+    async def _cached(self, key: Hashable, load: Callable[[], Awaitable[App | None]]) -> App | None:
         now = time.monotonic()
-        hit = self._by_id.get(app_id)
+        hit = self._entries.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-        app = await self.directory.by_id(app_id)  # type: ignore[attr-defined]
-        if len(self._by_id) > 10_000:
-            self._by_id.clear()
-        self._by_id[app_id] = (now + self.ttl_s, app)
+        app = await load()
+        if len(self._entries) > MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = (now + self.ttl_s, app)
         return app

@@ -8,7 +8,7 @@ from typing import Any
 
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding, extension_key, user_key
-from privnum.domain.lifetimes import axe_unit_seconds, expiry
+from privnum.domain.lifetimes import axe_unit_seconds, check_axe_lifetime, expiry
 from privnum.domain.limits import extension_capacity
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole
@@ -136,13 +136,17 @@ async def modify(store: ProvisioningStore, app: App, target: AxeTarget, new_user
         old = await _resolve(tx, app, target, now)
         settings = {**old.settings}
         lifetime = changes.pop("bind_expired_time", None)
-        unit = changes.pop("time_unit", None)
+        unit = changes.pop("time_unit", None) or old.settings.get("time_unit")  # timeUnit, else the binding's
+        for field, value in (("bind_expired_time", lifetime), ("callback_expired_time",
+                                                                changes.get("callback_expired_time"))):
+            if value is not None:
+                check_axe_lifetime(value, unit, field)
         settings.update(changes)
         new = replace(old, settings=settings, updated_at_ms=now)
         if new_user is not None:
             new.party_a = new_user
         if lifetime is not None:
-            new.expires_at_ms = expiry(now, lifetime * axe_unit_seconds(unit or old.settings.get("time_unit")))
+            new.expires_at_ms = expiry(now, lifetime * axe_unit_seconds(unit))
         return await save_or_refuse(tx, new, NOT_FOUND)
 
     return await store.run(work)

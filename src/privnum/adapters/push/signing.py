@@ -27,7 +27,8 @@ def _created() -> str:
     return _created_cache[1]
 
 
-def push_headers(app_key: str, app_secret: str, push_id: str) -> dict[str, str]:
+def aksk_headers(app_key: str, app_secret: str) -> dict[str, str]:
+    """Huawei's AKSK headers for one request, signed with the app's own key pair and a fresh nonce."""
     nonce = secrets.token_hex(16)
     created = _created()
     digest = aksk_digest(app_secret, nonce, created)
@@ -35,5 +36,8 @@ def push_headers(app_key: str, app_secret: str, push_id: str) -> dict[str, str]:
         "Content-Type": CONTENT_TYPE,
         "Authorization": AUTHORIZATION,
         "X-AKSK": f'UsernameToken Username="{app_key}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}"',
-        "X-Push-Id": push_id,
     }
+
+
+def push_headers(app_key: str, app_secret: str, push_id: str) -> dict[str, str]:
+    return {**aksk_headers(app_key, app_secret), "X-Push-Id": push_id}

@@ -130,7 +130,7 @@ class SandboxDriver:
     # ------------------------------------------------------------ helpers
     def _call(self, session_id: str) -> SandboxCall:
         call = self.calls.get(session_id)
-        if call is None:  # the engine can ask before place_call stored it (same tick)
+        if call is None:  # the engine reports and asks before place_call stored it (same tick)
             call = self.calls[session_id] = SandboxCall(session_id, None, CalleeBehaviour())
         return call
 
@@ -147,9 +147,7 @@ class SandboxDriver:
         call.tasks.append(asyncio.get_running_loop().create_task(fire()))
 
     def _record_event(self, session: CallSession, event: CallEvent) -> None:
-        call = self.calls.get(session.id)
-        if call is None:
-            call = self.calls[session.id] = SandboxCall(session.id, None, CalleeBehaviour())
+        call = self._call(session.id)
         call.trace.append({"event": event.kind.value, "at_ms": event.at_ms, "state": session.state.value,
                            "state_code": int(session.cause) if session.cause is not None else None})
 

@@ -19,6 +19,7 @@ from privnum.entrypoints.api.wire_types import (
     UserData,
     VoiceFile,
     WholeNumber,
+    lenient_int,
 )
 from privnum.service.clock import huawei_time
 
@@ -67,11 +68,7 @@ class AxbQueryParams(WireModel):
 
     def page_size(self) -> int:
         """10-100; absent or out of range means 50."""
-        try:
-            size = int(self.pageSize) if self.pageSize is not None else 50
-        except ValueError:
-            return 50
-        return size if 10 <= size <= 100 else 50
+        return lenient_int(self.pageSize, 50, 10, 100)
 
 
 def relation_info(b: Binding) -> dict[str, Any]:

@@ -30,14 +30,10 @@ router = APIRouter(tags=["AXE"])
 axe_app = Depends(app_in_mode(Mode.AXE))
 
 
-def _options(body: AxeBindBody | AxeModifyBody, stored_unit: str | None = None) -> dict:
-    """The options the request sets; lifetimes are checked in ``timeUnit``, else the binding's, else hours."""
+def _options(body: AxeBindBody | AxeModifyBody) -> dict:
+    """The options the request sets (a modify's lifetimes are checked by the use case, in the binding's unit)."""
     if body.callbackTone is not None and body.callbackNum is not None:
         raise invalid("callbackNum", "callbackTone and callbackNum cannot both be set")
-    for field in ("bindExpiredTime", "callbackExpiredTime"):
-        value = getattr(body, field)
-        if value is not None:
-            check_axe_lifetime(value, body.timeUnit or stored_unit, field)
     settings = to_domain(body.given(), OPTIONS)
     if body.callbackTone is not None:
         settings["callback_num"] = None
@@ -59,6 +55,10 @@ async def bind(request: Request, app: App = axe_app) -> JSONResponse:
     body = await parse_body(request, AxeBindBody)
     if body.extendNum is not None:
         axe.check_extension(app, body.extendNum)
+    for field in ("bindExpiredTime", "callbackExpiredTime"):
+        value = getattr(body, field)
+        if value is not None:
+            check_axe_lifetime(value, body.timeUnit, field)
     settings = _options(body)
     lifetime = body.bindExpiredTime or 0
     settings["bind_expired_time"] = lifetime
@@ -80,15 +80,10 @@ async def unbind(request: Request, app: App = axe_app) -> JSONResponse:
 @router.put(URI, summary="ModifyAXEBinding")
 async def modify(request: Request, app: App = axe_app) -> JSONResponse:
     body = await parse_body(request, AxeModifyBody)
-    store = request.app.state.runtime.provisioning
-    target = _target(app, body)
-    current = await axe.query(store, app, target)
-    changes = _options(body, current.settings.get("time_unit"))
-    changes.pop("time_unit", None)
+    changes = _options(body)
     if body.bindExpiredTime is not None:
         changes["bind_expired_time"] = body.bindExpiredTime
-        changes["time_unit"] = body.timeUnit
-    await axe.modify(store, app, target, None, changes)
+    await axe.modify(request.app.state.runtime.provisioning, app, _target(app, body), None, changes)
     return success()
 
 

@@ -19,6 +19,7 @@ from privnum.entrypoints.api.wire_types import (
     VoiceFile,
     WholeNumber,
     ZeroOne,
+    lenient_int,
 )
 
 OPTIONS = ("displayNumMode", "recordFlag", "recordHintTone", "callbackTone", "callbackNum", "timeUnit",
@@ -61,11 +62,8 @@ class AxeQueryV2Params(AxeTargetFields):
     limit: int | str | None = None
 
     def page_limit(self) -> int:
-        try:
-            value = int(self.limit) if self.limit is not None else 50
-        except ValueError:
-            return 50
-        return value if 1 <= value <= 100 else 50
+        """1-100; absent or out of range means 50."""
+        return lenient_int(self.limit, 50, 1, 100)
 
 
 def axe_info(b: Binding) -> dict[str, Any]:

@@ -14,7 +14,8 @@ _AXB = {"caller": "callerNum", "callee": "calleeNum", "binding": "subscriptionId
         "max_duration": "maxDuration"}
 _AX = {"user": "origNum", "number": "privateNum", "binding": "subscriptionId", "temporary_callee": "calleeNum",
        "max_duration": "maxDuration"}
-_AXE = {"user": "bindNum", "number": "virtualNum", "extension": "extendNum", "binding": "subscriptionId"}
+_AXE = {"user": "bindNum", "number": "virtualNum", "extension": "extendNum", "binding": "subscriptionId",
+        "bind_expired_time": "bindExpiredTime", "callback_expired_time": "callbackExpiredTime"}
 _AXYB = {"user": "origNum", "number": "relationNum", "binding": "subscriptionId"}
 
 WIRE_NAMES: dict[str, dict[str, str]] = {

@@ -65,3 +65,12 @@ WholeNumber = Annotated[int, BeforeValidator(_strict_int), Field(ge=0, le=2_000_
 UserData = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_user_data)]
 VoiceFile = Annotated[str, Field(max_length=128)]
 BindingId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+def lenient_int(value: int | str | None, default: int, low: int, high: int) -> int:
+    """Huawei's paging sizes: absent, not a number or outside low..high all mean ``default``."""
+    try:
+        number = int(value) if value is not None else default
+    except ValueError:
+        return default
+    return number if low <= number <= high else default
