@@ -31,8 +31,7 @@ from conftest import BACKENDS, PRIVNUM, Server, drop_database, free_port, start_
 from huawei_client import HuaweiClient, Reply
 from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.database import open_database
-from privnum.adapters.recordings.catalog import BUCKET, Recordings
-from privnum.adapters.recordings.store import InvalidRecordingName, LocalRecordingStore
+from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import (
     WAVE_FORMAT_ALAW,
     alaw_decode,
@@ -41,8 +40,11 @@ from privnum.adapters.recordings.wav import (
     read_wav_info,
     synthesize_call_audio,
 )
+from privnum.bootstrap import build_recordings
 from privnum.config import Settings
 from privnum.domain.calls.session import Recording
+from privnum.service.calls.ports import RecordedAudio
+from privnum.service.recordings import BUCKET, InvalidRecordingName, Recordings
 
 RECORD_URI = "/rest/provision/voice/record/v1.0"
 DAY_MS = 86_400_000
@@ -158,7 +160,7 @@ class Env:
         async def main() -> T:
             db = open_database(self.server.database_url)
             try:
-                return await work(Recordings(db, LocalRecordingStore(self.recordings_dir), self.settings), db)
+                return await work(build_recordings(self.settings, db), db)
             finally:
                 await db.dispose()
 
@@ -172,11 +174,18 @@ class Env:
 
         return self.run(lookup)
 
+    def recorded(self, audio: bytes) -> RecordedAudio:
+        """A-law samples as the WAV file a driver hands over."""
+        path = self.recordings_dir.parent / f"recorded-{uuid.uuid4().hex}.wav"
+        path.write_bytes(alaw_wav(audio))
+        return RecordedAudio(path)
+
     def save(self, client: HuaweiClient, audio: bytes, *, created_at_ms: int | None = None) -> Recording:
         app_id = self.app_id(client)
         session = f"1202_{uuid.uuid4().hex[:10]}_4294967295@callenabler.privnum"
         started = int(time.time() * 1000) - 60_000
-        return self.run(lambda r, _db: r.save(app_id, session, audio, started, created_at_ms=created_at_ms))
+        recorded = self.recorded(audio)
+        return self.run(lambda r, _db: r.save(app_id, session, recorded, started, created_at_ms=created_at_ms))
 
     def row_count(self, file_name: str) -> int:
         async def count(_r: Recordings, db: Any) -> int:
@@ -389,8 +398,8 @@ def test_retention_purge_removes_old_rows_and_files(env: Env) -> None:
 def test_saving_the_same_call_again_replaces_it(env: Env) -> None:
     app_id = env.app_id(env.client)
     started = int(time.time() * 1000)
-    first = env.run(lambda r, _db: r.save(app_id, "same-session", b"\xd5" * 800, started))
-    second = env.run(lambda r, _db: r.save(app_id, "same-session", b"\x55" * 1600, started))
+    first = env.run(lambda r, _db: r.save(app_id, "same-session", env.recorded(b"\xd5" * 800), started))
+    second = env.run(lambda r, _db: r.save(app_id, "same-session", env.recorded(b"\x55" * 1600), started))
     assert first.object_name == second.object_name
     assert env.row_count(first.object_name) == 1
     got = fetch(location_of(env.client, second))

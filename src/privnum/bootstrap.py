@@ -1,4 +1,6 @@
-"""Wiring: builds the storage, authentication and background work from Settings, once per process."""
+"""Wiring: builds the storage, authentication, call core and background work from Settings, once per
+process. ``Runtime.start()``/``close()`` own every background task (call heartbeat and recovery, push
+delivery, the expiry sweep)."""
 
 from __future__ import annotations
 
@@ -6,19 +8,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
+from privnum.adapters.db.recording_store import SqlRecordingRows
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
 from privnum.adapters.push.formatter import HuaweiPushFormatter
 from privnum.adapters.push.worker import PushWorker
-from privnum.adapters.recordings.catalog import Recordings
 from privnum.adapters.recordings.store import LocalRecordingStore
-from privnum.adapters.recordings.wav import synthesize_call_audio
+from privnum.adapters.recordings.wav import alaw_wav, synthesize_call_audio
 from privnum.adapters.telephony.sandbox import SandboxDriver
 from privnum.config import Settings
 from privnum.domain.apps import App
@@ -26,9 +29,12 @@ from privnum.domain.bindings import Binding
 from privnum.service import axyb
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
-from privnum.service.call_engine import CallEngine, EngineSettings
+from privnum.service.calls.control import LocalCallControl
+from privnum.service.calls.engine import CallEngine, EngineSettings
+from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
 from privnum.service.ports import AuthGuard
+from privnum.service.recordings import Recordings
 
 log = logging.getLogger("privnum")
 
@@ -45,22 +51,27 @@ class Runtime:
     guard: AuthGuard
     policy: AuthPolicy
     recordings: Recordings
-    pushes: PushWorker | None = None
-    engine: CallEngine | None = None
+    pushes: PushWorker
+    engine: CallEngine
+    call_control: CallControl
+    block: HuaweiBlockDecider
     sandbox: SandboxDriver | None = None
-    block: HuaweiBlockDecider | None = None
+    _sweeper: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def start(self) -> None:
-        if self.engine is not None:
-            await self.engine.start()
+        """Start the background work: call heartbeat and recovery, push delivery, the expiry sweep."""
+        await self.engine.start()
+        self.pushes.start()
+        self._sweeper = asyncio.create_task(sweep_forever(self), name="privnum-expiry-sweep")
 
     async def close(self) -> None:
-        if self.engine is not None:
-            await self.engine.stop()
-        if self.block is not None:
-            await self.block.close()
-        if self.pushes is not None:
-            await self.pushes.stop()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        await self.engine.stop()
+        await self.block.close()
+        await self.pushes.stop()
         close = getattr(self.guard, "close", None)
         if close is not None:
             await close()
@@ -80,20 +91,22 @@ def build_runtime(settings: Settings) -> Runtime:
         guard = SqlAuthGuard(db, *guard_args)
     provisioning = SqlProvisioningStore(db)
     directory = CachedAppDirectory(apps, settings.app_cache_ttl_s)
-    recordings = Recordings(db, LocalRecordingStore(settings.recordings_dir), settings)
+    recordings = build_recordings(settings, db)
     pushes = PushWorker(db, settings.time_scale, settings.push_concurrency, settings.push_timeout_s)
     block = HuaweiBlockDecider(db, settings.block_timeout_s)
 
-    async def allocate_y(app: App, ax_relation: Binding, b_number: str) -> Binding:
-        """AXYB: B calls X without a YB relation; give B a Y (in X's city first, then anywhere)."""
-        return await axyb.bind_yb(provisioning, app, axyb.YbRelation(
-            parent_id=ax_relation.id, user=b_number, area_code=None, non_strict=True, yb_duration_s=None,
-            settings={}))
+    async def give_y(app: App, ax_relation: Binding, b_number: str) -> Binding:
+        return await axyb.give_y_for_call(provisioning, app, ax_relation, b_number)
 
     engine = CallEngine(SqlCallStore(db), directory, HuaweiPushFormatter(), block=block, recordings=recordings,
                         settings=EngineSettings(connect_timeout_s=settings.connect_timeout_s),
-                        on_enqueued=pushes.notify, allocate_y=allocate_y)
-    sandbox = SandboxDriver(engine, audio=synthesize_call_audio) if settings.sandbox_enabled else None
+                        on_enqueued=pushes.notify, give_y=give_y)
+    sandbox = None
+    if settings.sandbox_enabled:
+        sandbox = SandboxDriver(engine, audio=lambda ms: alaw_wav(synthesize_call_audio(ms)),
+                                spool_dir=Path(settings.recordings_dir) / ".incoming")
+        engine.attach(sandbox)
+        engine.subscribe(sandbox.record_event)
     return Runtime(
         settings=settings,
         db=db,
@@ -105,9 +118,15 @@ def build_runtime(settings: Settings) -> Runtime:
         recordings=recordings,
         pushes=pushes,
         engine=engine,
-        sandbox=sandbox,
+        call_control=LocalCallControl(engine),
         block=block,
+        sandbox=sandbox,
     )
+
+
+def build_recordings(settings: Settings, db: Database) -> Recordings:
+    return Recordings(SqlRecordingRows(db), LocalRecordingStore(settings.recordings_dir), base_url=settings.base_url,
+                      retention_days=settings.recording_retention_days, url_valid_s=settings.recording_url_valid_s)
 
 
 async def sweep_forever(runtime: Runtime) -> None:
@@ -115,8 +134,6 @@ async def sweep_forever(runtime: Runtime) -> None:
     every RECORDING_PURGE_INTERVAL_S also delete recordings past retention (rows and files)."""
     interval = runtime.settings.expiry_sweep_interval_s
     last_recording_purge: float | None = None
-    if runtime.pushes is not None:
-        runtime.pushes.start()  # delivers pushes beside the sweep; stopped by Runtime.close()
     while True:
         if last_recording_purge is None or time.monotonic() - last_recording_purge >= RECORDING_PURGE_INTERVAL_S:
             last_recording_purge = time.monotonic()

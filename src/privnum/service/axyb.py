@@ -113,6 +113,13 @@ async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Bi
     return await store.run(work)
 
 
+async def give_y_for_call(store: ProvisioningStore, app: App, ax_relation: Binding, b_number: str) -> Binding:
+    """B calls X without a YB relation: give B a Y (in X's city first, then anywhere), for as long as the
+    AX relation lives."""
+    return await bind_yb(store, app, YbRelation(parent_id=ax_relation.id, user=b_number, area_code=None,
+                                                 non_strict=True, yb_duration_s=None, settings={}))
+
+
 async def unbind(store: ProvisioningStore, app: App, binding_id: str, y_number: str | None,
                  b_number: str | None) -> list[Binding]:
     """subscriptionId alone removes the AX relation and its YB relations; with yNum (wins) or bNum only YB ones."""

@@ -1,5 +1,6 @@
 """Calls in the database: a session row per call, saved with the pushes its transition caused in one
-transaction, and the registry of running privnum instances used to recover calls of dead ones."""
+transaction, the call's CDR row when it ends, and the registry of running privnum instances used to
+recover calls of dead ones."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 
@@ -15,6 +16,7 @@ from privnum.adapters.db.database import Database
 from privnum.adapters.db.engine import with_retries
 from privnum.adapters.db.outbox_writer import enqueue
 from privnum.adapters.db.provisioning_store import SqlProvisioningTx
+from privnum.domain.calls.cdr import Cdr
 from privnum.domain.calls.session import CallSession, CallState
 from privnum.service.pushes import OutboundPush
 
@@ -27,7 +29,16 @@ _INSERT_CALL = text(
 _UPDATE_CALL = text(
     "UPDATE calls SET state = :state, data = :data, updated_at_ms = :now WHERE id = :id AND state <> 'released'"
 )
-_GET_CALL = text("SELECT data FROM calls WHERE id = :id")
+INSERT_CDR = text(
+    "INSERT INTO cdrs (session_id, app_id, icid, mode, binding_id, direction, caller, called, callee, display, "
+    "extension, area_code, started_at_ms, forwarded_at_ms, alerting_at_ms, answered_at_ms, ended_at_ms, cause, "
+    "q850, sip_status, released_by, talk_seconds, recording_object_name, recording_bucket, recording_domain, "
+    "recording_started_at_ms, user_data, created_at_ms) VALUES (:session_id, :app_id, :icid, :mode, :binding_id, "
+    ":direction, :caller, :called, :callee, :display, :extension, :area_code, :started_at_ms, :forwarded_at_ms, "
+    ":alerting_at_ms, :answered_at_ms, :ended_at_ms, :cause, :q850, :sip_status, :released_by, :talk_seconds, "
+    ":recording_object_name, :recording_bucket, :recording_domain, :recording_started_at_ms, :user_data, "
+    ":created_at_ms) ON CONFLICT DO NOTHING"
+)
 _UNRELEASED = text("SELECT id, owner, data FROM calls WHERE state <> 'released'")
 _UPSERT_INSTANCE = text(
     "INSERT INTO instances (id, host, pid, started_at_ms, heartbeat_at_ms) VALUES (:id, :host, :pid, :now, :now) "
@@ -46,12 +57,29 @@ class SqlCallTx(SqlProvisioningTx):
         done = await self.conn.execute(_INSERT_CALL if new else _UPDATE_CALL, params)
         return new or done.rowcount == 1
 
-    async def load_call(self, session_id: str) -> CallSession | None:
-        row = (await self.conn.execute(_GET_CALL, {"id": session_id})).first()
-        return CallSession.from_dict(json.loads(row.data)) if row else None
+    async def save_cdr(self, cdr: Cdr, now_ms: int) -> None:
+        await self.conn.execute(INSERT_CDR, cdr_row(cdr, now_ms))
 
     async def enqueue(self, pushes: Sequence[OutboundPush], now_ms: int) -> None:
         await enqueue(self.conn, pushes, now_ms)
+
+
+def cdr_row(cdr: Cdr, created_at_ms: int) -> dict[str, Any]:
+    recording = cdr.recording
+    return {
+        "session_id": cdr.session_id, "app_id": cdr.app_id, "icid": cdr.icid, "mode": cdr.mode.value,
+        "binding_id": cdr.binding_id, "direction": cdr.direction, "caller": cdr.caller, "called": cdr.called,
+        "callee": cdr.callee, "display": cdr.display, "extension": cdr.extension, "area_code": cdr.area_code,
+        "started_at_ms": cdr.started_at_ms, "forwarded_at_ms": cdr.forwarded_at_ms,
+        "alerting_at_ms": cdr.alerting_at_ms, "answered_at_ms": cdr.answered_at_ms, "ended_at_ms": cdr.ended_at_ms,
+        "cause": int(cdr.cause), "q850": cdr.q850, "sip_status": cdr.sip_status,
+        "released_by": cdr.released_by.value if cdr.released_by else None, "talk_seconds": cdr.talk_seconds,
+        "recording_object_name": recording.object_name if recording else None,
+        "recording_bucket": recording.bucket if recording else None,
+        "recording_domain": recording.domain if recording else None,
+        "recording_started_at_ms": recording.started_at_ms if recording else None,
+        "user_data": cdr.user_data, "created_at_ms": created_at_ms,
+    }
 
 
 class SqlCallStore:

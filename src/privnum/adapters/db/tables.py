@@ -4,7 +4,8 @@ Rules that must hold across processes live here as constraints:
 - ``binding_keys`` primary key (number, key): a user number at most once per AXB X, an
   extension unique per AXE X, an AX relation at most once per AXYB Y;
 - ``numbers.load`` is only ever raised by a conditional UPDATE (load < capacity);
-- ``user_quotas`` primary key (app_id, user_number) with CHECK used <= 5: an A on at most 5 X.
+- ``user_quotas`` primary key (app_id, user_number) with CHECK used <= 5: an A on at most 5 X;
+- ``cdrs`` unique (app_id, icid): one record per call, however often its release is saved.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from privnum.domain.limits import X_PER_USER
@@ -219,4 +221,39 @@ recordings = Table(
     Column("size_bytes", Integer, nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
     Index("ix_recordings_created", "created_at_ms"),
+)
+
+cdrs = Table(
+    "cdrs",
+    metadata,
+    Column("session_id", String(128), primary_key=True),
+    Column("app_id", Integer, nullable=False),
+    Column("icid", String(128), nullable=False),
+    Column("mode", String(8), nullable=False),
+    Column("binding_id", String(64)),
+    Column("direction", Integer, nullable=False),
+    Column("caller", String(32), nullable=False),
+    Column("called", String(32), nullable=False),
+    Column("callee", String(32)),
+    Column("display", String(32)),
+    Column("extension", String(8)),
+    Column("area_code", String(8)),
+    Column("started_at_ms", BigInteger, nullable=False),
+    Column("forwarded_at_ms", BigInteger),
+    Column("alerting_at_ms", BigInteger),
+    Column("answered_at_ms", BigInteger),
+    Column("ended_at_ms", BigInteger, nullable=False),
+    Column("cause", Integer, nullable=False),
+    Column("q850", Integer, nullable=False),
+    Column("sip_status", Integer, nullable=False),
+    Column("released_by", String(16)),
+    Column("talk_seconds", Integer, nullable=False),
+    Column("recording_object_name", String(128)),
+    Column("recording_bucket", String(64)),
+    Column("recording_domain", String(128)),
+    Column("recording_started_at_ms", BigInteger),
+    Column("user_data", Text),
+    Column("created_at_ms", BigInteger, nullable=False),
+    UniqueConstraint("app_id", "icid", name="uq_cdrs_app_icid"),
+    Index("ix_cdrs_app_ended", "app_id", "ended_at_ms"),
 )

@@ -12,6 +12,7 @@ from typing import Any
 
 from privnum.domain.apps import App
 from privnum.domain.calls.causes import Cause, description
+from privnum.domain.calls.cdr import icid_of
 from privnum.domain.calls.session import CallEvent, CallSession, EventKind, Party
 from privnum.domain.modes import Mode
 from privnum.service.clock import huawei_time
@@ -60,7 +61,7 @@ def cdr(session: CallSession, app: App) -> dict[str, Any]:
         "direction": session.direction,
         "spId": app.account_name or str(app.account_id),
         "appKey": app.app_key,
-        "icid": session.extras.get("icid") or session.id.partition("@")[0],
+        "icid": icid_of(session.id),
         "bindNum": session.called,
         "sessionId": session.id,
         "subscriptionId": session.binding_id or "",
@@ -90,7 +91,7 @@ def cdr(session: CallSession, app: App) -> dict[str, Any]:
         fields["extendNum"] = session.digits
     if session.mode is Mode.X:
         fields["notifyMode"] = "Block"
-        fields["areaCode"] = session.extras.get("area_code")
+        fields["areaCode"] = session.area_code
         fields["callDuration"] = session.talk_seconds()
         if session.released_by in (Party.CALLER, Party.CALLEE):
             fields["callRelDirection"] = 1 if session.released_by is Party.CALLER else 2

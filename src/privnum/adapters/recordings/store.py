@@ -1,8 +1,6 @@
-"""Where recording files live, behind a path-free interface (a name in, bytes out).
-
-``LocalRecordingStore`` keeps them in one directory; an S3/MinIO adapter can implement the same
-protocol later (the name becomes the object key). Names are checked before any file-system use,
-so a name can never leave the directory.
+"""Recording files in one local directory (``RecordingFiles``); an S3/MinIO adapter can implement the same
+port later (the name becomes the object key). Names are checked before any file-system use, so a
+name can never leave the directory.
 """
 
 from __future__ import annotations
@@ -10,38 +8,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import secrets
+import shutil
 from pathlib import Path
-from typing import Protocol
 
-NAME = re.compile(r"[A-Za-z0-9_.-]+\.wav")
-MAX_NAME_LENGTH = 128
-
-
-class InvalidRecordingName(ValueError):
-    pass
-
-
-def is_valid_name(name: str) -> bool:
-    return len(name) <= MAX_NAME_LENGTH and NAME.fullmatch(name) is not None and not name.startswith(".")
-
-
-def check_name(name: str) -> str:
-    if not is_valid_name(name):
-        raise InvalidRecordingName(f"not a recording file name: {name!r}")
-    return name
-
-
-class RecordingStore(Protocol):
-    async def put(self, name: str, data: bytes) -> None:
-        """Store ``data`` under ``name``, replacing what was there."""
-
-    async def get(self, name: str) -> bytes | None:
-        """The bytes stored under ``name``, or None."""
-
-    async def delete(self, name: str) -> None:
-        """Forget ``name``; no error when it is already gone."""
+from privnum.service.recordings import check_name
 
 
 class LocalRecordingStore:
@@ -65,6 +36,17 @@ class LocalRecordingStore:
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
 
+    def _put_file(self, name: str, source: Path) -> None:
+        path = self._path(name)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        partial = self.directory / f".{name}.{secrets.token_hex(6)}.part"
+        try:
+            shutil.move(source, partial)  # a rename on the same file system, else a copy
+            os.replace(partial, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+
     def _get(self, name: str) -> bytes | None:
         try:
             return self._path(name).read_bytes()
@@ -77,6 +59,9 @@ class LocalRecordingStore:
 
     async def put(self, name: str, data: bytes) -> None:
         await asyncio.to_thread(self._put, name, data)
+
+    async def put_file(self, name: str, path: Path) -> None:
+        await asyncio.to_thread(self._put_file, name, path)
 
     async def get(self, name: str) -> bytes | None:
         check_name(name)

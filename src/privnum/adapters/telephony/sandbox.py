@@ -3,19 +3,27 @@
 A sandbox call names its caller, the dialled X, optional extension digits and how the callee
 behaves (answer after N ms, ring without answer, busy, reject with a SIP code, talk for N ms,
 who hangs up). Everything after that is the real engine: routing, events, CDRs, recordings.
-Customers use it to test their integration without a carrier; the tests use it too.
+Customers use it to test their integration without a carrier; the tests use it too. Like every
+driver it knows the call core only through ``CallSignals``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from privnum.domain.calls.session import CallEvent, CallSession, Party
-from privnum.service.call_engine import CallEngine
+from privnum.service.calls.ports import CallSignals, RecordedAudio
+
+log = logging.getLogger("privnum.sandbox")
 
 
 class Outcome(StrEnum):
@@ -49,15 +57,19 @@ class SandboxCall:
 
 
 class SandboxDriver:
+    """Attach it to the engine (``engine.attach(driver)``) and let it hear events (``engine.subscribe(driver.
+    record_event)``). ``audio(duration_ms)`` makes a recording's WAV file bytes; recordings are written as
+    files under ``spool_dir`` and handed to the engine, as a media relay would."""
+
     name = "sandbox"
 
-    def __init__(self, engine: CallEngine, audio: Any = None, keep: int = 10_000) -> None:
-        self.engine = engine
-        self.audio = audio  # callable(duration_ms) -> WAV bytes
+    def __init__(self, signals: CallSignals, audio: Callable[[int], bytes] | None = None, keep: int = 10_000,
+                 spool_dir: str | os.PathLike[str] | None = None) -> None:
+        self.engine = signals
+        self.audio = audio
         self.calls: dict[str, SandboxCall] = {}
         self.keep = keep
-        engine.attach(self)
-        engine.subscribers.append(self._record_event)
+        self.spool_dir = Path(spool_dir) if spool_dir is not None else Path(tempfile.gettempdir())
 
     async def place_call(self, caller: str, called: str, digits: str | None,
                          behaviour: CalleeBehaviour) -> str | None:
@@ -106,13 +118,21 @@ class SandboxDriver:
     async def start_recording(self, session_id: str) -> None:
         self._call(session_id).recording_started_ms = asyncio.get_running_loop().time() * 1000
 
-    async def stop_recording(self, session_id: str) -> bytes | None:
+    async def stop_recording(self, session_id: str) -> RecordedAudio | None:
         call = self.calls.get(session_id)
         if call is None or call.recording_started_ms is None or self.audio is None:
             return None
         duration = asyncio.get_running_loop().time() * 1000 - call.recording_started_ms
         call.recording_started_ms = None
-        return self.audio(int(duration))
+        wav = self.audio(int(duration))
+        return RecordedAudio(await asyncio.to_thread(self._spool, wav))
+
+    def _spool(self, wav: bytes) -> Path:
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="sandbox-", suffix=".wav", dir=self.spool_dir)
+        with os.fdopen(fd, "wb") as out:
+            out.write(wav)
+        return Path(name)
 
     async def release(self, session_id: str, tone: str | None = None) -> None:
         call = self.calls.get(session_id)
@@ -134,19 +154,21 @@ class SandboxDriver:
             call = self.calls[session_id] = SandboxCall(session_id, None, CalleeBehaviour())
         return call
 
-    def _later(self, call: SandboxCall, delay_ms: int, action: Any) -> None:
+    def _later(self, call: SandboxCall, delay_ms: int, action: Coroutine[Any, Any, None]) -> None:
         async def fire() -> None:
             try:
                 await asyncio.sleep(delay_ms / 1000)
                 if not call.released:
                     await action
+            except Exception:
+                log.exception("sandbox call %s: a simulated signal failed", call.session_id)
             finally:
                 with contextlib.suppress(Exception):
                     action.close()
 
         call.tasks.append(asyncio.get_running_loop().create_task(fire()))
 
-    def _record_event(self, session: CallSession, event: CallEvent) -> None:
+    def record_event(self, session: CallSession, event: CallEvent) -> None:
         call = self._call(session.id)
         call.trace.append({"event": event.kind.value, "at_ms": event.at_ms, "state": session.state.value,
                            "state_code": int(session.cause) if session.cause is not None else None})

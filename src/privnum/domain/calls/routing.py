@@ -35,8 +35,9 @@ class CallFacts:
     app: App | None
     number: PrivateNumber | None
     bindings: list[Binding] = field(default_factory=list)  # live bindings on the called number
-    related: dict[str, list[Binding]] = field(default_factory=dict)  # AXYB: AX id -> its YB relations
-    parents: dict[str, Binding] = field(default_factory=dict)  # AXYB: AX relations of YB rows on a Y
+    yb_relations_of_x: dict[str, list[Binding]] = field(default_factory=dict)  # AXYB: AX id -> its YB relations
+    x_relations_of_y: dict[str, Binding] = field(default_factory=dict)  # AXYB: AX relations of YB rows on a Y
+    digits_asked: bool = False  # AXE: the caller was already asked for an extension
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,14 @@ class AskCustomer:
     """X mode: push a Block ``callin`` and obey the answer."""
 
 
-Decision = Route | Rejection | NeedsY | AskCustomer
+@dataclass(frozen=True)
+class CollectDigits:
+    """AXE: a caller who is not one of X's A; ask for the extension, then route again."""
+
+    max_digits: int
+
+
+Decision = Route | Rejection | NeedsY | AskCustomer | CollectDigits
 
 
 def route_call(facts: CallFacts) -> Decision:
@@ -155,7 +163,7 @@ def _axe(facts: CallFacts, app: App) -> Decision:
     if own is not None:
         return _axe_callback(facts, app, own)
     if not facts.digits:
-        return Rejection(Cause.EXTENSION_EMPTY)
+        return Rejection(Cause.EXTENSION_EMPTY) if facts.digits_asked else CollectDigits(app.extension_length)
     b = next((b for b in facts.bindings if b.extension == facts.digits), None)
     if b is None:
         return Rejection(Cause.EXTENSION_INVALID)
@@ -183,13 +191,13 @@ def _axyb(facts: CallFacts, app: App) -> Decision:
             return Rejection(Cause.DIALLED_OWN_NUMBER, ax)
         if int(ax.settings.get("call_direction") or 0) == ONLY_A_CALLS:
             return Rejection(Cause.DIRECTION_NOT_ALLOWED, ax)
-        yb = next((r for r in facts.related.get(ax.id, []) if r.party_b == facts.caller), None)
+        yb = next((r for r in facts.yb_relations_of_x.get(ax.id, []) if r.party_b == facts.caller), None)
         if yb is None:
             return NeedsY(ax)
         return Route(callee=ax.party_a or "", display=yb.number, direction=OTHER_CALLED_A,
                      caller_tone=ax.settings.get("pre_voice_x"), **_common(ax, app))
     for yb in facts.bindings:  # the called number is a Y
-        ax = facts.parents.get(yb.parent_id or "")
+        ax = facts.x_relations_of_y.get(yb.parent_id or "")
         if ax is None or facts.caller != yb.party_a:
             continue
         if int(ax.settings.get("call_direction") or 0) == ONLY_OTHERS_CALL:

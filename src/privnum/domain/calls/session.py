@@ -7,7 +7,7 @@ so a driver's duplicate or late signals never produce a second disconnect or CDR
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -82,7 +82,9 @@ class CallSession:
     sip_status: int = 0
     released_by: Party | None = None
     recording: Recording | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    area_code: str | None = None  # the called number's city (X mode CDRs carry it)
+    record_hint_tone: str | None = None  # played to both parties before recording starts
+    recording_started_at_ms: int | None = None
 
     @property
     def is_released(self) -> bool:
@@ -114,6 +116,7 @@ class CallSession:
         self.record = route.record
         self.max_duration_min = route.max_duration_min
         self.last_min_voice = route.last_min_voice
+        self.record_hint_tone = route.record_hint_tone
         self.forwarded_at_ms = now_ms
         self.state = CallState.OUTGOING
         return [CallEvent(EventKind.CALLOUT, now_ms)]
@@ -169,6 +172,10 @@ class CallSession:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CallSession:
         data = dict(data)
+        legacy = data.pop("extras", None) or {}  # rows saved before these were fields
+        data.setdefault("area_code", legacy.get("area_code"))
+        data.setdefault("record_hint_tone", legacy.get("record_hint_tone"))
+        data.setdefault("recording_started_at_ms", legacy.get("record_started_at_ms"))
         data["mode"] = Mode(data["mode"])
         data["state"] = CallState(data["state"])
         data["cause"] = Cause(data["cause"]) if data.get("cause") is not None else None

@@ -1,8 +1,8 @@
-"""The ASGI application: routers of every mode, result-code error answers, background expiry."""
+"""The ASGI application: routers of every mode and result-code error answers; the runtime's lifespan
+(background work included) is bootstrap's."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from privnum import __version__
-from privnum.bootstrap import Runtime, build_runtime, sweep_forever
+from privnum.bootstrap import Runtime, build_runtime
 from privnum.config import Settings
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api import (
@@ -42,13 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime: Runtime = build_runtime(settings)
         app.state.runtime = runtime
         await runtime.start()
-        sweeper = asyncio.create_task(sweep_forever(runtime))
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
             await runtime.close()
 
     app = FastAPI(title="privnum", version=__version__, lifespan=lifespan,

@@ -29,7 +29,6 @@ async def call_stop(request: Request, app: App = Depends(authenticated_app)) -> 
         raise Refused(ResultCode.PARAMETER_ERROR, refusal.detail, refusal.field) from None
     if body.signal != "call_stop":
         raise Refused(ResultCode.PARAMETER_ERROR, 'signal must be "call_stop"')
-    engine = getattr(request.app.state.runtime, "engine", None)
-    if engine is None or not await engine.stop_call(body.sessionid, app.id):
+    if not await request.app.state.runtime.call_control.stop(body.sessionid, app.id):
         raise Refused(ResultCode.INVALID_SESSION_ID, "no call of this app is in progress with that sessionid")
     return success()

@@ -16,14 +16,13 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from privnum.adapters.recordings.catalog import LinkRefused, Recordings
-from privnum.adapters.recordings.store import is_valid_name
 from privnum.domain.apps import App
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api.authentication import authenticated_app
 from privnum.entrypoints.api.schema_base import WireModel
 from privnum.entrypoints.api.wire import parse_query, refusal_response
 from privnum.service.clock import now_ms
+from privnum.service.recordings import Recordings, is_valid_name
 
 URI = "/rest/provision/voice/record/v1.0"
 DOWNLOAD = "/recordings/{file_name}"
@@ -76,9 +75,8 @@ async def download(request: Request, file_name: str) -> Response:
         return _refuse(ResultCode.INVALID_DIGEST, "the download link's signature does not match", 403)
     try:
         Recordings.verify(app, file_name, link.expires, link.signature, now)
-    except LinkRefused as refusal:
-        code = ResultCode.TIME_OUT_LIMIT if refusal.reason == "expired" else ResultCode.INVALID_DIGEST
-        return _refuse(code, refusal.detail, 403)
+    except Refused as refusal:
+        return _refuse(refusal.result, refusal.detail, 403)
     recordings = _recordings(request)
     found = await recordings.get(file_name, now)
     if found is None:

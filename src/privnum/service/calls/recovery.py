@@ -1,0 +1,56 @@
+"""Calls of dead processes: this process beats its heartbeat, and ends every unreleased call whose owner
+stopped beating (or, on this host, whose process is gone) with an abnormal cause and its CDR."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from privnum.domain.calls.causes import Cause
+from privnum.domain.calls.session import Party
+from privnum.service.calls.journal import CallJournal
+from privnum.service.calls.ports import Apps, CallStore
+from privnum.service.clock import now_ms
+
+log = logging.getLogger("privnum.calls")
+
+
+class Recovery:
+    def __init__(self, store: CallStore, apps: Apps, journal: CallJournal, *, heartbeat_s: float = 5.0,
+                 stale_s: float = 30.0) -> None:
+        self.store = store
+        self.apps = apps
+        self.journal = journal
+        self.heartbeat_s = heartbeat_s
+        self.stale_s = stale_s
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.store.heartbeat(now_ms())
+        await self.recover()
+        self._task = asyncio.create_task(self._forever(), name="privnum-call-heartbeat")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.store.retire()
+
+    async def _forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            try:
+                await self.store.heartbeat(now_ms())
+                await self.recover()
+            except Exception:
+                log.exception("heartbeat or recovery failed")
+
+    async def recover(self) -> int:
+        """End calls whose owning process died: a disconnect with an abnormal cause, and their CDR."""
+        orphans = await self.store.orphaned_calls(now_ms(), int(self.stale_s * 1000))
+        for session in orphans:
+            events = session.end(now_ms(), Cause.INTERNAL_ERROR, Party.PLATFORM)
+            await self.journal.record(session, events, await self.apps.by_id(session.app_id), ended=True)
+        return len(orphans)
