@@ -77,9 +77,11 @@ def binding(mode: Mode, number: str, a: str | None = None, b: str | None = None,
 
 def call(the_app: App | None, number: PrivateNumber | None, caller: str, *, called: str | None = None,
          digits: str | None = None, now_ms: int = NOW, bindings: Iterable[Binding] = (),
-         related: Mapping[str, list[Binding]] | None = None, parents: Mapping[str, Binding] | None = None) -> CallFacts:
+         related: Mapping[str, list[Binding]] | None = None, parents: Mapping[str, Binding] | None = None,
+         digits_asked: bool = False) -> CallFacts:
     """The facts of ``caller`` dialling ``number`` (``called`` defaults to that number)."""
     if called is None:
         called = number.number if number is not None else X
     return CallFacts(caller=caller, called=called, digits=digits, now_ms=now_ms, app=the_app, number=number,
-                     bindings=list(bindings), related=dict(related or {}), parents=dict(parents or {}))
+                     bindings=list(bindings), yb_relations_of_x=dict(related or {}),
+                     x_relations_of_y=dict(parents or {}), digits_asked=digits_asked)

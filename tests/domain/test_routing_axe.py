@@ -9,7 +9,7 @@ import pytest
 from builders import A2, DAY, HOUR, MINUTE, NOW, SECOND, A, B, C, D, X, app, binding, call, private_number
 
 from privnum.domain.calls.causes import Cause
-from privnum.domain.calls.routing import Rejection, Route, route_call
+from privnum.domain.calls.routing import CollectDigits, Rejection, Route, route_call
 from privnum.domain.modes import Mode
 
 AXE = Mode.AXE
@@ -18,9 +18,10 @@ FULL = {"record": True, "record_hint_tone": "rec.wav", "max_duration": 10, "last
         "user_data": "shop-3"}
 
 
-def route(caller: str, *bindings, digits: str | None = None, recording: bool = False, now_ms: int = NOW):
+def route(caller: str, *bindings, digits: str | None = None, recording: bool = False, now_ms: int = NOW,
+          digits_asked: bool = True):
     return route_call(call(app(AXE, recording=recording), private_number(X), caller, digits=digits,
-                           bindings=bindings, now_ms=now_ms))
+                           bindings=bindings, now_ms=now_ms, digits_asked=digits_asked))
 
 
 def last_caller(number: str, ago_ms: int) -> dict:
@@ -51,9 +52,15 @@ def test_the_keyed_extension_picks_among_several() -> None:
 
 
 @pytest.mark.parametrize("digits", [None, ""])
-def test_no_digits_is_8033(digits) -> None:
+def test_no_digits_after_asking_is_8033(digits) -> None:
     e = binding(AXE, X, A, extension="1234")
     assert route(B, e, digits=digits) == Rejection(Cause(8033))
+
+
+def test_a_caller_who_is_no_a_is_first_asked_for_the_extension() -> None:
+    e = binding(AXE, X, A, extension="1234")
+    assert route(B, e, digits_asked=False) == CollectDigits(max_digits=4)
+    assert route(A, e, digits_asked=False) == Rejection(Cause(8019), e)  # an A is never asked
 
 
 def test_unknown_extension_is_8022() -> None:
