@@ -94,7 +94,8 @@ class CallSession:
         return [CallEvent(EventKind.CALLIN, self.started_at_ms)]
 
     def collect(self, digits: str | None, now_ms: int) -> list[CallEvent]:
-        if self.state not in (CallState.INCOMING, CallState.ROUTING):
+        """The caller keyed digits (or none); a caller is asked once, so a second report is ignored."""
+        if self.state is not CallState.INCOMING:
             return []
         self.digits = digits
         self.state = CallState.ROUTING
