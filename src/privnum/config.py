@@ -1,19 +1,18 @@
-"""Settings, read once from the environment (``PRIVNUM_*``); every value has a working default."""
+"""Settings, read once from the environment (``PRIVNUM_*``); every value has one working default, its
+dataclass field's. ``ENVIRONMENT`` names the variable of each setting; an empty variable is unset."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./privnum-data/privnum.db"
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
-
-
-def _offsets(raw: str) -> tuple[int, ...]:
+def parse_offsets(raw: str) -> tuple[int, ...]:
     """'+08:00,-05:00' -> seconds the clients' clocks may be ahead of UTC while labelled Z."""
     out = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
@@ -21,6 +20,10 @@ def _offsets(raw: str) -> tuple[int, ...]:
         hours, _, minutes = part.lstrip("+-").partition(":")
         out.append(sign * (int(hours) * 3600 + int(minutes or 0) * 60))
     return tuple(out)
+
+
+def _switch(raw: str) -> bool:
+    return raw.strip().lower() not in ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -53,28 +56,42 @@ class Settings:
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
-        env = os.environ
-        values: dict[str, object] = {
-            "database_url": env.get("PRIVNUM_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            "redis_url": env.get("PRIVNUM_REDIS_URL") or None,
-            "host": env.get("PRIVNUM_HOST", "127.0.0.1"),
-            "port": _int("PRIVNUM_PORT", 8080),
-            "clock_skew_s": _int("PRIVNUM_AUTH_CLOCK_SKEW_S", 900),
-            "local_time_offsets_s": _offsets(env.get("PRIVNUM_AUTH_LOCAL_OFFSETS", "")),
-            "lockout_failures": _int("PRIVNUM_AUTH_LOCKOUT_FAILURES", 10),
-            "lockout_window_s": _int("PRIVNUM_AUTH_LOCKOUT_WINDOW_S", 300),
-            "lockout_ban_s": _int("PRIVNUM_AUTH_LOCKOUT_BAN_S", 1800),
-            "time_scale": float(env.get("PRIVNUM_TIME_SCALE") or 1.0),
-            "block_timeout_s": float(env.get("PRIVNUM_BLOCK_TIMEOUT_S") or 5.0),
-            "recordings_dir": env.get("PRIVNUM_RECORDINGS_DIR") or "./privnum-data/recordings",
-            "recording_retention_days": float(env.get("PRIVNUM_RECORDING_RETENTION_DAYS") or 7.0),
-            "public_base_url": env.get("PRIVNUM_PUBLIC_BASE_URL") or None,
-            "connect_timeout_s": float(env.get("PRIVNUM_CONNECT_TIMEOUT_S") or 90.0),
-            "push_concurrency": _int("PRIVNUM_PUSH_CONCURRENCY", 32),
-            "push_timeout_s": float(env.get("PRIVNUM_PUSH_TIMEOUT_S") or 10.0),
-            "recording_url_valid_s": _int("PRIVNUM_RECORDING_URL_VALID_S", 3 * 24 * 3600),
-            "sandbox_enabled": env.get("PRIVNUM_SANDBOX", "1") not in ("0", "false", "no"),
-        }
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """The settings the environment gives (``overrides`` that are not None win)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, (variable, parse) in ENVIRONMENT.items():
+            raw = env.get(variable)
+            if raw not in (None, ""):
+                try:
+                    values[name] = parse(raw)
+                except ValueError as error:
+                    raise ValueError(f"{variable}={raw!r} is not valid: {error}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
+
+
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "database_url": ("PRIVNUM_DATABASE_URL", str),
+    "redis_url": ("PRIVNUM_REDIS_URL", str),
+    "host": ("PRIVNUM_HOST", str),
+    "port": ("PRIVNUM_PORT", int),
+    "clock_skew_s": ("PRIVNUM_AUTH_CLOCK_SKEW_S", int),
+    "local_time_offsets_s": ("PRIVNUM_AUTH_LOCAL_OFFSETS", parse_offsets),
+    "lockout_failures": ("PRIVNUM_AUTH_LOCKOUT_FAILURES", int),
+    "lockout_window_s": ("PRIVNUM_AUTH_LOCKOUT_WINDOW_S", int),
+    "lockout_ban_s": ("PRIVNUM_AUTH_LOCKOUT_BAN_S", int),
+    "expiry_sweep_interval_s": ("PRIVNUM_EXPIRY_SWEEP_INTERVAL_S", float),
+    "app_cache_ttl_s": ("PRIVNUM_APP_CACHE_TTL_S", float),
+    "time_scale": ("PRIVNUM_TIME_SCALE", float),
+    "block_timeout_s": ("PRIVNUM_BLOCK_TIMEOUT_S", float),
+    "push_concurrency": ("PRIVNUM_PUSH_CONCURRENCY", int),
+    "push_timeout_s": ("PRIVNUM_PUSH_TIMEOUT_S", float),
+    "recordings_dir": ("PRIVNUM_RECORDINGS_DIR", str),
+    "recording_retention_days": ("PRIVNUM_RECORDING_RETENTION_DAYS", float),
+    "recording_url_valid_s": ("PRIVNUM_RECORDING_URL_VALID_S", int),
+    "public_base_url": ("PRIVNUM_PUBLIC_BASE_URL", str),
+    "sandbox_enabled": ("PRIVNUM_SANDBOX", _switch),
+    "connect_timeout_s": ("PRIVNUM_CONNECT_TIMEOUT_S", float),
+}
+assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"
