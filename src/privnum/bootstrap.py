@@ -9,6 +9,7 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from privnum.adapters.db.app_store import AppStore
@@ -33,7 +34,7 @@ from privnum.service.calls.control import LocalCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
-from privnum.service.ports import AuthGuard
+from privnum.service.ports import AuthGuard, ProvisioningTx
 from privnum.service.recordings import Recordings
 
 log = logging.getLogger("privnum")
@@ -140,7 +141,7 @@ async def sweep_forever(runtime: Runtime) -> None:
             await _purge_recordings(runtime)
         try:
             now = now_ms()
-            released = await runtime.provisioning.run(lambda tx, now=now: tx.purge_expired(now))
+            released = await runtime.provisioning.run(partial(_purge_expired, now=now))
             if released:
                 log.info("expired %d bindings", released)
             with contextlib.suppress(AttributeError):
@@ -150,6 +151,10 @@ async def sweep_forever(runtime: Runtime) -> None:
         except Exception:
             log.exception("expiry sweep failed; retrying")
         await asyncio.sleep(interval)
+
+
+async def _purge_expired(tx: ProvisioningTx, now: int) -> int:
+    return await tx.purge_expired(now)
 
 
 async def _purge_recordings(runtime: Runtime) -> None:

@@ -142,10 +142,10 @@ async def query(store: ProvisioningStore, app: App, binding_id: str | None, numb
         total = await tx.count(where, now)
         if total == 0:
             raise Refused(NOT_FOUND, f"no binding on {number} matches")
-        found = await tx.find(where, now, offset=(page_index - 1) * page_size, limit=page_size)
-        if not found:
+        page = await tx.find(where, now, offset=(page_index - 1) * page_size, limit=page_size)
+        if not page:
             raise Refused(NOT_FOUND, f"page {page_index} is past the last page ({total} bindings)")
-        return Page(found, total, page_index, page_size)
+        return Page(page, total, page_index, page_size)
 
     return await store.run(work, read_only=True)
 

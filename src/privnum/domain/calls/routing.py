@@ -197,11 +197,11 @@ def _axyb(facts: CallFacts, app: App) -> Decision:
         return Route(callee=ax.party_a or "", display=yb.number, direction=OTHER_CALLED_A,
                      caller_tone=ax.settings.get("pre_voice_x"), **_common(ax, app))
     for yb in facts.bindings:  # the called number is a Y
-        ax = facts.x_relations_of_y.get(yb.parent_id or "")
-        if ax is None or facts.caller != yb.party_a:
+        parent = facts.x_relations_of_y.get(yb.parent_id or "")
+        if parent is None or facts.caller != yb.party_a:
             continue
-        if int(ax.settings.get("call_direction") or 0) == ONLY_OTHERS_CALL:
-            return Rejection(Cause.DIRECTION_NOT_ALLOWED, ax)
-        return Route(callee=yb.party_b or "", display=ax.number, direction=A_CALLED_OTHER,
-                     caller_tone=yb.settings.get("pre_voice_y"), **_common(ax, app))
+        if int(parent.settings.get("call_direction") or 0) == ONLY_OTHERS_CALL:
+            return Rejection(Cause.DIRECTION_NOT_ALLOWED, parent)
+        return Route(callee=yb.party_b or "", display=parent.number, direction=A_CALLED_OTHER,
+                     caller_tone=yb.settings.get("pre_voice_y"), **_common(parent, app))
     return Rejection(Cause.AXYB_NO_BINDING)
