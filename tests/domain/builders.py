@@ -2,9 +2,9 @@
 
 Per-binding options are passed to :func:`binding` as keyword arguments under today's domain names
 (``call_direction``, ``record``, ``pre_voice={"caller_hint_tone": ...}``, ``temporary_callee={...}``, ...).
-Today they become ``Binding.settings``; when that field turns into a typed ``options`` object only
-:func:`binding` has to change. Unknown option names are refused here, so a typo cannot make a test pass
-by silently setting nothing.
+They become the typed ``Binding.options`` (``last_caller`` becomes ``Binding.last_caller``, the AXE
+callback memory). Unknown option names are refused here, so a typo cannot make a test pass by silently
+setting nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from privnum.domain.apps import App, AppStatus
+from privnum.domain.binding_options import BindingOptions, LastCaller
 from privnum.domain.bindings import Binding
 from privnum.domain.calls.routing import CallFacts
 from privnum.domain.modes import Mode
@@ -70,9 +71,11 @@ def binding(mode: Mode, number: str, a: str | None = None, b: str | None = None,
     unknown = set(options) - OPTION_NAMES
     if unknown:
         raise TypeError(f"unknown binding option(s): {sorted(unknown)}")
+    last = options.pop("last_caller", None)
     return Binding(id=binding_id or f"bind-{next(_ids)}", app_id=app_id, mode=mode, number=number, party_a=a,
-                   party_b=b, extension=extension, parent_id=parent_id, settings=dict(options),
-                   created_at_ms=NOW - DAY, updated_at_ms=NOW - DAY)
+                   party_b=b, extension=extension, parent_id=parent_id, options=BindingOptions.from_dict(options),
+                   last_caller=LastCaller(**last) if last else None, created_at_ms=NOW - DAY,
+                   updated_at_ms=NOW - DAY)
 
 
 def call(the_app: App | None, number: PrivateNumber | None, caller: str, *, called: str | None = None,

@@ -47,7 +47,7 @@ async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
     app = await rt.directory.by_key(created["app_key"])
     assert app is not None
     await axb.bind(rt.provisioning, app, axb.AxbBind(caller=A, callee=B, number=X, area_code=None, non_strict=False,
-                                                     duration_s=0, settings={}))
+                                                     duration_s=0, options={}))
     rt.test_app = app  # type: ignore[attr-defined]
     try:
         yield rt

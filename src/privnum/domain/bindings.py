@@ -2,15 +2,16 @@
 
 One shape serves all modes. ``number`` is the privacy number the binding occupies (X, or Y
 for an AXYB YB relation); ``party_a``/``party_b`` are real numbers; ``extension`` is AXE's E;
-``parent_id`` ties an AXYB YB relation to its AX relation. ``settings`` holds the per-mode
-options (call direction, recording, tones, lifetimes, ...) under domain names.
+``parent_id`` ties an AXYB YB relation to its AX relation. ``options`` are the per-mode options
+(call direction, recording, tones, lifetimes, ...); ``last_caller`` is AXE's callback memory, which
+calls write (call history, not an option the customer sets).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from privnum.domain.binding_options import BindingOptions, LastCaller
 from privnum.domain.modes import Mode
 
 NEVER = None
@@ -26,7 +27,8 @@ class Binding:
     party_b: str | None = None
     extension: str | None = None
     parent_id: str | None = None
-    settings: dict[str, Any] = field(default_factory=dict)
+    options: BindingOptions = field(default_factory=BindingOptions)
+    last_caller: LastCaller | None = None
     created_at_ms: int = 0
     updated_at_ms: int = 0
     expires_at_ms: int | None = NEVER

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from privnum.domain.apps import App
+from privnum.domain.binding_options import BindingOptions, TemporaryCallee
 from privnum.domain.bindings import Binding
 from privnum.domain.limits import X_PER_USER
 from privnum.domain.modes import Mode
@@ -27,7 +28,7 @@ class AxBind:
     number: str | None = None
     area_code: str | None = None
     non_strict: bool = False
-    settings: dict[str, Any] | None = None
+    options: dict[str, Any] | None = None  # domain names
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,11 @@ class AxTarget:
 
 
 async def bind(store: ProvisioningStore, app: App, request: AxBind) -> Binding:
-    settings = request.settings or {}
-    check_recording_allowed(app, settings.get("record"))
+    options = BindingOptions.from_dict(request.options or {})
+    check_recording_allowed(app, options.record)
     now = now_ms()
     binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AX, number="", party_a=request.user,
-                      settings=settings, created_at_ms=now, updated_at_ms=now)
+                      options=options, created_at_ms=now, updated_at_ms=now)
     named = request.number
     taken = Refused(ResultCode.RESOURCE_ALLOCATED, f"{named} is already bound to another number")
     how = Placement(
@@ -100,7 +101,7 @@ async def modify(store: ProvisioningStore, app: App, target: AxTarget, new_user:
 
     async def work(tx: ProvisioningTx) -> Binding:
         old = await _resolve(tx, app, target, now)
-        new = replace(old, settings={**old.settings, **changes}, updated_at_ms=now)
+        new = replace(old, options=old.options.merged(changes), updated_at_ms=now)
         if new_user is not None and new_user != old.party_a:
             new.party_a = new_user
             if not await tx.move_quota(app.id, old.party_a or "", new_user, X_PER_USER):
@@ -120,10 +121,8 @@ async def set_temporary_callee(store: ProvisioningStore, app: App, target: AxTar
         found = await _resolve(tx, app, AxTarget(binding_id=target.binding_id, number=target.number), now)
         if callee == found.party_a:
             raise invalid("temporary_callee", "must differ from the bound number")
-        temp: dict[str, Any] = {"number": callee, "expires_at_ms": now + duration_s * 1000}
-        if user_data is not None:
-            temp["user_data"] = user_data
-        new = replace(found, settings={**found.settings, "temporary_callee": temp})
+        temp = TemporaryCallee(number=callee, expires_at_ms=now + duration_s * 1000, user_data=user_data)
+        new = replace(found, options=replace(found.options, temporary_callee=temp))
         return await save_or_refuse(tx, new, NOT_FOUND)
 
     return await store.run(work)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from privnum.domain.apps import App
+from privnum.domain.binding_options import BindingOptions
 from privnum.domain.bindings import Binding
 from privnum.domain.lifetimes import expiry
 from privnum.domain.modes import Mode
@@ -29,19 +30,18 @@ class AxbBind:
     area_code: str | None = None
     non_strict: bool = False
     duration_s: int = 0
-    settings: dict[str, Any] | None = None
+    options: dict[str, Any] | None = None  # domain names
 
 
 async def bind(store: ProvisioningStore, app: App, request: AxbBind) -> Binding:
     if request.caller == request.callee:
         raise invalid("callee", "must differ from the caller")
-    settings = request.settings or {}
-    check_recording_allowed(app, settings.get("record"))
+    options = BindingOptions.from_dict({**(request.options or {}), "duration": request.duration_s})
+    check_recording_allowed(app, options.record)
     now = now_ms()
     binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXB, number="", party_a=request.caller,
-                      party_b=request.callee, settings=settings, created_at_ms=now, updated_at_ms=now,
+                      party_b=request.callee, options=options, created_at_ms=now, updated_at_ms=now,
                       expires_at_ms=expiry(now, request.duration_s))
-    binding.settings["duration"] = request.duration_s
     named = request.number
     how = Placement(
         role=NumberRole.X,
@@ -96,13 +96,13 @@ async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: st
         old = await tx.get(app.id, binding_id, now)
         if old is None or old.mode is not Mode.AXB:
             raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
-        new = replace(old, settings={**old.settings, **changes}, updated_at_ms=now)
+        new = replace(old, options=old.options.merged(changes), updated_at_ms=now)
         new.party_a = caller or old.party_a
         new.party_b = callee or old.party_b
         if new.party_a == new.party_b:
             raise invalid("callee", "must differ from the caller")
         if duration_s is not None:
-            new.settings["duration"] = duration_s
+            new.options = new.options.merged({"duration": duration_s})
             new.expires_at_ms = expiry(now, duration_s)
         if (new.party_a, new.party_b) != (old.party_a, old.party_b) and not await _rekeyed(tx, app, old, new, now):
             raise Refused(ResultCode.RELATION_BOUND, f"{new.party_a} or {new.party_b} is already bound on {old.number}")

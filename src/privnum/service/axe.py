@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from privnum.domain.apps import App
+from privnum.domain.binding_options import BindingOptions
 from privnum.domain.bindings import Binding, extension_key, user_key
 from privnum.domain.lifetimes import axe_unit_seconds, check_axe_lifetime, expiry
 from privnum.domain.limits import extension_capacity
@@ -31,7 +32,7 @@ class AxeBind:
     non_strict: bool = False
     extension: str | None = None
     lifetime_s: int = 0
-    settings: dict[str, Any] | None = None
+    options: dict[str, Any] | None = None  # domain names
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,11 @@ def _free_extension(used: set[str], length: int) -> str | None:
 
 
 async def bind(store: ProvisioningStore, app: App, request: AxeBind) -> Binding:
-    settings = request.settings or {}
-    check_recording_allowed(app, settings.get("record"))
+    options = BindingOptions.from_dict(request.options or {})
+    check_recording_allowed(app, options.record)
     now = now_ms()
     binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXE, number="", party_a=request.user,
-                      extension=request.extension, settings=settings, created_at_ms=now, updated_at_ms=now,
+                      extension=request.extension, options=options, created_at_ms=now, updated_at_ms=now,
                       expires_at_ms=expiry(now, request.lifetime_s))
     named = request.number
 
@@ -134,15 +135,13 @@ async def modify(store: ProvisioningStore, app: App, target: AxeTarget, new_user
 
     async def work(tx: ProvisioningTx) -> Binding:
         old = await _resolve(tx, app, target, now)
-        settings = {**old.settings}
         lifetime = changes.pop("bind_expired_time", None)
-        unit = changes.pop("time_unit", None) or old.settings.get("time_unit")  # timeUnit, else the binding's
+        unit = changes.pop("time_unit", None) or old.options.time_unit  # timeUnit, else the binding's
         for field, value in (("bind_expired_time", lifetime), ("callback_expired_time",
                                                                 changes.get("callback_expired_time"))):
             if value is not None:
                 check_axe_lifetime(value, unit, field)
-        settings.update(changes)
-        new = replace(old, settings=settings, updated_at_ms=now)
+        new = replace(old, options=old.options.merged(changes), updated_at_ms=now)
         if new_user is not None:
             new.party_a = new_user
         if lifetime is not None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from privnum.domain.apps import App
+from privnum.domain.binding_options import BindingOptions
 from privnum.domain.bindings import Binding
 from privnum.domain.lifetimes import expiry
 from privnum.domain.modes import Mode
@@ -27,7 +28,7 @@ class AxRelation:
     non_strict: bool
     duration_s: int
     yb_duration_s: int
-    settings: dict[str, Any]
+    options: dict[str, Any]  # domain names
 
 
 @dataclass
@@ -37,7 +38,7 @@ class YbRelation:
     area_code: str | None
     non_strict: bool
     yb_duration_s: int | None
-    settings: dict[str, Any]
+    options: dict[str, Any]  # domain names
 
 
 def yb_expiry(parent: Binding, now: int, yb_duration_s: int) -> int | None:
@@ -51,12 +52,12 @@ def yb_expiry(parent: Binding, now: int, yb_duration_s: int) -> int | None:
 
 
 async def bind_ax(store: ProvisioningStore, app: App, request: AxRelation) -> Binding:
-    check_recording_allowed(app, request.settings.get("record"))
+    options = BindingOptions.from_dict({**request.options, "duration": request.duration_s,
+                                        "yb_duration": request.yb_duration_s, "area_code": request.area_code})
+    check_recording_allowed(app, options.record)
     now = now_ms()
-    settings = {**request.settings, "duration": request.duration_s, "yb_duration": request.yb_duration_s,
-                "area_code": request.area_code}
     binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXYB, number="", party_a=request.user,
-                      settings=settings, created_at_ms=now, updated_at_ms=now,
+                      options=options, created_at_ms=now, updated_at_ms=now,
                       expires_at_ms=expiry(now, request.duration_s))
     how = Placement(
         role=NumberRole.X,
@@ -89,13 +90,13 @@ async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Bi
             raise Refused(ResultCode.RELATION_BOUND, f"{request.user} already has a Y for this AX relation")
         yb_duration = request.yb_duration_s
         if yb_duration is None:
-            yb_duration = int(parent.settings.get("yb_duration", 0))
-        ax_duration = int(parent.settings.get("duration", 0))
+            yb_duration = parent.options.yb_duration or 0
+        ax_duration = parent.options.duration or 0
         if ax_duration and yb_duration > ax_duration:
             yb_duration = ax_duration
-        settings = {**request.settings, "yb_duration": yb_duration}
+        options = BindingOptions.from_dict({**request.options, "yb_duration": yb_duration})
         binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXYB, number="", party_a=parent.party_a,
-                          party_b=request.user, parent_id=parent.id, settings=settings, created_at_ms=now,
+                          party_b=request.user, parent_id=parent.id, options=options, created_at_ms=now,
                           updated_at_ms=now, expires_at_ms=yb_expiry(parent, now, yb_duration))
         how = Placement(
             role=NumberRole.Y,
@@ -104,7 +105,7 @@ async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Bi
             key_taken=Refused(ResultCode.RELATION_BOUND, "the Y already serves this AX relation"),
             shortage=ResultCode.INSUFFICIENT_NUMBERS,
             holder="this AX relation",
-            area_code=request.area_code or parent.settings.get("area_code"),
+            area_code=request.area_code or parent.options.area_code,
             non_strict=request.non_strict,
             search_keys=binding.exclusive_keys(),
         )
@@ -117,7 +118,7 @@ async def give_y_for_call(store: ProvisioningStore, app: App, ax_relation: Bindi
     """B calls X without a YB relation: give B a Y (in X's city first, then anywhere), for as long as the
     AX relation lives."""
     return await bind_yb(store, app, YbRelation(parent_id=ax_relation.id, user=b_number, area_code=None,
-                                                 non_strict=True, yb_duration_s=None, settings={}))
+                                                 non_strict=True, yb_duration_s=None, options={}))
 
 
 async def unbind(store: ProvisioningStore, app: App, binding_id: str, y_number: str | None,

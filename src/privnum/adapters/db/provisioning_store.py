@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
 from privnum.domain.allocation import AreaScope, ScopeCensus
+from privnum.domain.binding_options import BindingOptions, LastCaller
 from privnum.domain.bindings import Binding
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole, NumberState, PrivateNumber
@@ -42,11 +43,25 @@ def _binding_from_row(row: Any) -> Binding:
         party_b=row.party_b,
         extension=row.extension,
         parent_id=row.parent_id,
-        settings=json.loads(row.settings or "{}"),
+        **_options_from_json(row.settings),
         created_at_ms=row.created_at_ms,
         updated_at_ms=row.updated_at_ms,
         expires_at_ms=row.expires_at_ms,
     )
+
+
+def _options_from_json(raw: str | None) -> dict[str, Any]:
+    """The ``settings`` column holds the options that are set, and AXE's ``last_caller``."""
+    data = json.loads(raw or "{}")
+    last = data.pop("last_caller", None)
+    return {"options": BindingOptions.from_dict(data), "last_caller": LastCaller(**last) if last else None}
+
+
+def _options_to_json(b: Binding) -> str:
+    data = b.options.to_dict()
+    if b.last_caller is not None:
+        data["last_caller"] = {"number": b.last_caller.number, "at_ms": b.last_caller.at_ms}
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def number_from_row(row: Any) -> PrivateNumber:
@@ -72,7 +87,7 @@ def _binding_values(b: Binding) -> dict[str, Any]:
         "party_b": b.party_b,
         "extension": b.extension,
         "parent_id": b.parent_id,
-        "settings": json.dumps(b.settings, separators=(",", ":"), ensure_ascii=False),
+        "settings": _options_to_json(b),
         "created_at_ms": b.created_at_ms,
         "updated_at_ms": b.updated_at_ms,
         "expires_at_ms": b.expires_at_ms,

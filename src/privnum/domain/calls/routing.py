@@ -11,16 +11,15 @@ X mode: nothing is stored; the customer's server is asked (Block mode).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from privnum.domain.apps import App
+from privnum.domain.binding_options import CallDirection
 from privnum.domain.bindings import Binding
 from privnum.domain.calls.causes import Cause
 from privnum.domain.lifetimes import axe_unit_seconds
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberState, PrivateNumber
 
-BOTH_WAYS, ONLY_A_CALLS, ONLY_OTHERS_CALL = 0, 1, 2
 A_CALLED_OTHER, OTHER_CALLED_A, ABNORMAL = 1, 0, 2  # CDR direction
 
 
@@ -100,35 +99,30 @@ def route_call(facts: CallFacts) -> Decision:
     return router(facts, app)
 
 
-def _common(b: Binding, app: App) -> dict[str, Any]:
-    s = b.settings
-    return {
-        "binding": b,
-        "record": bool(s.get("record")) and app.recording_enabled,
-        "record_hint_tone": s.get("record_hint_tone"),
-        "max_duration_min": int(s.get("max_duration") or 0),
-        "last_min_voice": s.get("last_min_voice"),
-        "user_data": s.get("user_data"),
-    }
-
-
-def _tone(b: Binding, key: str) -> str | None:
-    return (b.settings.get("pre_voice") or {}).get(key)
+def _through(b: Binding, app: App, *, callee: str | None, display: str, direction: int,
+             caller_tone: str | None = None, user_data: str | None = None,
+             callback_for: Binding | None = None) -> Route:
+    """A route through binding ``b``: its recording (when the app allows it), limits, tones and userData."""
+    o = b.options
+    return Route(callee=callee or "", display=display, direction=direction, binding=b,
+                 record=o.wants_recording and app.recording_enabled, record_hint_tone=o.record_hint_tone,
+                 max_duration_min=o.max_duration or 0, last_min_voice=o.last_min_voice, caller_tone=caller_tone,
+                 user_data=user_data or o.user_data, callback_for=callback_for)
 
 
 def _axb(facts: CallFacts, app: App) -> Decision:
     for b in facts.bindings:
-        direction = int(b.settings.get("call_direction") or 0)
+        direction = b.options.direction
         if facts.caller == b.party_a:
-            if direction == ONLY_OTHERS_CALL:
+            if direction is CallDirection.ONLY_OTHERS_CALL:
                 return Rejection(Cause.DIRECTION_NOT_ALLOWED, b)
-            return Route(callee=b.party_b or "", display=facts.called, direction=A_CALLED_OTHER,
-                         caller_tone=_tone(b, "caller_hint_tone"), **_common(b, app))
+            return _through(b, app, callee=b.party_b, display=facts.called, direction=A_CALLED_OTHER,
+                            caller_tone=b.options.pre_voice_tone("caller_hint_tone"))
         if facts.caller == b.party_b:
-            if direction == ONLY_A_CALLS:
+            if direction is CallDirection.ONLY_A_CALLS:
                 return Rejection(Cause.DIRECTION_NOT_ALLOWED, b)
-            return Route(callee=b.party_a or "", display=facts.called, direction=OTHER_CALLED_A,
-                         caller_tone=_tone(b, "callee_hint_tone"), **_common(b, app))
+            return _through(b, app, callee=b.party_a, display=facts.called, direction=OTHER_CALLED_A,
+                            caller_tone=b.options.pre_voice_tone("callee_hint_tone"))
     return Rejection(Cause.NO_BINDING)
 
 
@@ -136,26 +130,22 @@ def _ax(facts: CallFacts, app: App) -> Decision:
     if not facts.bindings:
         return Rejection(Cause.NO_BINDING)
     b = facts.bindings[0]
-    s = b.settings
-    if s.get("turn") == "off":
+    o = b.options
+    if o.turn == "off":
         return Rejection(Cause.NO_PERMISSION, b)
-    direction = int(s.get("call_direction") or 0)
     if facts.caller == b.party_a:
-        if direction == ONLY_OTHERS_CALL:
+        if o.direction is CallDirection.ONLY_OTHERS_CALL:
             return Rejection(Cause.DIRECTION_NOT_ALLOWED, b)
-        temp = s.get("temporary_callee") or {}
-        if not temp or temp.get("expires_at_ms", 0) <= facts.now_ms:
+        temp = o.temporary_callee
+        if temp is None or temp.expires_at_ms <= facts.now_ms:
             return Rejection(Cause.INVALID_AX_CALL, b)
-        common = _common(b, app)
-        if temp.get("user_data"):
-            common["user_data"] = temp["user_data"]
-        return Route(callee=temp["number"], display=facts.called, direction=A_CALLED_OTHER,
-                     caller_tone=_tone(b, "caller_hint_tone"), **common)
-    if direction == ONLY_A_CALLS:
+        return _through(b, app, callee=temp.number, display=facts.called, direction=A_CALLED_OTHER,
+                        caller_tone=o.pre_voice_tone("caller_hint_tone"), user_data=temp.user_data)
+    if o.direction is CallDirection.ONLY_A_CALLS:
         return Rejection(Cause.DIRECTION_NOT_ALLOWED, b)
-    display = facts.caller if s.get("callee_display") == "1" else facts.called
-    return Route(callee=b.party_a or "", display=display, direction=OTHER_CALLED_A,
-                 caller_tone=_tone(b, "callee_hint_tone"), **_common(b, app))
+    display = facts.caller if o.callee_display == "1" else facts.called
+    return _through(b, app, callee=b.party_a, display=display, direction=OTHER_CALLED_A,
+                    caller_tone=o.pre_voice_tone("callee_hint_tone"))
 
 
 def _axe(facts: CallFacts, app: App) -> Decision:
@@ -167,20 +157,18 @@ def _axe(facts: CallFacts, app: App) -> Decision:
     b = next((b for b in facts.bindings if b.extension == facts.digits), None)
     if b is None:
         return Rejection(Cause.EXTENSION_INVALID)
-    display = facts.caller if b.settings.get("display_num_mode") == "1" else facts.called
-    return Route(callee=b.party_a or "", display=display, direction=OTHER_CALLED_A, callback_for=b,
-                 **_common(b, app))
+    display = facts.caller if b.options.display_num_mode == "1" else facts.called
+    return _through(b, app, callee=b.party_a, display=display, direction=OTHER_CALLED_A, callback_for=b)
 
 
 def _axe_callback(facts: CallFacts, app: App, b: Binding) -> Decision:
-    s = b.settings
-    last = s.get("last_caller") or {}
-    lifetime = int(s.get("callback_expired_time") or 0) * axe_unit_seconds(s.get("time_unit")) * 1000
-    if last and (not lifetime or last.get("at_ms", 0) + lifetime > facts.now_ms):
-        return Route(callee=last["number"], display=facts.called, direction=A_CALLED_OTHER, **_common(b, app))
-    if s.get("callback_num"):
-        return Route(callee=s["callback_num"], display=facts.called, direction=A_CALLED_OTHER, **_common(b, app))
-    return Rejection(Cause.NO_CALLBACK_RECORD, b, tone=s.get("callback_tone"))
+    o, last = b.options, b.last_caller
+    lifetime_ms = (o.callback_expired_time or 0) * axe_unit_seconds(o.time_unit) * 1000
+    if last is not None and (not lifetime_ms or last.at_ms + lifetime_ms > facts.now_ms):
+        return _through(b, app, callee=last.number, display=facts.called, direction=A_CALLED_OTHER)
+    if o.callback_num:
+        return _through(b, app, callee=o.callback_num, display=facts.called, direction=A_CALLED_OTHER)
+    return Rejection(Cause.NO_CALLBACK_RECORD, b, tone=o.callback_tone)
 
 
 def _axyb(facts: CallFacts, app: App) -> Decision:
@@ -189,19 +177,19 @@ def _axyb(facts: CallFacts, app: App) -> Decision:
         ax = ax_rows[0]
         if facts.caller == ax.party_a:
             return Rejection(Cause.DIALLED_OWN_NUMBER, ax)
-        if int(ax.settings.get("call_direction") or 0) == ONLY_A_CALLS:
+        if ax.options.direction is CallDirection.ONLY_A_CALLS:
             return Rejection(Cause.DIRECTION_NOT_ALLOWED, ax)
         yb = next((r for r in facts.yb_relations_of_x.get(ax.id, []) if r.party_b == facts.caller), None)
         if yb is None:
             return NeedsY(ax)
-        return Route(callee=ax.party_a or "", display=yb.number, direction=OTHER_CALLED_A,
-                     caller_tone=ax.settings.get("pre_voice_x"), **_common(ax, app))
+        return _through(ax, app, callee=ax.party_a, display=yb.number, direction=OTHER_CALLED_A,
+                        caller_tone=ax.options.pre_voice_x)
     for yb in facts.bindings:  # the called number is a Y
         parent = facts.x_relations_of_y.get(yb.parent_id or "")
         if parent is None or facts.caller != yb.party_a:
             continue
-        if int(parent.settings.get("call_direction") or 0) == ONLY_OTHERS_CALL:
+        if parent.options.direction is CallDirection.ONLY_OTHERS_CALL:
             return Rejection(Cause.DIRECTION_NOT_ALLOWED, parent)
-        return Route(callee=yb.party_b or "", display=parent.number, direction=A_CALLED_OTHER,
-                     caller_tone=yb.settings.get("pre_voice_y"), **_common(parent, app))
+        return _through(parent, app, callee=yb.party_b, display=parent.number, direction=A_CALLED_OTHER,
+                        caller_tone=yb.options.pre_voice_y)
     return Rejection(Cause.AXYB_NO_BINDING)

@@ -44,7 +44,7 @@ async def bind(request: Request, app: App = ax_app) -> JSONResponse:
         raise invalid("privateNum", "privateNum or areaCode is required")
     binding = await ax.bind(request.app.state.runtime.provisioning, app, ax.AxBind(
         user=body.origNum, number=body.privateNum, area_code=None if body.privateNum else body.areaCode,
-        non_strict=body.areaMatchMode == "1", settings=_options(body)))
+        non_strict=body.areaMatchMode == "1", options=_options(body)))
     return success(origNum=binding.party_a, privateNum=binding.number, subscriptionId=binding.id)
 
 

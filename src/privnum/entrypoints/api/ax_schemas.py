@@ -80,11 +80,11 @@ def private_num_info(b: Binding) -> dict[str, Any]:
         "privateNum": b.number,
         "privateNumType": "mobile-virtual",
         "subscribeTime": huawei_time(b.updated_at_ms),
-        "recordFlag": "true" if b.settings.get("record") else "false",
-        "privateSms": "false" if b.settings.get("private_sms") is False else "true",
-        "maxDuration": b.settings.get("max_duration", 0),
-        "turnFlag": b.settings.get("turn", "on"),
+        "recordFlag": "true" if b.options.record else "false",
+        "privateSms": "false" if b.options.private_sms is False else "true",
+        "maxDuration": b.options.max_duration or 0,
+        "turnFlag": b.options.turn or "on",
     }
-    info.update(to_wire(b.settings, ("recordHintTone", "calleeNumDisplay", "preVoice", "lastMinVoice",
+    info.update(to_wire(b.options.to_dict(), ("recordHintTone", "calleeNumDisplay", "preVoice", "lastMinVoice",
                                      "callDirection", "userData")))
     return info

@@ -46,7 +46,7 @@ async def bind(request: Request, app: App = axb_app) -> JSONResponse:
     binding = await axb.bind(request.app.state.runtime.provisioning, app, axb.AxbBind(
         caller=body.callerNum, callee=body.calleeNum, number=body.relationNum,
         area_code=None if body.relationNum else area_code, non_strict=non_strict,
-        duration_s=duration, settings=_options(body)))
+        duration_s=duration, options=_options(body)))
     return success(subscriptionId=binding.id, relationNum=binding.number)
 
 

@@ -77,13 +77,13 @@ def relation_info(b: Binding) -> dict[str, Any]:
         "relationNum": b.number,
         "callerNum": b.party_a,
         "calleeNum": b.party_b,
-        "callDirection": b.settings.get("call_direction", 0),
-        "duration": b.settings.get("duration", 0),
-        "maxDuration": b.settings.get("max_duration", 0),
-        "recordFlag": "true" if b.settings.get("record") else "false",
-        "privateSms": "false" if b.settings.get("private_sms") is False else "true",
+        "callDirection": int(b.options.direction),
+        "duration": b.options.duration or 0,
+        "maxDuration": b.options.max_duration or 0,
+        "recordFlag": "true" if b.options.record else "false",
+        "privateSms": "false" if b.options.private_sms is False else "true",
         "subscribeTime": huawei_time(b.updated_at_ms),
     }
-    extra = to_wire(b.settings, ("recordHintTone", "lastMinVoice", "preVoice", "userData"))
+    extra = to_wire(b.options.to_dict(), ("recordHintTone", "lastMinVoice", "preVoice", "userData"))
     info.update(extra)
     return info

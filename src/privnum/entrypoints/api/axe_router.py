@@ -34,12 +34,12 @@ def _options(body: AxeBindBody | AxeModifyBody) -> dict:
     """The options the request sets (a modify's lifetimes are checked by the use case, in the binding's unit)."""
     if body.callbackTone is not None and body.callbackNum is not None:
         raise invalid("callbackNum", "callbackTone and callbackNum cannot both be set")
-    settings = to_domain(body.given(), OPTIONS)
+    options = to_domain(body.given(), OPTIONS)
     if body.callbackTone is not None:
-        settings["callback_num"] = None
+        options["callback_num"] = None
     if body.callbackNum is not None:
-        settings["callback_tone"] = None
-    return settings
+        options["callback_tone"] = None
+    return options
 
 
 def _target(app: App, fields: AxeTargetFields) -> axe.AxeTarget:
@@ -59,14 +59,14 @@ async def bind(request: Request, app: App = axe_app) -> JSONResponse:
         value = getattr(body, field)
         if value is not None:
             check_axe_lifetime(value, body.timeUnit, field)
-    settings = _options(body)
+    options = _options(body)
     lifetime = body.bindExpiredTime or 0
-    settings["bind_expired_time"] = lifetime
-    settings["time_unit"] = body.timeUnit or "0"
+    options["bind_expired_time"] = lifetime
+    options["time_unit"] = body.timeUnit or "0"
     binding = await axe.bind(request.app.state.runtime.provisioning, app, axe.AxeBind(
         user=body.bindNum, number=body.virtualNum, area_code=None if body.virtualNum else body.areaCode,
         non_strict=body.areaMatchMode == "1", extension=body.extendNum,
-        lifetime_s=lifetime * axe_unit_seconds(body.timeUnit), settings=settings))
+        lifetime_s=lifetime * axe_unit_seconds(body.timeUnit), options=options))
     return success(subscriptionId=binding.id, virtualNum=binding.number, extendNum=binding.extension)
 
 

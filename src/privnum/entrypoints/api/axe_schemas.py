@@ -67,17 +67,17 @@ class AxeQueryV2Params(AxeTargetFields):
 
 
 def axe_info(b: Binding) -> dict[str, Any]:
-    s = b.settings
+    o = b.options
     info: dict[str, Any] = {
         "subscriptionId": b.id,
         "virtualNum": b.number,
         "extendNum": b.extension,
         "bindNum": b.party_a,
-        "displayNumMode": s.get("display_num_mode", "0"),
-        "recordFlag": "true" if s.get("record") else "false",
-        "timeUnit": s.get("time_unit", "0"),
-        "bindExpiredTime": s.get("bind_expired_time", 0),
-        "callbackExpiredTime": s.get("callback_expired_time", 0),
+        "displayNumMode": o.display_num_mode or "0",
+        "recordFlag": "true" if o.record else "false",
+        "timeUnit": o.time_unit or "0",
+        "bindExpiredTime": o.bind_expired_time or 0,
+        "callbackExpiredTime": o.callback_expired_time or 0,
     }
-    info.update(to_wire(s, ("recordHintTone", "callbackTone", "callbackNum", "userData")))
+    info.update(to_wire(o.to_dict(), ("recordHintTone", "callbackTone", "callbackNum", "userData")))
     return info

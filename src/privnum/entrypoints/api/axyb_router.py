@@ -57,12 +57,12 @@ async def bind(request: Request, app: App = axyb_app) -> JSONResponse:
             yb_duration = duration
         binding = await axyb.bind_ax(store, app, axyb.AxRelation(
             user=body.origNum, area_code=body.areaCode, non_strict=body.areaMatchMode == "1", duration_s=duration,
-            yb_duration_s=yb_duration or 0, settings=to_domain(body.given(), AX_OPTIONS)))
+            yb_duration_s=yb_duration or 0, options=to_domain(body.given(), AX_OPTIONS)))
         return success(subscriptionId=binding.id, relationNumber=binding.number)
-    settings = to_domain(body.given(), ("preVoiceY",))
+    options = to_domain(body.given(), ("preVoiceY",))
     relation = await axyb.bind_yb(store, app, axyb.YbRelation(
         parent_id=body.subscriptionId, user=body.origNum, area_code=body.areaCode,
-        non_strict=body.areaMatchMode == "1", yb_duration_s=yb_duration, settings=settings))
+        non_strict=body.areaMatchMode == "1", yb_duration_s=yb_duration, options=options))
     return success(subscriptionId=relation.parent_id, relationNumber=relation.number)
 
 

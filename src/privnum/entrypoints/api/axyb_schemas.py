@@ -62,20 +62,20 @@ def xy_relation_infos(parent: Binding, children: list[Binding]) -> list[dict[str
         "bindId": parent.id,
         "numA": parent.party_a,
         "numX": parent.number,
-        "recordFlag": "true" if parent.settings.get("record") else "false",
-        "callDirection": parent.settings.get("call_direction", 0),
-        "duration": str(parent.settings.get("duration", 0)),
-        "ybDuration": str(parent.settings.get("yb_duration", 0)),
+        "recordFlag": "true" if parent.options.record else "false",
+        "callDirection": int(parent.options.direction),
+        "duration": str(parent.options.duration or 0),
+        "ybDuration": str(parent.options.yb_duration or 0),
         "subscribeTime": huawei_time(parent.updated_at_ms),
     }
-    base.update(to_wire(parent.settings, ("recordHintTone", "preVoiceX", "userData")))
+    base.update(to_wire(parent.options.to_dict(), ("recordHintTone", "preVoiceX", "userData")))
     if not children:
         return [base]
     infos = []
     for child in children:
         info = {**base, "numY": child.number, "numB": child.party_b,
-                "ybDuration": str(child.settings.get("yb_duration", 0)),
+                "ybDuration": str(child.options.yb_duration or 0),
                 "subscribeTime": huawei_time(max(parent.updated_at_ms, child.updated_at_ms))}
-        info.update(to_wire(child.settings, ("preVoiceY",)))
+        info.update(to_wire(child.options.to_dict(), ("preVoiceY",)))
         infos.append(info)
     return infos

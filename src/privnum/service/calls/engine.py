@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import count
 
 from privnum.domain.apps import App
+from privnum.domain.binding_options import LastCaller
 from privnum.domain.bindings import Binding
 from privnum.domain.calls.causes import Q850_NO_ANSWER, Cause, forward_failure
 from privnum.domain.calls.routing import (
@@ -145,7 +146,7 @@ class CallEngine:
             binding = decision.ax_relation
         if binding is None:
             return
-        session.bind_to(binding.id, binding.settings.get("user_data"))
+        session.bind_to(binding.id, binding.options.user_data)
         if isinstance(decision, Route) and decision.user_data:
             session.user_data = decision.user_data
 
@@ -213,7 +214,7 @@ class CallEngine:
             decision = await self._ask_customer(session, app)
         if isinstance(decision, Rejection):
             if decision.binding is not None:
-                session.bind_to(decision.binding.id, decision.binding.settings.get("user_data"))
+                session.bind_to(decision.binding.id, decision.binding.options.user_data)
             await self._end(session_id, decision.cause, Party.PLATFORM, tone=decision.tone)
             return
         await self._forward(call, app, decision)
@@ -255,7 +256,7 @@ class CallEngine:
         async def work(tx: CallTx) -> None:
             current = await tx.get(binding.app_id, binding.id, now)
             if current is not None:
-                current.settings["last_caller"] = {"number": caller, "at_ms": now}
+                current.last_caller = LastCaller(number=caller, at_ms=now)
                 await tx.save(current)
 
         await self.store.run(work)
