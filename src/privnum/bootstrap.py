@@ -27,7 +27,6 @@ from privnum.adapters.telephony.sandbox import SandboxDriver
 from privnum.config import Settings
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding
-from privnum.service import axyb
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.calls.control import LocalCallControl
@@ -35,6 +34,7 @@ from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
 from privnum.service.ports import AuthGuard, ProvisioningTx
+from privnum.service.provisioning import axyb
 from privnum.service.recordings import Recordings
 
 log = logging.getLogger("privnum")

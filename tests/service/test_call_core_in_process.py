@@ -24,7 +24,7 @@ from privnum.adapters.telephony.sandbox import CalleeBehaviour, Outcome
 from privnum.bootstrap import Runtime, build_runtime
 from privnum.config import Settings
 from privnum.domain.calls.session import Party
-from privnum.service import axb
+from privnum.service.provisioning import axb
 
 A, B, X = "+8613900000001", "+8613900000002", "+8617100000001"
 

@@ -9,6 +9,7 @@ calls write (call history, not an option the customer sets).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from privnum.domain.binding_options import BindingOptions, LastCaller
@@ -68,3 +69,8 @@ def user_key(number: str | None) -> str:
 
 def extension_key(extension: str | None) -> str:
     return f"ext:{extension}"
+
+
+def new_binding_id() -> str:
+    """A binding's identifier (Huawei's subscriptionId): 32 hex characters, unique."""
+    return uuid.uuid4().hex

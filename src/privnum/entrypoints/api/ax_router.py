@@ -23,7 +23,7 @@ from privnum.entrypoints.api.ax_schemas import (
 )
 from privnum.entrypoints.api.settings_map import to_domain
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
-from privnum.service import ax
+from privnum.service.provisioning import ax
 
 URI = "/rest/provision/caas/privatenumber/v1.0"
 CALLEE_URI = "/rest/caas/privatenumber/calleenumber/v1.0"

@@ -22,7 +22,7 @@ from privnum.entrypoints.api.axb_schemas import (
 )
 from privnum.entrypoints.api.settings_map import to_domain
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
-from privnum.service import axb
+from privnum.service.provisioning import axb
 
 URI = "/rest/caas/relationnumber/partners/v1.0"
 router = APIRouter(tags=["AXB"])

@@ -22,7 +22,7 @@ from privnum.entrypoints.api.axe_schemas import (
 )
 from privnum.entrypoints.api.settings_map import to_domain
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
-from privnum.service import axe
+from privnum.service.provisioning import axe
 
 URI = "/rest/caas/extendnumber/v1.0"
 URI_V2 = "/rest/caas/extendnumber/v2.0"

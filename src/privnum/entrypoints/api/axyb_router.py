@@ -23,7 +23,7 @@ from privnum.entrypoints.api.axyb_schemas import (
 )
 from privnum.entrypoints.api.settings_map import to_domain
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
-from privnum.service import axyb
+from privnum.service.provisioning import axyb
 
 URI = "/rest/omp/xyrelationnumber/v1.0"
 router = APIRouter(tags=["AXYB"])

@@ -8,17 +8,16 @@ from typing import Any
 
 from privnum.domain.apps import App
 from privnum.domain.binding_options import BindingOptions
-from privnum.domain.bindings import Binding, extension_key, user_key
+from privnum.domain.bindings import Binding, extension_key, new_binding_id, user_key
 from privnum.domain.lifetimes import axe_unit_seconds, check_axe_lifetime, expiry
 from privnum.domain.limits import extension_capacity
 from privnum.domain.modes import Mode
-from privnum.domain.private_numbers import NumberRole
 from privnum.domain.result_codes import Refused, ResultCode, invalid
-from privnum.service.binding_changes import release_or_refuse, save_or_refuse
-from privnum.service.binding_ids import new_binding_id
 from privnum.service.clock import now_ms
-from privnum.service.placement import Placement, place
 from privnum.service.ports import BindingFilter, ProvisioningStore, ProvisioningTx
+from privnum.service.provisioning.binding_changes import release_or_refuse, save_or_refuse
+from privnum.service.provisioning.lookups import own_binding, own_number
+from privnum.service.provisioning.placement import Placement, place
 from privnum.service.recording import check_recording_allowed
 
 NOT_FOUND = ResultCode.BINDING_NOT_EXIST
@@ -78,8 +77,6 @@ async def bind(store: ProvisioningStore, app: App, request: AxeBind) -> Binding:
         return b.extension is not None
 
     how = Placement(
-        role=NumberRole.X,
-        not_in_app=ResultCode.NUMBER_NOT_IN_APP,
         full=Refused(ResultCode.NO_IDLE_EXTENSION, f"{named} has no free extension"),
         key_taken=Refused(ResultCode.NO_IDLE_EXTENSION, f"extension {request.extension} is already used on {named}"),
         shortage=ResultCode.INSUFFICIENT_NUMBERS if request.extension is None else ResultCode.NO_IDLE_EXTENSION,
@@ -101,15 +98,10 @@ async def bind(store: ProvisioningStore, app: App, request: AxeBind) -> Binding:
 
 async def _resolve(tx: ProvisioningTx, app: App, target: AxeTarget, now: int) -> Binding:
     if target.binding_id is not None:
-        found = await tx.get(app.id, target.binding_id, now)
-        if found is None or found.mode is not Mode.AXE:
-            raise Refused(NOT_FOUND, f"no binding {target.binding_id} in this app")
-        return found
+        return await own_binding(tx, app, Mode.AXE, target.binding_id, now, NOT_FOUND)
     if target.number is None or target.extension is None:
         raise invalid("binding", "a binding id, or the privacy number together with the extension, is required")
-    record = await tx.number(target.number)
-    if record is None or record.app_id != app.id:
-        raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{target.number} is not a number of this app")
+    await own_number(tx, app, target.number)
     found_list = await tx.find(BindingFilter(app.id, Mode.AXE, number=target.number, extension=target.extension),
                                now, limit=1)
     if not found_list:
@@ -161,9 +153,7 @@ async def list_on_number(store: ProvisioningStore, app: App, number: str, offset
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> list[Binding]:
-        record = await tx.number(number)
-        if record is None or record.app_id != app.id:
-            raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{number} is not a number of this app")
+        await own_number(tx, app, number)
         return await tx.find(BindingFilter(app.id, Mode.AXE, number=number), now, offset=offset, limit=limit)
 
     return await store.run(work, read_only=True)

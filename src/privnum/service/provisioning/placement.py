@@ -29,16 +29,16 @@ ExtensionPicker = Callable[[ProvisioningTx, Binding], Awaitable[bool]]
 class Placement:
     """How one mode wants a binding placed and what it answers when it cannot be."""
 
-    role: NumberRole
-    not_in_app: ResultCode  # the named number is not this app's
     full: Refused  # the named number has no room
     key_taken: Refused  # a party / extension / relation is already on the named number
-    shortage: ResultCode  # nothing fits in the search
     holder: str  # what blocks numbers with room, for the shortage sentence
     area_code: str | None = None
     non_strict: bool = False
+    role: NumberRole = NumberRole.X
+    not_in_app: ResultCode = ResultCode.NUMBER_NOT_IN_APP  # the named number is not this app's
+    shortage: ResultCode = ResultCode.INSUFFICIENT_NUMBERS  # nothing fits in the search
     pick_extension: ExtensionPicker | None = None  # AXE without extendNum
-    search_keys: list[str] = field(default_factory=list)
+    search_keys: list[str] = field(default_factory=list)  # none: the binding's exclusive keys
 
 
 async def place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, named: str | None) -> Binding:
@@ -57,6 +57,7 @@ async def place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, 
 
 async def _place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, named: str | None) -> Binding:
     cap = capacity(app.mode, how.role, app.extension_length)
+    keys = how.search_keys or binding.exclusive_keys()
     user = binding.quota_user()
     if user is not None and await tx.quota_used(app.id, user) >= X_PER_USER:
         raise _quota_refusal(user)
@@ -64,14 +65,14 @@ async def _place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement,
         return await _place_on(tx, app, binding, how, named, cap)
     tried: list[str] = []
     for scope in search_scopes(how.area_code, how.non_strict):
-        while batch := await tx.candidates(app.id, scope, how.role, cap, how.search_keys, tried, CANDIDATE_BATCH):
+        while batch := await tx.candidates(app.id, scope, how.role, cap, keys, tried, CANDIDATE_BATCH):
             random.shuffle(batch)  # concurrent binds spread over the least-loaded numbers instead of queueing on one
             for number in batch:
                 tried.append(number)
                 binding.number = number
                 if await _try_claim(tx, binding, how, cap) is Claim.PLACED:
                     return binding
-    censuses = [await tx.census(app.id, s, how.role, cap, how.search_keys)
+    censuses = [await tx.census(app.id, s, how.role, cap, keys)
                 for s in search_scopes(how.area_code, how.non_strict)]
     raise Refused(how.shortage, explain_shortage(censuses, how.holder))
 

@@ -7,15 +7,15 @@ from typing import Any
 
 from privnum.domain.apps import App
 from privnum.domain.binding_options import BindingOptions
-from privnum.domain.bindings import Binding
+from privnum.domain.bindings import Binding, new_binding_id
 from privnum.domain.lifetimes import expiry
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole
 from privnum.domain.result_codes import Refused, ResultCode, invalid
-from privnum.service.binding_ids import new_binding_id
 from privnum.service.clock import now_ms
-from privnum.service.placement import Placement, place
 from privnum.service.ports import BindingFilter, ProvisioningStore, ProvisioningTx
+from privnum.service.provisioning.lookups import own_binding, own_number
+from privnum.service.provisioning.placement import Placement, place
 from privnum.service.recording import check_recording_allowed
 
 NOT_FOUND = ResultCode.BINDING_NOT_EXIST
@@ -60,15 +60,11 @@ async def bind_ax(store: ProvisioningStore, app: App, request: AxRelation) -> Bi
                       options=options, created_at_ms=now, updated_at_ms=now,
                       expires_at_ms=expiry(now, request.duration_s))
     how = Placement(
-        role=NumberRole.X,
-        not_in_app=ResultCode.NUMBER_NOT_IN_APP,
         full=Refused(ResultCode.INSUFFICIENT_NUMBERS, "the number is already bound"),
         key_taken=Refused(ResultCode.INSUFFICIENT_NUMBERS, "the number is already bound"),
-        shortage=ResultCode.INSUFFICIENT_NUMBERS,
         holder="another A",
         area_code=request.area_code,
         non_strict=request.non_strict,
-        search_keys=binding.exclusive_keys(),
     )
 
     async def work(tx: ProvisioningTx) -> Binding:
@@ -81,9 +77,7 @@ async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Bi
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:
-        parent = await tx.get(app.id, request.parent_id, now)
-        if parent is None or parent.mode is not Mode.AXYB or parent.is_yb_relation:
-            raise Refused(NOT_FOUND, f"no AX relation {request.parent_id} in this app")
+        parent = await own_binding(tx, app, Mode.AXYB, request.parent_id, now, NOT_FOUND, ax_relation=True)
         if request.user == parent.party_a:
             raise invalid("user", "B must differ from the A of the AX relation")
         if await tx.find(BindingFilter(app.id, Mode.AXYB, parent_id=parent.id, party_b=request.user), now, limit=1):
@@ -100,14 +94,11 @@ async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Bi
                           updated_at_ms=now, expires_at_ms=yb_expiry(parent, now, yb_duration))
         how = Placement(
             role=NumberRole.Y,
-            not_in_app=ResultCode.NUMBER_NOT_IN_APP,
             full=Refused(ResultCode.INSUFFICIENT_NUMBERS, "the Y is full"),
             key_taken=Refused(ResultCode.RELATION_BOUND, "the Y already serves this AX relation"),
-            shortage=ResultCode.INSUFFICIENT_NUMBERS,
             holder="this AX relation",
             area_code=request.area_code or parent.options.area_code,
             non_strict=request.non_strict,
-            search_keys=binding.exclusive_keys(),
         )
         return await place(tx, app, binding, how, None)
 
@@ -127,9 +118,7 @@ async def unbind(store: ProvisioningStore, app: App, binding_id: str, y_number: 
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> list[Binding]:
-        parent = await tx.get(app.id, binding_id, now)
-        if parent is None or parent.mode is not Mode.AXYB or parent.is_yb_relation:
-            raise Refused(NOT_FOUND, f"no AX relation {binding_id} in this app")
+        parent = await own_binding(tx, app, Mode.AXYB, binding_id, now, NOT_FOUND, ax_relation=True)
         if y_number is None and b_number is None:
             children = await tx.find(BindingFilter(app.id, Mode.AXYB, parent_id=parent.id), now)
             if not await tx.release(parent):
@@ -159,9 +148,7 @@ async def query(store: ProvisioningStore, app: App, binding_id: str | None,
             parents = [parent] if parent and parent.mode is Mode.AXYB and not parent.is_yb_relation else []
         else:
             assert number is not None
-            record = await tx.number(number)
-            if record is None or record.app_id != app.id:
-                raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{number} is not a number of this app")
+            await own_number(tx, app, number)
             parents = await tx.find(BindingFilter(app.id, Mode.AXYB, number=number, yb_relations=False), now)
         if not parents:
             raise Refused(NOT_FOUND, "no AXYB relation matches")

@@ -7,16 +7,15 @@ from typing import Any
 
 from privnum.domain.apps import App
 from privnum.domain.binding_options import BindingOptions
-from privnum.domain.bindings import Binding
+from privnum.domain.bindings import Binding, new_binding_id
 from privnum.domain.lifetimes import expiry
 from privnum.domain.modes import Mode
-from privnum.domain.private_numbers import NumberRole
 from privnum.domain.result_codes import Refused, ResultCode, invalid
-from privnum.service.binding_changes import save_or_refuse
-from privnum.service.binding_ids import new_binding_id
 from privnum.service.clock import now_ms
-from privnum.service.placement import Placement, place
 from privnum.service.ports import BindingFilter, Claim, ProvisioningStore, ProvisioningTx
+from privnum.service.provisioning.binding_changes import save_or_refuse
+from privnum.service.provisioning.lookups import own_binding, own_number
+from privnum.service.provisioning.placement import Placement, place
 from privnum.service.recording import check_recording_allowed
 
 NOT_FOUND = ResultCode.RECORD_NOT_EXIST
@@ -44,16 +43,12 @@ async def bind(store: ProvisioningStore, app: App, request: AxbBind) -> Binding:
                       expires_at_ms=expiry(now, request.duration_s))
     named = request.number
     how = Placement(
-        role=NumberRole.X,
-        not_in_app=ResultCode.NUMBER_NOT_IN_APP,
         full=Refused(ResultCode.INSUFFICIENT_NUMBERS, f"{named} already carries its maximum of pairs"),
         key_taken=Refused(ResultCode.RELATION_BOUND,
                           f"{request.caller} or {request.callee} is already bound on {named}"),
-        shortage=ResultCode.INSUFFICIENT_NUMBERS,
         holder=f"{request.caller} or {request.callee}",
         area_code=request.area_code,
         non_strict=request.non_strict,
-        search_keys=binding.exclusive_keys(),
     )
 
     async def work(tx: ProvisioningTx) -> Binding:
@@ -68,13 +63,10 @@ async def unbind(store: ProvisioningStore, app: App, binding_id: str | None, num
 
     async def work(tx: ProvisioningTx) -> list[Binding]:
         if binding_id is not None:
-            found = await tx.get(app.id, binding_id, now)
-            if found is None or found.mode is not Mode.AXB:
-                raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
-            targets = [found]
+            targets = [await own_binding(tx, app, Mode.AXB, binding_id, now, NOT_FOUND)]
         else:
             assert number is not None
-            await _require_own_number(tx, app, number)
+            await own_number(tx, app, number)
             targets = await tx.find(BindingFilter(app.id, Mode.AXB, number=number), now)
             if not targets:
                 raise Refused(NOT_FOUND, f"no binding on {number}")
@@ -93,9 +85,7 @@ async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: st
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:
-        old = await tx.get(app.id, binding_id, now)
-        if old is None or old.mode is not Mode.AXB:
-            raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
+        old = await own_binding(tx, app, Mode.AXB, binding_id, now, NOT_FOUND)
         new = replace(old, options=old.options.merged(changes), updated_at_ms=now)
         new.party_a = caller or old.party_a
         new.party_b = callee or old.party_b
@@ -132,12 +122,9 @@ async def query(store: ProvisioningStore, app: App, binding_id: str | None, numb
 
     async def work(tx: ProvisioningTx) -> Page:
         if binding_id is not None:
-            found = await tx.get(app.id, binding_id, now)
-            if found is None or found.mode is not Mode.AXB:
-                raise Refused(NOT_FOUND, f"no binding {binding_id} in this app")
-            return Page([found], 1, 1, page_size)
+            return Page([await own_binding(tx, app, Mode.AXB, binding_id, now, NOT_FOUND)], 1, 1, page_size)
         assert number is not None
-        await _require_own_number(tx, app, number)
+        await own_number(tx, app, number)
         where = BindingFilter(app.id, Mode.AXB, number=number, party_a=caller, party_b=callee)
         total = await tx.count(where, now)
         if total == 0:
@@ -148,9 +135,3 @@ async def query(store: ProvisioningStore, app: App, binding_id: str | None, numb
         return Page(page, total, page_index, page_size)
 
     return await store.run(work, read_only=True)
-
-
-async def _require_own_number(tx: ProvisioningTx, app: App, number: str) -> None:
-    record = await tx.number(number)
-    if record is None or record.app_id != app.id:
-        raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{number} is not a number of this app")

@@ -7,16 +7,15 @@ from typing import Any
 
 from privnum.domain.apps import App
 from privnum.domain.binding_options import BindingOptions, TemporaryCallee
-from privnum.domain.bindings import Binding
+from privnum.domain.bindings import Binding, new_binding_id
 from privnum.domain.limits import X_PER_USER
 from privnum.domain.modes import Mode
-from privnum.domain.private_numbers import NumberRole
 from privnum.domain.result_codes import Refused, ResultCode, invalid
-from privnum.service.binding_changes import release_or_refuse, save_or_refuse
-from privnum.service.binding_ids import new_binding_id
 from privnum.service.clock import now_ms
-from privnum.service.placement import Placement, place
 from privnum.service.ports import BindingFilter, ProvisioningStore, ProvisioningTx
+from privnum.service.provisioning.binding_changes import release_or_refuse, save_or_refuse
+from privnum.service.provisioning.lookups import own_binding, own_number
+from privnum.service.provisioning.placement import Placement, place
 from privnum.service.recording import check_recording_allowed
 
 NOT_FOUND = ResultCode.BINDING_NOT_EXIST
@@ -49,7 +48,6 @@ async def bind(store: ProvisioningStore, app: App, request: AxBind) -> Binding:
     named = request.number
     taken = Refused(ResultCode.RESOURCE_ALLOCATED, f"{named} is already bound to another number")
     how = Placement(
-        role=NumberRole.X,
         not_in_app=ResultCode.ACCOUNT_NOT_EXIST,
         full=taken,
         key_taken=taken,
@@ -57,7 +55,6 @@ async def bind(store: ProvisioningStore, app: App, request: AxBind) -> Binding:
         holder="another number",
         area_code=request.area_code,
         non_strict=request.non_strict,
-        search_keys=binding.exclusive_keys(),
     )
 
     async def work(tx: ProvisioningTx) -> Binding:
@@ -68,15 +65,10 @@ async def bind(store: ProvisioningStore, app: App, request: AxBind) -> Binding:
 
 async def _resolve(tx: ProvisioningTx, app: App, target: AxTarget, now: int) -> Binding:
     if target.binding_id is not None:
-        found = await tx.get(app.id, target.binding_id, now)
-        if found is None or found.mode is not Mode.AX:
-            raise Refused(NOT_FOUND, f"no binding {target.binding_id} in this app")
-        return found
+        return await own_binding(tx, app, Mode.AX, target.binding_id, now, NOT_FOUND)
     if target.number is None:
         raise invalid("binding", "a binding id or the privacy number is required")
-    record = await tx.number(target.number)
-    if record is None or record.app_id != app.id:
-        raise Refused(ResultCode.NUMBER_NOT_APPLIED, f"{target.number} is not a number of this app")
+    await own_number(tx, app, target.number, ResultCode.NUMBER_NOT_APPLIED)
     found_list = await tx.find(BindingFilter(app.id, Mode.AX, number=target.number), now, limit=1)
     if not found_list:
         raise Refused(NOT_FOUND, f"{target.number} is not bound")
