@@ -35,10 +35,10 @@ from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.migrate import upgrade
 from privnum.adapters.db.outbox_writer import enqueue
-from privnum.adapters.push.signing import push_headers
 from privnum.adapters.push.worker import PushWorker
 from privnum.domain.apps import CallbackUrls
 from privnum.domain.modes import Mode
+from privnum.huawei.aksk import push_headers
 from privnum.service.pushes import OutboundPush, PushKind
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ import aiohttp
 
 from privnum.adapters.db.database import Database
 from privnum.adapters.db.outbox_store import OutboxStore
-from privnum.adapters.push.signing import push_headers
+from privnum.huawei.aksk import push_headers
 from privnum.service.pushes import PushKind
 
 

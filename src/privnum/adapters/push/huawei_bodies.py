@@ -14,7 +14,7 @@ from privnum.domain.apps import App
 from privnum.domain.calls.causes import Cause, description
 from privnum.domain.calls.session import CallEvent, CallSession, EventKind, Party
 from privnum.domain.modes import Mode
-from privnum.service.clock import huawei_time
+from privnum.huawei.times import huawei_time
 
 HOST_NAME = socket.gethostname()
 SERVICE_TYPE = "003"

@@ -20,7 +20,7 @@ import aiohttp
 
 from privnum.adapters.db.database import Database
 from privnum.adapters.db.outbox_store import ClaimedPush, OutboxStore, Outcome
-from privnum.adapters.push.signing import push_headers
+from privnum.huawei.aksk import push_headers
 
 log = logging.getLogger("privnum.pushes")
 

@@ -19,7 +19,7 @@ from privnum.entrypoints.api.wire_types import (
     WholeNumber,
     ZeroOne,
 )
-from privnum.service.clock import huawei_time
+from privnum.huawei.times import huawei_time
 
 OPTIONS = ("recordFlag", "recordHintTone", "calleeNumDisplay", "privateSms", "preVoice", "maxDuration",
            "lastMinVoice", "turnFlag", "callDirection", "userData")

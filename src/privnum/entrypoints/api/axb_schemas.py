@@ -21,7 +21,7 @@ from privnum.entrypoints.api.wire_types import (
     WholeNumber,
     lenient_int,
 )
-from privnum.service.clock import huawei_time
+from privnum.huawei.times import huawei_time
 
 OPTIONS = ("callDirection", "recordFlag", "recordHintTone", "maxDuration", "lastMinVoice", "privateSms",
            "preVoice", "userData")

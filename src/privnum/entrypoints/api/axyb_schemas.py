@@ -20,7 +20,7 @@ from privnum.entrypoints.api.wire_types import (
     VoiceFile,
     WholeNumber,
 )
-from privnum.service.clock import huawei_time
+from privnum.huawei.times import huawei_time
 
 AX_OPTIONS = ("callDirection", "recordFlag", "recordHintTone", "preVoiceX", "userData")
 AXYB_DEFAULT_DURATION_S = 7200
