@@ -21,8 +21,8 @@ from privnum.adapters.recordings.store import is_valid_name
 from privnum.domain.apps import App
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api.authentication import authenticated_app
-from privnum.entrypoints.api.schema_base import WireModel
 from privnum.entrypoints.api.wire import parse_query, refusal_response
+from privnum.huawei.fields import WireModel
 from privnum.service.clock import now_ms
 
 URI = "/rest/provision/voice/record/v1.0"

@@ -1,10 +1,11 @@
-"""Field types of Huawei's JSON and query strings, as pydantic annotations with Huawei's rules."""
+"""Field types of Huawei's JSON and query strings, as pydantic annotations with Huawei's rules, and the
+base model of every request schema (unknown fields ignored, empty optional values read as absent)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from privnum.domain.areas import normalize_area_code
 from privnum.domain.phone_numbers import GLOBAL_NUMBER, UNESCAPED_PLUS_NUMBER
@@ -74,3 +75,22 @@ def lenient_int(value: int | str | None, default: int, low: int, high: int) -> i
     except ValueError:
         return default
     return number if low <= number <= high else default
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None and v != ""}
+        return data
+
+    def given(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class PreVoice(WireModel):
+    callerHintTone: VoiceFile | None = None
+    calleeHintTone: VoiceFile | None = None
