@@ -38,8 +38,8 @@ from privnum.adapters.db.outbox_writer import enqueue
 from privnum.adapters.push.worker import PushWorker
 from privnum.domain.apps import CallbackUrls
 from privnum.domain.modes import Mode
+from privnum.domain.pushes import OutboundPush, PushKind
 from privnum.huawei.aksk import push_headers
-from privnum.service.pushes import OutboundPush, PushKind
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -30,8 +30,8 @@ from conftest import BACKENDS, Server, drop_database, serve, start_server
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.outbox_writer import enqueue
 from privnum.adapters.push.block_client import ask_customer, exchange, log_block_push
+from privnum.domain.pushes import RETRY_LADDER_MINUTES, OutboundPush, PushKind
 from privnum.service.authentication import aksk_digest
-from privnum.service.pushes import RETRY_LADDER_MINUTES, OutboundPush, PushKind
 from receiver import Receiver
 
 TIME_SCALE = 0.0005

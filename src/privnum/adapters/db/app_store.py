@@ -23,7 +23,7 @@ from privnum.domain.areas import province_of
 from privnum.domain.modes import Mode
 from privnum.domain.number_status import status_change
 from privnum.domain.private_numbers import NumberState, PrivateNumber
-from privnum.service.pushes import OutboundPush, PushKind
+from privnum.domain.pushes import OutboundPush, PushKind
 
 
 class OperatorError(Exception):

@@ -16,7 +16,7 @@ from privnum.adapters.db.engine import with_retries
 from privnum.adapters.db.outbox_writer import enqueue
 from privnum.adapters.db.provisioning_store import SqlProvisioningTx
 from privnum.domain.calls.session import CallSession, CallState
-from privnum.service.pushes import OutboundPush
+from privnum.domain.pushes import OutboundPush
 
 T = TypeVar("T")
 

@@ -29,7 +29,7 @@ from sqlalchemy import text
 
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
-from privnum.service.pushes import retry_delay_ms
+from privnum.domain.pushes import retry_delay_ms
 
 CDR_BATCH_MAX = 50
 _CDR_SCAN = 1000  # at most this many extra CDRs merged per (app, url) and claim

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 
 from privnum.adapters.db.database import Conn
-from privnum.service.pushes import OutboundPush
+from privnum.domain.pushes import OutboundPush
 
 _INSERT = text(
     "INSERT INTO pushes (push_id, app_id, kind, url, body, order_key, state, attempts, next_attempt_at_ms, "

@@ -16,8 +16,8 @@ import aiohttp
 
 from privnum.adapters.db.database import Database
 from privnum.adapters.db.outbox_store import OutboxStore
+from privnum.domain.pushes import PushKind
 from privnum.huawei.aksk import push_headers
-from privnum.service.pushes import PushKind
 
 
 @dataclass(frozen=True)
