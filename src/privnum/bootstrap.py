@@ -12,9 +12,9 @@ from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
+from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
-from privnum.adapters.push.formatter import HuaweiPushFormatter
 from privnum.adapters.push.worker import PushWorker
 from privnum.adapters.recordings.catalog import Recordings
 from privnum.adapters.recordings.store import LocalRecordingStore
@@ -23,6 +23,7 @@ from privnum.adapters.telephony.sandbox import SandboxDriver
 from privnum.config import Settings
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding
+from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.service import axyb
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
@@ -81,8 +82,9 @@ def build_runtime(settings: Settings) -> Runtime:
     provisioning = SqlProvisioningStore(db)
     directory = CachedAppDirectory(apps, settings.app_cache_ttl_s)
     recordings = Recordings(db, LocalRecordingStore(settings.recordings_dir), settings)
-    pushes = PushWorker(db, settings.time_scale, settings.push_concurrency, settings.push_timeout_s)
-    block = HuaweiBlockDecider(db, settings.block_timeout_s)
+    outbox = SqlOutbox(db, merge_cdr_bodies)
+    pushes = PushWorker(outbox, settings.time_scale, settings.push_concurrency, settings.push_timeout_s)
+    block = HuaweiBlockDecider(outbox, settings.block_timeout_s)
 
     async def allocate_y(app: App, ax_relation: Binding, b_number: str) -> Binding:
         """AXYB: B calls X without a YB relation; give B a Y (in X's city first, then anywhere)."""
@@ -90,7 +92,7 @@ def build_runtime(settings: Settings) -> Runtime:
             parent_id=ax_relation.id, user=b_number, area_code=None, non_strict=True, yb_duration_s=None,
             settings={}))
 
-    engine = CallEngine(SqlCallStore(db), directory, HuaweiPushFormatter(), block=block, recordings=recordings,
+    engine = CallEngine(SqlCallStore(db), directory, HuaweiCallPushes(), block=block, recordings=recordings,
                         settings=EngineSettings(connect_timeout_s=settings.connect_timeout_s),
                         on_enqueued=pushes.notify, allocate_y=allocate_y)
     sandbox = SandboxDriver(engine, audio=synthesize_call_audio) if settings.sandbox_enabled else None

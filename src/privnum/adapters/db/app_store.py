@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from privnum.adapters.db.database import Database
-from privnum.adapters.db.outbox_writer import enqueue
+from privnum.adapters.db.outbox_enqueue import enqueue
 from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import accounts, apps, numbers
 from privnum.domain.apps import APPS_PER_ACCOUNT, App, AppStatus, CallbackUrls

@@ -1,4 +1,5 @@
-"""The JSON bodies Huawei pushes, built from a call session: call events, Block callin, CDRs.
+"""The JSON bodies Huawei pushes, built from a call session: call events, Block callin, CDRs, and
+the merge of several CDR pushes into one message.
 
 Field names and formats are Huawei's (huawei-wire.md §4.2, §4.3): timestamps UTC
 ``yyyy-MM-dd HH:mm:ss``; ``caller``/``called`` of ``callin`` are the caller and the privacy
@@ -7,7 +8,9 @@ number, later events carry the real callee as ``called`` once the call is forwar
 
 from __future__ import annotations
 
+import json
 import socket
+from collections.abc import Sequence
 from typing import Any
 
 from privnum.domain.apps import App
@@ -99,3 +102,21 @@ def cdr(session: CallSession, app: App) -> dict[str, Any]:
 
 def cdr_body(session: CallSession, app: App) -> dict[str, Any]:
     return {"eventType": "fee", "feeLst": [cdr(session, app)]}
+
+
+def merge_cdr_bodies(bodies: Sequence[str]) -> str:
+    """Member bodies are each {"eventType":"fee","feeLst":[...]}; one message carries all their CDRs."""
+    fees: list[Any] = []
+    for body in bodies:
+        fees.extend(json.loads(body).get("feeLst") or [])
+    return json.dumps({"eventType": "fee", "feeLst": fees}, separators=(",", ":"), ensure_ascii=False)
+
+
+class HuaweiCallPushes:
+    """The call engine's PushFormatter: Huawei's call event and CDR bodies."""
+
+    def event_body(self, session: CallSession, event: CallEvent) -> dict[str, Any]:
+        return event_body(session, event)
+
+    def cdr_body(self, session: CallSession, app: App) -> dict[str, Any]:
+        return cdr_body(session, app)
