@@ -48,6 +48,12 @@ def _user_data(value: str) -> str:
     return value
 
 
+def _ascii(value: str) -> str:
+    if not value.isascii():
+        raise ValueError("must be ASCII")
+    return value
+
+
 def _strict_int(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("must be an integer")
@@ -64,6 +70,7 @@ ZeroOne = MatchMode
 Direction = Annotated[int, BeforeValidator(_strict_int), Field(ge=0, le=2)]
 WholeNumber = Annotated[int, BeforeValidator(_strict_int), Field(ge=0, le=2_000_000_000)]
 UserData = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_user_data)]
+AsciiUserData = Annotated[UserData, AfterValidator(_ascii)]  # the Block answer's: ASCII only too
 VoiceFile = Annotated[str, Field(max_length=128)]
 BindingId = Annotated[str, Field(min_length=1, max_length=64)]
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import aiohttp
 
-from privnum.adapters.push.block_answers import read_block_answer
 from privnum.adapters.push.block_client import exchange, log_block_push
 from privnum.domain.apps import App
 from privnum.domain.calls.routing import Rejection, Route
 from privnum.domain.calls.session import CallSession
+from privnum.huawei.block import read_block_answer
 from privnum.service.push_ports import Outbox
 
 log = logging.getLogger("privnum.block")
