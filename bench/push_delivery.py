@@ -34,12 +34,14 @@ from sqlalchemy import text
 from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.migrate import upgrade
-from privnum.adapters.db.outbox_writer import enqueue
-from privnum.adapters.push.signing import push_headers
+from privnum.adapters.db.outbox_delivery import SqlOutbox
+from privnum.adapters.db.outbox_enqueue import enqueue
 from privnum.adapters.push.worker import PushWorker
 from privnum.domain.apps import CallbackUrls
 from privnum.domain.modes import Mode
-from privnum.service.pushes import OutboundPush, PushKind
+from privnum.domain.pushes import OutboundPush, PushKind
+from privnum.huawei.aksk import push_headers
+from privnum.huawei.call_pushes import merge_cdr_bodies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,7 +145,7 @@ async def main_async(args: argparse.Namespace, base: str, url: str) -> None:
                                  for i in range(chunk, min(n, chunk + 1000))], int(time.time() * 1000))
     enqueue_s = time.perf_counter() - start
     print(f"enqueue        : {n} in {enqueue_s:.2f} s = {n / enqueue_s:,.0f}/s (1000 per transaction)")
-    worker = PushWorker(db, time_scale=1.0, concurrency=args.concurrency, timeout_s=10.0)
+    worker = PushWorker(SqlOutbox(db, merge_cdr_bodies), time_scale=1.0, concurrency=args.concurrency, timeout_s=10.0)
     start = time.perf_counter()
     worker.start()
     deadline = start + args.max_seconds

@@ -28,10 +28,12 @@ from sqlalchemy import text
 
 from conftest import BACKENDS, Server, drop_database, serve, start_server
 from privnum.adapters.db.database import open_database
-from privnum.adapters.db.outbox_writer import enqueue
-from privnum.adapters.push.block_client import ask_customer, exchange, log_block_push
+from privnum.adapters.db.outbox_delivery import SqlOutbox
+from privnum.adapters.db.outbox_enqueue import enqueue
+from privnum.adapters.push.block_client import exchange, log_block_push
+from privnum.domain.pushes import RETRY_LADDER_MINUTES, OutboundPush, PushKind
+from privnum.huawei.call_pushes import merge_cdr_bodies
 from privnum.service.authentication import aksk_digest
-from privnum.service.pushes import RETRY_LADDER_MINUTES, OutboundPush, PushKind
 from receiver import Receiver
 
 TIME_SCALE = 0.0005
@@ -254,12 +256,14 @@ def test_block_callin_is_asked_once_and_logged(env: Env) -> None:
         db = open_database(env.server.database_url)
         try:
             async with aiohttp.ClientSession() as session:
-                ok = await ask_customer(session, env.receiver.base + path, env.app_key, env.app_secret, event(3),
-                                        "block-ok-" + uuid.uuid4().hex, 2.0)
+                asked = await exchange(session, env.receiver.base + path, env.app_key, env.app_secret, event(3),
+                                       "block-ok-" + uuid.uuid4().hex, 2.0)
+                ok = asked.answer, asked.reason
                 env.receiver.control(path=path, mode="fail", status=500)
                 failed = await exchange(session, env.receiver.base + path, env.app_key, env.app_secret, event(4),
                                         "block-ko-" + uuid.uuid4().hex, 2.0)
-                row_id = await log_block_push(db, app_id=env.app_id, url=env.receiver.base + path, body=event(4),
+                row_id = await log_block_push(SqlOutbox(db, merge_cdr_bodies), app_id=env.app_id,
+                                              url=env.receiver.base + path, body=event(4),
                                               push_id="block-ko-logged-" + uuid.uuid4().hex, result=failed)
             async with db.reading() as conn:
                 row = (await conn.execute(text("SELECT state, attempts FROM pushes WHERE id = :i"),

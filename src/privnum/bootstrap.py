@@ -16,10 +16,10 @@ from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
+from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
-from privnum.adapters.push.formatter import HuaweiPushFormatter
 from privnum.adapters.push.worker import PushWorker
 from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import alaw_wav, synthesize_call_audio
@@ -27,6 +27,7 @@ from privnum.adapters.telephony.sandbox import SandboxDriver
 from privnum.config import Settings
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding
+from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.calls.control import LocalCallControl
@@ -93,13 +94,14 @@ def build_runtime(settings: Settings) -> Runtime:
     provisioning = SqlProvisioningStore(db)
     directory = CachedAppDirectory(apps, settings.app_cache_ttl_s)
     recordings = build_recordings(settings, db)
-    pushes = PushWorker(db, settings.time_scale, settings.push_concurrency, settings.push_timeout_s)
-    block = HuaweiBlockDecider(db, settings.block_timeout_s)
+    outbox = SqlOutbox(db, merge_cdr_bodies)
+    pushes = PushWorker(outbox, settings.time_scale, settings.push_concurrency, settings.push_timeout_s)
+    block = HuaweiBlockDecider(outbox, settings.block_timeout_s)
 
     async def give_y(app: App, ax_relation: Binding, b_number: str) -> Binding:
         return await axyb.give_y_for_call(provisioning, app, ax_relation, b_number)
 
-    engine = CallEngine(SqlCallStore(db), directory, HuaweiPushFormatter(), block=block, recordings=recordings,
+    engine = CallEngine(SqlCallStore(db), directory, HuaweiCallPushes(), block=block, recordings=recordings,
                         settings=EngineSettings(connect_timeout_s=settings.connect_timeout_s),
                         on_enqueued=pushes.notify, give_y=give_y)
     sandbox = None

@@ -39,7 +39,7 @@ B2 = "+8613900000002"
 C = "+8613700000001"  # somebody bound to nothing
 D = "+8613700000002"
 
-# Every per-binding option the domain knows today, under its domain name (see entrypoints/api/settings_map.py
+# Every per-binding option the domain knows today, under its domain name (see huawei/option_names.py
 # for the wire names, plus the values the use cases and the call engine store themselves).
 OPTION_NAMES = frozenset({
     "call_direction", "record", "record_hint_tone", "max_duration", "last_min_voice", "private_sms",

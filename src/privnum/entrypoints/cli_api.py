@@ -13,8 +13,8 @@ import urllib.request
 import typer
 from rich.console import Console
 
-from privnum.adapters.push.signing import aksk_headers
 from privnum.config import Settings
+from privnum.huawei.aksk import aksk_headers
 
 console = Console()
 

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from privnum.adapters.db.database import Database
-from privnum.adapters.db.outbox_writer import enqueue
+from privnum.adapters.db.outbox_enqueue import enqueue
 from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import accounts, apps, numbers
 from privnum.domain.apps import APPS_PER_ACCOUNT, App, AppStatus, CallbackUrls
@@ -23,7 +23,7 @@ from privnum.domain.areas import province_of
 from privnum.domain.modes import Mode
 from privnum.domain.number_status import status_change
 from privnum.domain.private_numbers import NumberState, PrivateNumber
-from privnum.service.pushes import OutboundPush, PushKind
+from privnum.domain.pushes import OutboundPush, PushKind
 
 
 class OperatorError(Exception):

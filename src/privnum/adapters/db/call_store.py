@@ -14,11 +14,11 @@ from sqlalchemy import text
 
 from privnum.adapters.db.database import Database
 from privnum.adapters.db.engine import with_retries
-from privnum.adapters.db.outbox_writer import enqueue
+from privnum.adapters.db.outbox_enqueue import enqueue
 from privnum.adapters.db.provisioning_store import SqlProvisioningTx
 from privnum.domain.calls.cdr import Cdr
 from privnum.domain.calls.session import CallSession, CallState
-from privnum.service.pushes import OutboundPush
+from privnum.domain.pushes import OutboundPush
 
 T = TypeVar("T")
 

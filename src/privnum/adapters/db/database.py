@@ -36,6 +36,11 @@ class Conn(Protocol):
 
 
 class Database(Protocol):
+    @property
+    def is_postgres(self) -> bool:
+        """Whether this is PostgreSQL (else SQLite): picks the dialect's statements, e.g. SKIP LOCKED."""
+        ...
+
     def transaction(self) -> Any:
         """``async with db.transaction() as conn``: a write transaction, committed at the end."""
 
@@ -80,6 +85,10 @@ class SqliteDatabase:
         self.engine = engine
         self._writer = asyncio.Lock()
 
+    @property
+    def is_postgres(self) -> bool:
+        return False
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SyncConn]:
         async with self._writer:
@@ -103,6 +112,10 @@ class SqliteDatabase:
 class AsyncDatabase:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Any]:

@@ -14,10 +14,10 @@ from typing import Any
 
 import aiohttp
 
-from privnum.adapters.db.database import Database
-from privnum.adapters.db.outbox_store import OutboxStore
-from privnum.adapters.push.signing import push_headers
-from privnum.service.pushes import PushKind
+from privnum.domain.pushes import PushKind
+from privnum.huawei.aksk import push_headers
+from privnum.service.clock import now_ms
+from privnum.service.push_ports import Outbox
 
 
 @dataclass(frozen=True)
@@ -57,30 +57,14 @@ async def exchange(session: aiohttp.ClientSession, url: str, app_key: str, app_s
         reason = "timeout"
     except Exception as exc:  # connection refused, bad URL, ...
         reason = f"{type(exc).__name__}: {exc}"[:500]
-    return BlockExchange(answer, reason, status, int(time.time() * 1000), int((time.monotonic() - started) * 1000))
+    return BlockExchange(answer, reason, status, now_ms(), int((time.monotonic() - started) * 1000))
 
 
-async def ask_customer(session: aiohttp.ClientSession, url: str, app_key: str, app_secret: str, body: dict,
-                       push_id: str, timeout_s: float) -> tuple[dict | None, str | None]:
-    """(the customer's JSON object, None) or (None, why not: timeout / HTTP status / not JSON / not an object)."""
-    result = await exchange(session, url, app_key, app_secret, body, push_id, timeout_s)
-    return result.answer, result.reason
-
-
-async def log_block_push(db: Database, *, app_id: int, url: str, body: dict[str, Any], push_id: str,
+async def log_block_push(exchange_log: Outbox, *, app_id: int, url: str, body: dict[str, Any], push_id: str,
                          result: BlockExchange, kind: PushKind = PushKind.BLOCK_CALLIN) -> int:
     """Keep the exchange as a delivered or failed (never retried) push with its attempt; the row id.
     Call it after the exchange, never inside another transaction."""
-    return await OutboxStore(db).log_finished(
+    return await exchange_log.log_finished(
         app_id=app_id, kind=kind.value, url=url, body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
         push_id=push_id, ok=result.reason is None, http_status=result.http_status, error=result.reason,
         at_ms=result.at_ms, elapsed_ms=result.elapsed_ms)
-
-
-async def ask_customer_logged(db: Database, session: aiohttp.ClientSession, *, app_id: int, url: str, app_key: str,
-                              app_secret: str, body: dict, push_id: str,
-                              timeout_s: float) -> tuple[dict | None, str | None]:
-    """``ask_customer`` and ``log_block_push`` in one call."""
-    result = await exchange(session, url, app_key, app_secret, body, push_id, timeout_s)
-    await log_block_push(db, app_id=app_id, url=url, body=body, push_id=push_id, result=result)
-    return result.answer, result.reason

@@ -12,28 +12,29 @@ from typing import Any
 
 import aiohttp
 
-from privnum.adapters.db.database import Database
-from privnum.adapters.push.block_answers import read_block_answer
-from privnum.adapters.push.block_client import ask_customer_logged
+from privnum.adapters.push.block_client import exchange, log_block_push
 from privnum.domain.apps import App
 from privnum.domain.calls.routing import Rejection, Route
 from privnum.domain.calls.session import CallSession
+from privnum.huawei.block import read_block_answer
+from privnum.service.push_ports import Outbox
 
 log = logging.getLogger("privnum.block")
 
 
 class HuaweiBlockDecider:
-    def __init__(self, db: Database, timeout_s: float) -> None:
-        self.db = db
+    def __init__(self, exchange_log: Outbox, timeout_s: float) -> None:
+        self.exchange_log = exchange_log
         self.timeout_s = timeout_s
         self._http: aiohttp.ClientSession | None = None
 
     async def decide(self, app: App, session: CallSession, body: dict[str, Any]) -> Route | Rejection | None:
         if self._http is None:
             self._http = aiohttp.ClientSession()
-        answer, reason = await ask_customer_logged(
-            self.db, self._http, app_id=app.id, url=app.callbacks.call_status or "", app_key=app.app_key,
-            app_secret=app.app_secret, body=body, push_id=uuid.uuid4().hex, timeout_s=self.timeout_s)
+        url, push_id = app.callbacks.call_status or "", uuid.uuid4().hex
+        result = await exchange(self._http, url, app.app_key, app.app_secret, body, push_id, self.timeout_s)
+        await log_block_push(self.exchange_log, app_id=app.id, url=url, body=body, push_id=push_id, result=result)
+        answer, reason = result.answer, result.reason
         if answer is None:
             log.info("Block callin of %s got no usable answer: %s", session.id, reason)
             return None

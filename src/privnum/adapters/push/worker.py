@@ -18,15 +18,11 @@ import time
 
 import aiohttp
 
-from privnum.adapters.db.database import Database
-from privnum.adapters.db.outbox_store import ClaimedPush, OutboxStore, Outcome
-from privnum.adapters.push.signing import push_headers
+from privnum.huawei.aksk import push_headers
+from privnum.service.clock import now_ms
+from privnum.service.push_ports import ClaimedPush, Outbox, Outcome
 
 log = logging.getLogger("privnum.pushes")
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 async def post_push(session: aiohttp.ClientSession, push: ClaimedPush, timeout: aiohttp.ClientTimeout) -> Outcome:
@@ -47,13 +43,13 @@ async def post_push(session: aiohttp.ClientSession, push: ClaimedPush, timeout: 
     except Exception as exc:  # a malformed URL and the like: a failed attempt, not a dead worker
         error = f"{type(exc).__name__}: {exc}"[:500]
     elapsed = int((time.monotonic() - started) * 1000)
-    return Outcome(push, error is None, status, error, _now_ms(), elapsed)
+    return Outcome(push, error is None, status, error, now_ms(), elapsed)
 
 
 class PushWorker:
-    def __init__(self, db: Database, time_scale: float, concurrency: int = 32, timeout_s: float = 10.0, *,
+    def __init__(self, outbox: Outbox, time_scale: float, concurrency: int = 32, timeout_s: float = 10.0, *,
                  lease_s: float | None = None, idle_s: float = 0.05) -> None:
-        self.store = OutboxStore(db)
+        self.outbox = outbox
         self.time_scale = time_scale
         self.concurrency = max(1, concurrency)
         self.timeout_s = timeout_s
@@ -99,7 +95,7 @@ class PushWorker:
         if self._finished:
             outcomes, self._finished = self._finished, []
             try:
-                await self.store.record(outcomes, self.time_scale)
+                await self.outbox.record(outcomes, self.time_scale)
             except Exception:
                 # Not recorded: the leases run out and those pushes go out again (at least once).
                 log.exception("recording %d push outcomes failed", len(outcomes))
@@ -118,8 +114,8 @@ class PushWorker:
                     claimed: list[ClaimedPush] = []
                     if free > 0:
                         try:
-                            if not idle or await self.store.any_due(_now_ms()):
-                                claimed = await self.store.claim(_now_ms(), free, self.lease_ms)
+                            if not idle or await self.outbox.any_due(now_ms()):
+                                claimed = await self.outbox.claim(now_ms(), free, self.lease_ms)
                             idle = not claimed
                         except Exception:
                             log.exception("claiming pushes failed; retrying")
@@ -147,8 +143,8 @@ class PushWorker:
         wait = self.idle_s
         if idle:
             with contextlib.suppress(Exception):
-                now = _now_ms()
-                due = await self.store.next_due_after(now)
+                now = now_ms()
+                due = await self.outbox.next_due_after(now)
                 if due is not None:
                     wait = min(wait, max(0.001, (due - now) / 1000))
         with contextlib.suppress(TimeoutError):

@@ -15,7 +15,7 @@ from privnum.bootstrap import Runtime
 from privnum.domain.apps import App
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused, ResultCode
-from privnum.entrypoints.api.aksk_headers import read_credentials
+from privnum.huawei.aksk import read_credentials
 from privnum.service.authentication import authenticate, counts_toward_lockout
 from privnum.service.clock import now_ms
 

@@ -21,8 +21,8 @@ from privnum.entrypoints.api.ax_schemas import (
     TemporaryCalleeBody,
     private_num_info,
 )
-from privnum.entrypoints.api.settings_map import to_domain
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
+from privnum.huawei.option_names import to_domain
 from privnum.service.provisioning import ax
 
 URI = "/rest/provision/caas/privatenumber/v1.0"

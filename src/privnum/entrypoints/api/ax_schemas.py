@@ -5,21 +5,22 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from privnum.domain.bindings import Binding
-from privnum.entrypoints.api.schema_base import PreVoice, WireModel
-from privnum.entrypoints.api.settings_map import to_wire
-from privnum.entrypoints.api.wire_types import (
+from privnum.huawei.fields import (
     AreaCode,
     BindingId,
     Direction,
     Flag,
     GlobalNumber,
     MatchMode,
+    PreVoice,
     UserData,
     VoiceFile,
     WholeNumber,
+    WireModel,
     ZeroOne,
 )
-from privnum.service.clock import huawei_time
+from privnum.huawei.option_names import to_wire
+from privnum.huawei.times import huawei_time
 
 OPTIONS = ("recordFlag", "recordHintTone", "calleeNumDisplay", "privateSms", "preVoice", "maxDuration",
            "lastMinVoice", "turnFlag", "callDirection", "userData")

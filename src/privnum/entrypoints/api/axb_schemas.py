@@ -7,21 +7,22 @@ from typing import Any
 from pydantic import Field
 
 from privnum.domain.bindings import Binding
-from privnum.entrypoints.api.schema_base import PreVoice, WireModel
-from privnum.entrypoints.api.settings_map import to_wire
-from privnum.entrypoints.api.wire_types import (
+from privnum.huawei.fields import (
     AreaCode,
     BindingId,
     Direction,
     Flag,
     GlobalNumber,
     MatchMode,
+    PreVoice,
     UserData,
     VoiceFile,
     WholeNumber,
+    WireModel,
     lenient_int,
 )
-from privnum.service.clock import huawei_time
+from privnum.huawei.option_names import to_wire
+from privnum.huawei.times import huawei_time
 
 OPTIONS = ("callDirection", "recordFlag", "recordHintTone", "maxDuration", "lastMinVoice", "privateSms",
            "preVoice", "userData")

@@ -20,8 +20,8 @@ from privnum.entrypoints.api.axe_schemas import (
     AxeTargetFields,
     axe_info,
 )
-from privnum.entrypoints.api.settings_map import to_domain
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
+from privnum.huawei.option_names import to_domain
 from privnum.service.provisioning import axe
 
 URI = "/rest/caas/extendnumber/v1.0"

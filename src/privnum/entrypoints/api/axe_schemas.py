@@ -7,9 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from privnum.domain.bindings import Binding
-from privnum.entrypoints.api.schema_base import WireModel
-from privnum.entrypoints.api.settings_map import to_wire
-from privnum.entrypoints.api.wire_types import (
+from privnum.huawei.fields import (
     AreaCode,
     BindingId,
     Flag,
@@ -18,9 +16,11 @@ from privnum.entrypoints.api.wire_types import (
     UserData,
     VoiceFile,
     WholeNumber,
+    WireModel,
     ZeroOne,
     lenient_int,
 )
+from privnum.huawei.option_names import to_wire
 
 OPTIONS = ("displayNumMode", "recordFlag", "recordHintTone", "callbackTone", "callbackNum", "timeUnit",
            "callbackExpiredTime", "userData")

@@ -21,8 +21,8 @@ from privnum.entrypoints.api.axyb_schemas import (
     AxybUnbindQuery,
     xy_relation_infos,
 )
-from privnum.entrypoints.api.settings_map import to_domain
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
+from privnum.huawei.option_names import to_domain
 from privnum.service.provisioning import axyb
 
 URI = "/rest/omp/xyrelationnumber/v1.0"

@@ -7,9 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from privnum.domain.bindings import Binding
-from privnum.entrypoints.api.schema_base import WireModel
-from privnum.entrypoints.api.settings_map import to_wire
-from privnum.entrypoints.api.wire_types import (
+from privnum.huawei.fields import (
     AreaCode,
     BindingId,
     Direction,
@@ -19,8 +17,10 @@ from privnum.entrypoints.api.wire_types import (
     UserData,
     VoiceFile,
     WholeNumber,
+    WireModel,
 )
-from privnum.service.clock import huawei_time
+from privnum.huawei.option_names import to_wire
+from privnum.huawei.times import huawei_time
 
 AX_OPTIONS = ("callDirection", "recordFlag", "recordHintTone", "preVoiceX", "userData")
 AXYB_DEFAULT_DURATION_S = 7200

@@ -9,8 +9,8 @@ from starlette.responses import JSONResponse
 from privnum.domain.apps import App
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api.authentication import authenticated_app
-from privnum.entrypoints.api.schema_base import WireModel
 from privnum.entrypoints.api.wire import parse_body, success
+from privnum.huawei.fields import WireModel
 
 URI = "/rest/httpsessions/callStop/v2.0"
 router = APIRouter(tags=["Call control"])

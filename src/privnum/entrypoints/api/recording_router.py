@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from privnum.domain.apps import App
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api.authentication import authenticated_app
-from privnum.entrypoints.api.schema_base import WireModel
 from privnum.entrypoints.api.wire import parse_query, refusal_response
+from privnum.huawei.fields import WireModel
 from privnum.service.clock import now_ms
 from privnum.service.recordings import Recordings, is_valid_name
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from privnum.adapters.telephony.sandbox import CalleeBehaviour, Outcome
 from privnum.domain.calls.session import Party
-from privnum.entrypoints.api.wire_types import GlobalNumber
+from privnum.huawei.fields import GlobalNumber
 
 router = APIRouter(prefix="/sandbox/v1", tags=["Sandbox telephony"])
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from privnum.domain.apps import App
 from privnum.domain.calls.cdr import Cdr
 from privnum.domain.calls.session import CallEvent, CallSession
+from privnum.domain.pushes import OutboundPush, PushKind
 from privnum.service.calls.ports import CallObserver, CallPushFormatter, CallStore, CallTx
 from privnum.service.clock import now_ms
-from privnum.service.pushes import OutboundPush, PushKind
 
 log = logging.getLogger("privnum.calls")
 
@@ -28,23 +28,23 @@ class CallJournal:
     def subscribe(self, observer: CallObserver) -> None:
         self._observers.append(observer)
 
-    def pushes_for(self, session: CallSession, events: list[CallEvent], app: App | None, *,
-                   ended: bool) -> list[OutboundPush]:
+    def pushes_for(self, session: CallSession, events: list[CallEvent], app: App | None,
+                   cdr: Cdr | None) -> list[OutboundPush]:
         if app is None:
             return []
         pushes: list[OutboundPush] = []
         if app.callbacks.call_status:
             pushes += [OutboundPush(app.id, PushKind.CALL_EVENT, app.callbacks.call_status,
                                     self.formatter.event_body(session, e), order_key=session.id) for e in events]
-        if ended and app.callbacks.cdr:
-            pushes.append(OutboundPush(app.id, PushKind.CDR, app.callbacks.cdr, self.formatter.cdr_body(session, app)))
+        if cdr is not None and app.callbacks.cdr:
+            pushes.append(OutboundPush(app.id, PushKind.CDR, app.callbacks.cdr, self.formatter.cdr_body(cdr, app)))
         return pushes
 
     async def record(self, session: CallSession, events: list[CallEvent], app: App | None, *, new: bool = False,
                      ended: bool = False) -> bool:
         """Save this transition; False (and nothing pushed) when another process already released the call."""
-        pushes = self.pushes_for(session, events, app, ended=ended)
         cdr = Cdr.from_session(session) if ended else None
+        pushes = self.pushes_for(session, events, app, cdr)
         now = now_ms()
 
         async def work(tx: CallTx) -> bool:

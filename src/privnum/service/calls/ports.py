@@ -18,8 +18,8 @@ from privnum.domain.calls.cdr import Cdr
 from privnum.domain.calls.routing import Rejection, Route
 from privnum.domain.calls.session import CallEvent, CallSession, Party, Recording
 from privnum.domain.private_numbers import PrivateNumber
+from privnum.domain.pushes import OutboundPush
 from privnum.service.ports import BindingFilter
-from privnum.service.pushes import OutboundPush
 
 T = TypeVar("T")
 
@@ -129,7 +129,7 @@ class CallPushFormatter(Protocol):
 
     def event_body(self, session: CallSession, event: CallEvent) -> dict[str, Any]: ...
 
-    def cdr_body(self, session: CallSession, app: App) -> dict[str, Any]: ...
+    def cdr_body(self, record: Cdr, app: App) -> dict[str, Any]: ...
 
 
 class BlockDecider(Protocol):

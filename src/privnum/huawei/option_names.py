@@ -1,4 +1,4 @@
-"""Huawei's wire names for binding options <-> privnum's domain names. Only the API layer knows both."""
+"""Huawei's wire names for binding options <-> privnum's domain names. Only huawei/ and the API layer know both."""
 
 from __future__ import annotations
 

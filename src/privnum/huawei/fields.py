@@ -1,10 +1,11 @@
-"""Field types of Huawei's JSON and query strings, as pydantic annotations with Huawei's rules."""
+"""Field types of Huawei's JSON and query strings, as pydantic annotations with Huawei's rules, and the
+base model of every request schema (unknown fields ignored, empty optional values read as absent)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from privnum.domain.areas import normalize_area_code
 from privnum.domain.phone_numbers import GLOBAL_NUMBER, UNESCAPED_PLUS_NUMBER
@@ -47,6 +48,12 @@ def _user_data(value: str) -> str:
     return value
 
 
+def _ascii(value: str) -> str:
+    if not value.isascii():
+        raise ValueError("must be ASCII")
+    return value
+
+
 def _strict_int(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("must be an integer")
@@ -63,6 +70,7 @@ ZeroOne = MatchMode
 Direction = Annotated[int, BeforeValidator(_strict_int), Field(ge=0, le=2)]
 WholeNumber = Annotated[int, BeforeValidator(_strict_int), Field(ge=0, le=2_000_000_000)]
 UserData = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_user_data)]
+AsciiUserData = Annotated[UserData, AfterValidator(_ascii)]  # the Block answer's: ASCII only too
 VoiceFile = Annotated[str, Field(max_length=128)]
 BindingId = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -74,3 +82,22 @@ def lenient_int(value: int | str | None, default: int, low: int, high: int) -> i
     except ValueError:
         return default
     return number if low <= number <= high else default
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None and v != ""}
+        return data
+
+    def given(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class PreVoice(WireModel):
+    callerHintTone: VoiceFile | None = None
+    calleeHintTone: VoiceFile | None = None

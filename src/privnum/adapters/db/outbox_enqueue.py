@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from sqlalchemy import text
 
 from privnum.adapters.db.database import Conn
-from privnum.service.pushes import OutboundPush
+from privnum.domain.pushes import OutboundPush, PushState
 
 _INSERT = text(
     "INSERT INTO pushes (push_id, app_id, kind, url, body, order_key, state, attempts, next_attempt_at_ms, "
-    "created_at_ms) VALUES (:push_id, :app_id, :kind, :url, :body, :order_key, 'pending', 0, :now, :now)"
+    f"created_at_ms) VALUES (:push_id, :app_id, :kind, :url, :body, :order_key, '{PushState.PENDING.value}', 0, "
+    ":now, :now)"
 )
 
 

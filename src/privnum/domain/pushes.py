@@ -2,6 +2,11 @@
 
 A push is written to the outbox in the same transaction as the state change that caused it
 and delivered at least once by the push worker. ``order_key`` keeps one call's pushes in order.
+
+States of a push in the outbox: ``pending`` (waiting, or leased while its lease runs; "leased" is
+only ever a shown state), ``delivered``, ``dead`` (the ladder is exhausted; replayable),
+``batched`` (a CDR merged into another push) and ``failed`` (a Block callin that got no usable
+answer; never retried).
 """
 
 from __future__ import annotations
@@ -19,6 +24,17 @@ class PushKind(StrEnum):
     SMS_EVENT = "sms_event"
     NUMBER_STATUS = "number_status"
     BLOCK_CALLIN = "block_callin"
+
+
+class PushState(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+    BATCHED = "batched"
+    FAILED = "failed"
+
+
+LEASED = "leased"  # shown for a pending push whose lease still runs; never stored
 
 
 @dataclass(frozen=True)

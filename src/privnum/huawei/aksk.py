@@ -1,17 +1,61 @@
-"""Reading Huawei's authentication headers: ``Authorization`` plus ``X-AKSK`` (or legacy ``X-WSSE``).
+"""Huawei's authentication headers: ``Authorization`` plus ``X-AKSK`` (or legacy ``X-WSSE``), both ways.
 
-Parameters are ``key="value"`` pairs separated by ``,`` or ``, ``; keys are matched
-case-insensitively (Huawei's own texts write both ``Username`` and ``UserName``).
+Building (platform → customer pushes, and ``privnum api``): signed with the app's own
+APP_Key/APP_Secret (huawei-wire.md §2.3), digest = Base64(HMAC-SHA256(APP_Secret, Nonce + Created)).
+``X-Push-Id`` is privnum's extension: one id per logical push, the same on every retry, so a
+receiver can drop duplicates.
+
+Reading (customer → platform): parameters are ``key="value"`` pairs separated by ``,`` or ``, ``;
+keys are matched case-insensitively (Huawei's own texts write both ``Username`` and ``UserName``).
+The digests themselves live in ``service/authentication.py``, which verifies them.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from privnum.domain.result_codes import Refused
 from privnum.domain.result_codes import ResultCode as R
+from privnum.service.authentication import aksk_digest
+
+AUTHORIZATION = 'AKSK realm="SDP",profile="UsernameToken",type="Appkey"'
+CONTENT_TYPE = "application/json;charset=UTF-8"
+
+# -- building ------------------------------------------------------------------------------------
+
+_created_cache: tuple[int, str] = (0, "")
+
+
+def _created() -> str:
+    """UTC now as ``YYYY-MM-DDTHH:MM:SSZ`` (formatted once per second)."""
+    global _created_cache
+    second = int(time.time())
+    if _created_cache[0] != second:
+        _created_cache = (second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)))
+    return _created_cache[1]
+
+
+def aksk_headers(app_key: str, app_secret: str) -> dict[str, str]:
+    """Huawei's AKSK headers for one request, signed with the app's own key pair and a fresh nonce."""
+    nonce = secrets.token_hex(16)
+    created = _created()
+    digest = aksk_digest(app_secret, nonce, created)
+    return {
+        "Content-Type": CONTENT_TYPE,
+        "Authorization": AUTHORIZATION,
+        "X-AKSK": f'UsernameToken Username="{app_key}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}"',
+    }
+
+
+def push_headers(app_key: str, app_secret: str, push_id: str) -> dict[str, str]:
+    return {**aksk_headers(app_key, app_secret), "X-Push-Id": push_id}
+
+
+# -- reading -------------------------------------------------------------------------------------
 
 _PAIR = re.compile(r'([A-Za-z_]+)\s*=\s*"([^"]*)"')
 
