@@ -1,0 +1,1 @@
+"""Huawei PrivateNumber's wire protocol, pure: push bodies, signing, field formats (stdlib, pydantic, domain)."""
