@@ -1,4 +1,5 @@
-"""Wiring: builds the storage, authentication and background work from Settings, once per process."""
+"""Wiring: builds the storage, authentication and background work from Settings, once per process
+(``build_runtime`` for the server), or the operator's use cases for one CLI action (``build_operator``)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
+from privnum.adapters.db.migrate import upgrade
+from privnum.adapters.db.outbox_store import OutboxStore
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
+from privnum.adapters.db.tenancy_store import SqlTenancyStore
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
 from privnum.adapters.push.formatter import HuaweiPushFormatter
 from privnum.adapters.push.worker import PushWorker
@@ -23,11 +27,16 @@ from privnum.adapters.telephony.sandbox import SandboxDriver
 from privnum.config import Settings
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding
+from privnum.huawei.number_pushes import HuaweiNumberPushes
 from privnum.service import axyb
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.call_engine import CallEngine, EngineSettings
 from privnum.service.clock import now_ms
+from privnum.service.management.apps import Apps
+from privnum.service.management.enterprises import Enterprises
+from privnum.service.management.numbers import Numbers
+from privnum.service.management.pushes import Pushes
 from privnum.service.ports import AuthGuard
 
 log = logging.getLogger("privnum")
@@ -39,7 +48,7 @@ RECORDING_PURGE_INTERVAL_S = 60.0
 class Runtime:
     settings: Settings
     db: Database
-    apps: AppStore
+    apps: SqlTenancyStore
     directory: CachedAppDirectory
     provisioning: SqlProvisioningStore
     guard: AuthGuard
@@ -69,7 +78,7 @@ class Runtime:
 
 def build_runtime(settings: Settings) -> Runtime:
     db = open_database(settings.database_url)
-    apps = AppStore(db)
+    apps = SqlTenancyStore(db)
     guard_args = (settings.lockout_failures, settings.lockout_window_s * 1000, settings.lockout_ban_s * 1000)
     guard: AuthGuard
     if settings.redis_url:
@@ -108,6 +117,39 @@ def build_runtime(settings: Settings) -> Runtime:
         sandbox=sandbox,
         block=block,
     )
+
+
+@dataclass(frozen=True)
+class Operator:
+    """The operator's use cases, bound to one open database."""
+
+    enterprises: Enterprises
+    apps: Apps
+    numbers: Numbers
+    pushes: Pushes
+
+
+def migrate(settings: Settings) -> None:
+    """Bring the database to the newest schema. Must not be called from inside a running event loop."""
+    upgrade(settings.database_url)
+
+
+@contextlib.asynccontextmanager
+async def build_operator(settings: Settings) -> AsyncIterator[Operator]:
+    """``async with build_operator(settings) as operator``: migrate, open the database, yield the use cases;
+    the database is disposed at exit."""
+    await asyncio.to_thread(migrate, settings)
+    db = open_database(settings.database_url)
+    try:
+        tenancy = SqlTenancyStore(db)
+        yield Operator(
+            enterprises=Enterprises(tenancy),
+            apps=Apps(tenancy),
+            numbers=Numbers(tenancy, HuaweiNumberPushes()),
+            pushes=Pushes(OutboxStore(db)),
+        )
+    finally:
+        await db.dispose()
 
 
 async def sweep_forever(runtime: Runtime) -> None:

@@ -58,7 +58,7 @@ def cdr(session: CallSession, app: App) -> dict[str, Any]:
     record = session.recording
     fields: dict[str, Any] = {
         "direction": session.direction,
-        "spId": app.account_name or str(app.account_id),
+        "spId": app.enterprise_name or str(app.enterprise_id),
         "appKey": app.app_key,
         "icid": session.extras.get("icid") or session.id.partition("@")[0],
         "bindNum": session.called,
