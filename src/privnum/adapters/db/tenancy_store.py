@@ -82,8 +82,10 @@ class SqlTenancyTx:
         return enterprise_from_row(row) if row else None
 
     async def ensure_enterprise(self, name: str, app_quota: int, now_ms: int) -> Enterprise:
-        await self.conn.execute(_ENSURE_ENTERPRISE, {"name": name, "quota": app_quota, "now": now_ms})
         found = await self.enterprise(name)
+        if found is None:  # inserted only when missing: on PostgreSQL every INSERT takes an id from the sequence
+            await self.conn.execute(_ENSURE_ENTERPRISE, {"name": name, "quota": app_quota, "now": now_ms})
+            found = await self.enterprise(name)
         assert found is not None
         return found
 
