@@ -120,7 +120,7 @@ def build_runtime(settings: Settings) -> Runtime:
 
 
 @dataclass(frozen=True)
-class Operator:
+class OperatorRuntime:
     """The operator's use cases, bound to one open database."""
 
     enterprises: Enterprises
@@ -135,14 +135,14 @@ def migrate(settings: Settings) -> None:
 
 
 @contextlib.asynccontextmanager
-async def build_operator(settings: Settings) -> AsyncIterator[Operator]:
+async def build_operator(settings: Settings) -> AsyncIterator[OperatorRuntime]:
     """``async with build_operator(settings) as operator``: migrate, open the database, yield the use cases;
     the database is disposed at exit."""
     await asyncio.to_thread(migrate, settings)
     db = open_database(settings.database_url)
     try:
         tenancy = SqlTenancyStore(db)
-        yield Operator(
+        yield OperatorRuntime(
             enterprises=Enterprises(tenancy),
             apps=Apps(tenancy),
             numbers=Numbers(tenancy, HuaweiNumberPushes()),

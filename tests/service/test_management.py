@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from conftest import BACKENDS, drop_database, fresh_database_url, new_numbers
 from privnum.adapters.db.database import open_database
-from privnum.bootstrap import Operator, build_operator
+from privnum.bootstrap import OperatorRuntime, build_operator
 from privnum.config import Settings
 from privnum.domain.apps import App, CallbackUrls
 from privnum.domain.enterprises import AppQuotaReached
@@ -33,7 +33,7 @@ from privnum.service.management.numbers import Numbers
 
 @dataclass
 class Env:
-    operator: Operator
+    operator: OperatorRuntime
     url: str
     settings: Settings
 

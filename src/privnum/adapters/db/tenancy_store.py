@@ -65,8 +65,6 @@ _ENSURE_ENTERPRISE = text(
     "INSERT INTO enterprises (name, app_count, app_quota, created_at_ms) VALUES (:name, 0, :quota, :now) "
     "ON CONFLICT (name) DO NOTHING"
 )
-_CHANGE_COLUMNS = {"call_status_url", "cdr_url", "sms_url", "number_status_url", "push_number_status",
-                   "recording_enabled", "sms_enabled"}
 
 
 class SqlTenancyTx:
@@ -136,11 +134,14 @@ class SqlTenancyTx:
         return app_from_row(row)
 
     async def update_app(self, app_key: str, changes: AppChanges, now_ms: int) -> App | None:
-        values: dict[str, Any] = {k: v for k, v in vars(changes).items() if k in _CHANGE_COLUMNS and v is not None}
-        if changes.ip_allowlist is not None:
-            values["ip_allowlist"] = json.dumps(list(changes.ip_allowlist))
-        if changes.status is not None:
-            values["status"] = changes.status.value
+        columns: dict[str, Any] = {
+            "call_status_url": changes.call_status_url, "cdr_url": changes.cdr_url, "sms_url": changes.sms_url,
+            "number_status_url": changes.number_status_url, "push_number_status": changes.push_number_status,
+            "recording_enabled": changes.recording_enabled, "sms_enabled": changes.sms_enabled,
+            "ip_allowlist": None if changes.ip_allowlist is None else json.dumps(list(changes.ip_allowlist)),
+            "status": None if changes.status is None else changes.status.value,
+        }
+        values = {column: value for column, value in columns.items() if value is not None}
         if values:
             done = await self.conn.execute(update(apps).where(apps.c.app_key == app_key)
                                            .values(**values, updated_at_ms=now_ms))

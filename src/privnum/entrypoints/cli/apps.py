@@ -10,7 +10,7 @@ from rich.table import Table
 
 from privnum.domain.apps import EXTENSION_LENGTHS, AppStatus, CallbackUrls
 from privnum.domain.modes import Mode
-from privnum.entrypoints.cli.common import console, err, run_operator
+from privnum.entrypoints.cli.common import console, fail, run_operator
 from privnum.service.management.ports import AppChanges
 
 app_cli = typer.Typer(help="Apps: create, update, list.", no_args_is_help=True)
@@ -55,8 +55,7 @@ def app_create(
 ) -> None:
     """Create an app; its APP_Secret is shown this once."""
     if extension_length not in EXTENSION_LENGTHS:
-        err.print("[red]error:[/red] --extension-length must be 1, 2, 3 or 4")
-        raise typer.Exit(2)
+        raise fail("--extension-length must be 1, 2, 3 or 4", code=2)
     owner = _enterprise(enterprise, account)
     callbacks = CallbackUrls(call_status=callback_url, cdr=cdr_url, sms=sms_url, number_status=number_status_url,
                              push_number_status=push_number_status)

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from privnum.bootstrap import Operator, build_operator
+from privnum.bootstrap import OperatorRuntime, build_operator
 from privnum.config import Settings
 from privnum.domain.operator_errors import OperatorError
 
@@ -30,7 +30,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def run_operator(work: Callable[[Operator], Awaitable[T]]) -> T:
+def run_operator(work: Callable[[OperatorRuntime], Awaitable[T]]) -> T:
     """Migrate, open the database, run ``work(operator)``, dispose; an operator error exits 1 with its sentence."""
 
     async def run() -> T:

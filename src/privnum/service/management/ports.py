@@ -54,9 +54,6 @@ class AppChanges:
     ip_allowlist: tuple[str, ...] | None = None
     status: AppStatus | None = None
 
-    def is_empty(self) -> bool:
-        return all(value is None for value in vars(self).values())
-
 
 class TenancyStore(Protocol):
     """Enterprise and app rows, inside the caller's transaction."""
