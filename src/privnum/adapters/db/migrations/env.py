@@ -31,6 +31,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
 
 async def _run_async() -> None:
     url = config.get_main_option("sqlalchemy.url")
+    assert url, "alembic_config() sets sqlalchemy.url"
     engine = make_async_engine(url)
     if is_sqlite(url):
 
