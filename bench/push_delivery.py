@@ -31,17 +31,18 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import text
 
-from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.migrate import upgrade
 from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.outbox_enqueue import enqueue
+from privnum.adapters.db.tenancy_store import SqlTenancyStore
 from privnum.adapters.push.worker import PushWorker
 from privnum.domain.apps import CallbackUrls
 from privnum.domain.modes import Mode
 from privnum.domain.pushes import OutboundPush, PushKind
 from privnum.huawei.aksk import push_headers
 from privnum.huawei.call_pushes import merge_cdr_bodies
+from privnum.service.management.apps import Apps
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,10 +124,10 @@ async def latencies(db, since_id: int) -> list[int]:
 
 async def main_async(args: argparse.Namespace, base: str, url: str) -> None:
     db = open_database(url)
-    apps = AppStore(db)
-    created = await apps.create_app(account=f"bench-{uuid.uuid4().hex[:6]}", name="bench", mode=Mode.AXB,
-                                    callbacks=CallbackUrls(call_status=f"{base}/events"), recording=False, sms=False,
-                                    ip_allowlist=[], extension_length=4)
+    apps = SqlTenancyStore(db)
+    created = await Apps(apps).create(enterprise=f"bench-{uuid.uuid4().hex[:6]}", name="bench", mode=Mode.AXB,
+                                      callbacks=CallbackUrls(call_status=f"{base}/events"), recording=False,
+                                      sms=False, ip_allowlist=[], extension_length=4)
     app = await apps.by_key(created.app_key)
     assert app is not None
     target = f"{base}/events"

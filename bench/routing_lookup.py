@@ -53,7 +53,7 @@ from privnum.domain.calls.routing import CallFacts, Route, route_call
 from privnum.domain.modes import Mode
 from privnum.service.ports import BindingFilter
 
-APP_ID, ACCOUNT_ID = 1, 1
+APP_ID, ENTERPRISE_ID = 1, 1
 DAY_MS = 86_400_000
 _PK = text("SELECT number FROM numbers WHERE number = :number")
 _KEYED = text(
@@ -303,14 +303,14 @@ async def explain(db: Any, sqlite: bool, now: int) -> None:
 
 async def setup_schema_rows(db: Any, xs: int, now: int) -> App:
     async with db.transaction() as conn:
-        await conn.execute(tables.accounts.insert(), {"id": ACCOUNT_ID, "name": "bench", "created_at_ms": now})
+        await conn.execute(tables.enterprises.insert(), {"id": ENTERPRISE_ID, "name": "bench", "created_at_ms": now})
         await conn.execute(tables.apps.insert(), {
-            "id": APP_ID, "account_id": ACCOUNT_ID, "name": "bench", "mode": "AXB", "app_key": "bench-key",
+            "id": APP_ID, "enterprise_id": ENTERPRISE_ID, "name": "bench", "mode": "AXB", "app_key": "bench-key",
             "app_secret": "bench-secret", "created_at_ms": now, "updated_at_ms": now})
         await conn.execute(tables.numbers.insert(), [
             {"number": x_number(j), "app_id": APP_ID, "area_code": "0755", "state": "available", "load": 0,
              "role": "x", "created_at_ms": now, "updated_at_ms": now} for j in range(xs)])
-    return App(id=APP_ID, account_id=ACCOUNT_ID, name="bench", mode=Mode.AXB, app_key="bench-key",
+    return App(id=APP_ID, enterprise_id=ENTERPRISE_ID, name="bench", mode=Mode.AXB, app_key="bench-key",
                app_secret="bench-secret")
 
 

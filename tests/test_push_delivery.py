@@ -129,7 +129,7 @@ def pushes_cli(server: Server, *args: str, check: bool = True) -> subprocess.Com
 
     if any(group.name == "pushes" for group in cli.registered_groups):
         return server.cli("pushes", *args, check=check)
-    command = [sys.executable, "-c", "from privnum.entrypoints.cli_pushes import pushes_cli; pushes_cli()", *args]
+    command = [sys.executable, "-c", "from privnum.entrypoints.cli.pushes import pushes_cli; pushes_cli()", *args]
     done = subprocess.run(command, env=server.env, cwd=server.workdir, capture_output=True, text=True, timeout=120)
     if check and done.returncode != 0:
         raise AssertionError(f"privnum pushes {' '.join(args)} failed: {done.stdout}\n{done.stderr}")

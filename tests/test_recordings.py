@@ -29,8 +29,8 @@ from sqlalchemy import text
 
 from conftest import BACKENDS, PRIVNUM, Server, drop_database, free_port, start_server
 from huawei_client import HuaweiClient, Reply
-from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.database import open_database
+from privnum.adapters.db.tenancy_store import SqlTenancyStore as AppStore
 from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import (
     WAVE_FORMAT_ALAW,

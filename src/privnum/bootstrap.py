@@ -1,6 +1,7 @@
 """Wiring: builds the storage, authentication, call core and background work from Settings, once per
-process. ``Runtime.start()``/``close()`` own every background task (call heartbeat and recovery, push
-delivery, the expiry sweep)."""
+process (``build_runtime`` for the server: ``Runtime.start()``/``close()`` own every background task, call
+heartbeat and recovery, push delivery, the expiry sweep), or the operator's use cases for one CLI action
+(``build_operator``)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,20 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from privnum.adapters.db.app_store import AppStore
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
+from privnum.adapters.db.migrate import upgrade
+from privnum.adapters.db.outbox_admin import SqlPushLog
 from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
+from privnum.adapters.db.tenancy_store import SqlTenancyStore
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
 from privnum.adapters.push.worker import PushWorker
 from privnum.adapters.recordings.store import LocalRecordingStore
@@ -28,12 +32,17 @@ from privnum.config import Settings
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
+from privnum.huawei.number_pushes import HuaweiNumberPushes
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.calls.control import LocalCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
+from privnum.service.management.apps import Apps
+from privnum.service.management.enterprises import Enterprises
+from privnum.service.management.numbers import Numbers
+from privnum.service.management.pushes import Pushes
 from privnum.service.ports import AuthGuard, ProvisioningTx
 from privnum.service.provisioning import axyb
 from privnum.service.recordings import Recordings
@@ -47,7 +56,7 @@ RECORDING_PURGE_INTERVAL_S = 60.0
 class Runtime:
     settings: Settings
     db: Database
-    apps: AppStore
+    apps: SqlTenancyStore
     directory: CachedAppDirectory
     provisioning: SqlProvisioningStore
     guard: AuthGuard
@@ -82,7 +91,7 @@ class Runtime:
 
 def build_runtime(settings: Settings) -> Runtime:
     db = open_database(settings.database_url)
-    apps = AppStore(db)
+    apps = SqlTenancyStore(db)
     guard_args = (settings.lockout_failures, settings.lockout_window_s * 1000, settings.lockout_ban_s * 1000)
     guard: AuthGuard
     if settings.redis_url:
@@ -130,6 +139,39 @@ def build_runtime(settings: Settings) -> Runtime:
 def build_recordings(settings: Settings, db: Database) -> Recordings:
     return Recordings(SqlRecordingRows(db), LocalRecordingStore(settings.recordings_dir), base_url=settings.base_url,
                       retention_days=settings.recording_retention_days, url_valid_s=settings.recording_url_valid_s)
+
+
+@dataclass(frozen=True)
+class OperatorRuntime:
+    """The operator's use cases, bound to one open database."""
+
+    enterprises: Enterprises
+    apps: Apps
+    numbers: Numbers
+    pushes: Pushes
+
+
+def migrate(settings: Settings) -> None:
+    """Bring the database to the newest schema. Must not be called from inside a running event loop."""
+    upgrade(settings.database_url)
+
+
+@contextlib.asynccontextmanager
+async def build_operator(settings: Settings) -> AsyncIterator[OperatorRuntime]:
+    """``async with build_operator(settings) as operator``: migrate, open the database, yield the use cases;
+    the database is disposed at exit."""
+    await asyncio.to_thread(migrate, settings)
+    db = open_database(settings.database_url)
+    try:
+        tenancy = SqlTenancyStore(db)
+        yield OperatorRuntime(
+            enterprises=Enterprises(tenancy),
+            apps=Apps(tenancy),
+            numbers=Numbers(tenancy, HuaweiNumberPushes()),
+            pushes=Pushes(SqlPushLog(db)),
+        )
+    finally:
+        await db.dispose()
 
 
 async def sweep_forever(runtime: Runtime) -> None:

@@ -53,7 +53,7 @@ _ids = itertools.count(1)
 
 def app(mode: Mode, *, app_id: int = APP_ID, recording: bool = False, suspended: bool = False,
         extension_length: int = 4) -> App:
-    return App(id=app_id, account_id=1, name=f"app-{app_id}", mode=mode, app_key=f"key-{app_id}",
+    return App(id=app_id, enterprise_id=1, name=f"app-{app_id}", mode=mode, app_key=f"key-{app_id}",
                app_secret=f"secret-{app_id}", status=AppStatus.SUSPENDED if suspended else AppStatus.ACTIVE,
                recording_enabled=recording, extension_length=extension_length)
 

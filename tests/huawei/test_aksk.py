@@ -50,7 +50,7 @@ class Guard:
         return first
 
 
-APP = App(id=1, account_id=1, name="shop", mode=Mode.AXB, app_key=KEY, app_secret=SECRET)
+APP = App(id=1, enterprise_id=1, name="shop", mode=Mode.AXB, app_key=KEY, app_secret=SECRET)
 
 
 def received(headers: dict[str, str]) -> dict[str, str]:

@@ -19,8 +19,8 @@ from privnum.huawei.times import huawei_time
 T0 = 1_737_702_170_000  # 2025-01-24 07:02:50 UTC
 A, B, X = "+8613800000001", "+8613900000002", "+8613700000000"
 SESSION_ID = "3_4242_9f3a1c2e_20250124070250@host1"
-APP = App(id=7, account_id=42, name="shop", mode=Mode.AXB, app_key="key-1", app_secret="secret-1",
-          account_name="acme")
+APP = App(id=7, enterprise_id=42, name="shop", mode=Mode.AXB, app_key="key-1", app_secret="secret-1",
+          enterprise_name="acme")
 
 
 def cdr(s: CallSession, app: App) -> dict:
@@ -173,8 +173,8 @@ def test_cdr_of_a_failed_forward_carries_q850_and_sip_status() -> None:
     assert record["fwdDstNum"] == B and record["fwdStartTime"] == "2025-01-24 07:02:50"
 
 
-def test_cdr_account_id_stands_in_for_a_missing_account_name_and_icid_is_the_session_id_before_the_host() -> None:
-    app = App(id=7, account_id=42, name="shop", mode=Mode.AXB, app_key="key-1", app_secret="secret-1")
+def test_cdr_enterprise_id_stands_in_for_a_missing_enterprise_name_and_icid_is_the_session_id_before_the_host() -> None:
+    app = App(id=7, enterprise_id=42, name="shop", mode=Mode.AXB, app_key="key-1", app_secret="secret-1")
     s = session(id="9_77_ab12cd34_20250124070250@edge-3")
     record = cdr(s, app)
     assert record["spId"] == "42" and record["icid"] == "9_77_ab12cd34_20250124070250"

@@ -1,4 +1,4 @@
-"""Tenancy: accounts own apps; an app has one mode, its keys, its URLs and its switches."""
+"""Tenancy: enterprises own apps; an app has one mode, its keys, its URLs and its switches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from privnum.domain.modes import Mode
 
-APPS_PER_ACCOUNT = 5
 EXTENSION_LENGTHS = (1, 2, 3, 4)
 
 
@@ -29,7 +28,7 @@ class CallbackUrls:
 @dataclass
 class App:
     id: int
-    account_id: int
+    enterprise_id: int
     name: str
     mode: Mode
     app_key: str
@@ -40,7 +39,7 @@ class App:
     sms_enabled: bool = False
     ip_allowlist: tuple[str, ...] = ()
     extension_length: int = 4
-    account_name: str = ""
+    enterprise_name: str = ""
 
     @property
     def is_active(self) -> bool:

@@ -61,7 +61,7 @@ def cdr(record: Cdr, app: App) -> dict[str, Any]:
     recording = record.recording
     fields: dict[str, Any] = {
         "direction": record.direction,
-        "spId": app.account_name or str(app.account_id),
+        "spId": app.enterprise_name or str(app.enterprise_id),
         "appKey": app.app_key,
         "icid": record.icid,
         "bindNum": record.called,

@@ -5,6 +5,8 @@ Rules that must hold across processes live here as constraints:
   extension unique per AXE X, an AX relation at most once per AXYB Y;
 - ``numbers.load`` is only ever raised by a conditional UPDATE (load < capacity);
 - ``user_quotas`` primary key (app_id, user_number) with CHECK used <= 5: an A on at most 5 X;
+- ``enterprises.app_count`` is only ever raised by a conditional UPDATE (app_count < app_quota), with
+  CHECK app_count <= app_quota: an enterprise never has more apps than its quota.
 - ``cdrs`` unique (app_id, icid): one record per call, however often its release is saved.
 """
 
@@ -25,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from privnum.domain.enterprises import DEFAULT_APP_QUOTA
 from privnum.domain.limits import X_PER_USER
 
 metadata = MetaData(
@@ -37,21 +40,22 @@ metadata = MetaData(
     }
 )
 
-accounts = Table(
-    "accounts",
+enterprises = Table(
+    "enterprises",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(64), nullable=False, unique=True),
     Column("app_count", Integer, nullable=False, server_default="0"),
     Column("created_at_ms", BigInteger, nullable=False),
-    CheckConstraint("app_count >= 0 AND app_count <= 5", name="app_count_range"),
+    Column("app_quota", Integer, nullable=False, server_default=str(DEFAULT_APP_QUOTA)),
+    CheckConstraint("app_count >= 0 AND app_count <= app_quota", name="app_count_range"),
 )
 
 apps = Table(
     "apps",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("enterprise_id", Integer, ForeignKey("enterprises.id"), nullable=False),
     Column("name", String(64), nullable=False),
     Column("mode", String(8), nullable=False),
     Column("app_key", String(64), nullable=False, unique=True),

@@ -1,0 +1,173 @@
+"""What the operator's use cases need from storage and from the wire format, as protocols.
+
+One operator action is one transaction: ``ManagementUnit.run(work)`` hands ``work`` a
+``ManagementTx``, which sees enterprises and apps (``TenancyStore``), the number pool
+(``NumberPool``) and the push outbox (``Outbox``) on the same connection, so a number-state
+change and the numStatus push it causes commit together or not at all. Rules that must hold
+across processes (an enterprise's app quota, a number in the pool at most once) are settled by
+the database's atomic statements and constraints; the rows methods report the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from privnum.domain.apps import App, AppStatus, CallbackUrls
+from privnum.domain.enterprises import Enterprise
+from privnum.domain.modes import Mode
+from privnum.domain.number_status import NumberStatus
+from privnum.domain.private_numbers import NumberState, PrivateNumber
+from privnum.domain.pushes import OutboundPush
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class NewApp:
+    """An app to insert; its keys are made by the use case."""
+
+    enterprise_id: int
+    name: str
+    mode: Mode
+    app_key: str
+    app_secret: str
+    callbacks: CallbackUrls
+    recording_enabled: bool
+    sms_enabled: bool
+    ip_allowlist: tuple[str, ...]
+    extension_length: int
+
+
+@dataclass(frozen=True)
+class AppChanges:
+    """What ``app update`` may change; None leaves a field as it is (mode, name and extension length are fixed)."""
+
+    call_status_url: str | None = None
+    cdr_url: str | None = None
+    sms_url: str | None = None
+    number_status_url: str | None = None
+    push_number_status: bool | None = None
+    recording_enabled: bool | None = None
+    sms_enabled: bool | None = None
+    ip_allowlist: tuple[str, ...] | None = None
+    status: AppStatus | None = None
+
+
+class TenancyStore(Protocol):
+    """Enterprise and app rows, inside the caller's transaction."""
+
+    async def enterprise(self, name: str) -> Enterprise | None: ...
+
+    async def ensure_enterprise(self, name: str, app_quota: int, now_ms: int) -> Enterprise:
+        """The enterprise called ``name``, inserted with ``app_quota`` if there is none (also when two
+        operators create it at once)."""
+        ...
+
+    async def enterprises(self) -> list[Enterprise]: ...
+
+    async def set_app_quota(self, name: str, app_quota: int) -> bool:
+        """False, changing nothing, when the enterprise is missing or already has more apps than ``app_quota``."""
+        ...
+
+    async def take_app_slot(self, enterprise_id: int) -> bool:
+        """Count one more app against the enterprise's quota in one atomic statement; False when it is full."""
+        ...
+
+    async def insert_app(self, app: NewApp, now_ms: int) -> App: ...
+
+    async def update_app(self, app_key: str, changes: AppChanges, now_ms: int) -> App | None:
+        """The app after the changes; None when there is no app with that key."""
+        ...
+
+    async def app_by_key(self, app_key: str) -> App | None: ...
+
+    async def app_by_id(self, app_id: int) -> App | None: ...
+
+    async def apps(self) -> list[App]: ...
+
+
+class NumberPool(Protocol):
+    """Number rows, inside the caller's transaction."""
+
+    async def insert_numbers(self, numbers: Sequence[PrivateNumber], now_ms: int) -> bool:
+        """Insert all of them, or none (returning False) when one is already in the pool."""
+        ...
+
+    async def number(self, number: str) -> PrivateNumber | None: ...
+
+    async def set_number_state(self, number: str, state: NumberState, now_ms: int) -> None: ...
+
+    async def numbers(self, app_key: str | None = None) -> list[PrivateNumber]:
+        """Every number, or those of the app with this key, in number order."""
+        ...
+
+
+class Outbox(Protocol):
+    """Pushes written in the caller's transaction, delivered later by the push worker."""
+
+    async def enqueue(self, pushes: Sequence[OutboundPush], now_ms: int) -> None: ...
+
+
+class ManagementTx(TenancyStore, NumberPool, Outbox, Protocol):
+    """One operator transaction."""
+
+
+class ManagementUnit(Protocol):
+    async def run(self, work: Callable[[ManagementTx], Awaitable[T]], *, read_only: bool = False) -> T:
+        """Run ``work`` in one transaction (committed when it returns, rolled back when it raises), again
+        from the start if it lost a transient conflict."""
+        ...
+
+
+class NumberStatusFormatter(Protocol):
+    """The wire body of an X-number status push (Huawei's numStatus)."""
+
+    def number_status_body(self, change: NumberStatus) -> dict[str, Any]: ...
+
+
+class PushListing(Protocol):
+    """One push as the outbox lists it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def push_id(self) -> str: ...
+    @property
+    def app_key(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def next_attempt_at_ms(self) -> int: ...
+    @property
+    def lease_until_ms(self) -> int | None: ...
+    @property
+    def batch_id(self) -> int | None: ...
+    @property
+    def created_at_ms(self) -> int: ...
+    @property
+    def delivered_at_ms(self) -> int | None: ...
+    @property
+    def last_error(self) -> str | None: ...
+
+    def shown_state(self, now_ms: int) -> str:
+        """``leased`` for a pending push under a live lease, else the stored state."""
+        ...
+
+
+class PushLog(Protocol):
+    """The outbox as the operator sees it: list pushes, replay a dead one."""
+
+    async def list_pushes(self, *, dead_only: bool = False, app_key: str | None = None,
+                          limit: int = 100) -> Sequence[PushListing]: ...
+
+    async def replay(self, ref: str, now_ms: int) -> tuple[int | None, str | None]:
+        """Make a dead push (row id or push id) pending again: (row id, None), or (row id or None, why not)."""
+        ...
