@@ -55,7 +55,13 @@ def _strict_int(value: Any) -> Any:
     return value
 
 
-GlobalNumber = Annotated[str, Field(min_length=4, max_length=31), AfterValidator(_global_number)]
+class EmptyIsMalformed:
+    """Marks a field type whose ``""`` is a malformed value (refused), not an absent one (see WireModel)."""
+
+
+EMPTY_IS_MALFORMED = EmptyIsMalformed()
+
+GlobalNumber = Annotated[str, Field(min_length=4, max_length=31), AfterValidator(_global_number), EMPTY_IS_MALFORMED]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 AreaCode = Annotated[str, Field(max_length=32), AfterValidator(_area_code)]
 MatchMode = Annotated[str, BeforeValidator(_enum_text), Field(pattern=r"^[01]$")]
