@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
@@ -414,9 +413,7 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = get_openapi(title=app.title, version=app.version, description=app.description,
-                                   routes=app.routes)
-            app.openapi_schema = describe(document)
+            app.openapi_schema = describe(FastAPI.openapi(app))  # FastAPI's document, then the Huawei parts
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
