@@ -68,15 +68,18 @@ DESCRIBED_RULES = {
 }
 
 
+FORMAT_REFUSALS = ("1010002", "1020001")  # 1020001: call stop's "Parameter error."
+
+
 @schemathesis.check
 def no_format_refusal_of_valid_data(ctx: schemathesis.CheckContext, response: schemathesis.Response,
                                     case: schemathesis.Case) -> bool | None:
-    """A request generated from the schema (positive mode) is not refused as malformed (1010002), except for a
-    rule the operation's description states."""
+    """A request generated from the schema (positive mode) is not refused as malformed (1010002; 1020001 for call
+    stop), except for a rule the operation's description states."""
     if case.meta is None or not case.meta.generation.mode.is_positive or response.status_code != 403:
         return None
     body = response.json()
-    if body.get("resultcode") != "1010002":
+    if body.get("resultcode") not in FORMAT_REFUSALS:
         return None
     allowed = DESCRIBED_RULES.get((case.operation.method.lower(), case.operation.path), ())
     if not any(rule in body["resultdesc"] for rule in allowed):

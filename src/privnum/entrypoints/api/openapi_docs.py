@@ -294,7 +294,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         required_answer=("xyRelationNumList",)),
     ("post", call_control_router.URI): Operation(
         "CallStop",
-        body=call_control_router.CallStopBody, overrides={"signal": {"type": "string", "const": "call_stop"}}),
+        body=call_control_router.CallStopBody,
+        overrides={"sessionid": {"type": "string", "minLength": 1},
+                   "signal": {"type": "string", "const": "call_stop"}}),
     ("get", recording_router.URI): Operation("GetRecordingDownloadUrl", query=recording_router.RecordQuery,
                                              redirect=True),
 }
