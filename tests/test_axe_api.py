@@ -118,6 +118,21 @@ def test_extend_num_length_follows_the_app(axe4: AxeApp) -> None:
     assert axe4.bind(b, x, extendNum="9999")["extendNum"] == "9999"
 
 
+def test_extend_num_is_ascii_digits(server: Server, axe4: AxeApp) -> None:
+    """Other Unicode digits (str.isdigit) are no extension: 1010002, not a binding no caller can key in, and not a
+    500 ("²" passed isdigit, then int() failed; found with the OpenAPI schema's [0-9] pattern)."""
+    client, (x,) = server.app("AXE", 1, AREA, "--extension-length", "1")
+    (y,), users = axe4.take(), new_users(2)
+    for app_client, number, ext in ((client, x, "²"), (client, x, "٣"), (axe4.client, y, "١٢٣٤")):
+        for reply in (app_client.axe_bind(bindNum=users[0], virtualNum=number, extendNum=ext),
+                      app_client.axe_query(virtualNum=number, extendNum=ext),
+                      app_client.axe_unbind(virtualNum=number, extendNum=ext),
+                      app_client.axe_modify(virtualNum=number, extendNum=ext, recordFlag="false")):
+            refused(reply, "1010002")
+            assert "extendNum" in reply.body["resultdesc"], reply
+        assert app_client.request("GET", AXE_V2_URI, query={"virtualNum": number}).body["axeBindingList"] == []
+
+
 def test_same_a_twice_on_same_x(axe2: AxeApp) -> None:
     (x, y), (a,) = axe2.take(2), new_users(1)
     first = axe2.bind(a, x)

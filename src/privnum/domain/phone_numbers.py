@@ -6,8 +6,8 @@ import re
 
 from privnum.domain.areas import province_of
 
-GLOBAL_NUMBER = re.compile(r"\+[1-9]\d{2,29}")
-UNESCAPED_PLUS_NUMBER = re.compile(r" [1-9]\d{2,29}")
+GLOBAL_NUMBER = re.compile(r"\+[1-9][0-9]{2,29}")  # ASCII digits: "\d" also matches "١" or "٣"
+UNESCAPED_PLUS_NUMBER = re.compile(r" [1-9][0-9]{2,29}")
 
 
 def is_global_number(text: str) -> bool:

@@ -3,9 +3,11 @@ base model of every request schema (unknown fields ignored, empty optional value
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import typing
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.fields import FieldInfo
 
 from privnum.domain.areas import normalize_area_code
 from privnum.domain.phone_numbers import GLOBAL_NUMBER, UNESCAPED_PLUS_NUMBER
@@ -62,7 +64,13 @@ def _strict_int(value: Any) -> Any:
     return value
 
 
-GlobalNumber = Annotated[str, Field(min_length=4, max_length=31), AfterValidator(_global_number)]
+class EmptyIsMalformed:
+    """Marks a field type whose ``""`` is a malformed value (refused), not an absent one (see WireModel)."""
+
+
+EMPTY_IS_MALFORMED = EmptyIsMalformed()
+
+GlobalNumber = Annotated[str, Field(min_length=4, max_length=31), AfterValidator(_global_number), EMPTY_IS_MALFORMED]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 AreaCode = Annotated[str, Field(max_length=32), AfterValidator(_area_code)]
 MatchMode = Annotated[str, BeforeValidator(_enum_text), Field(pattern=r"^[01]$")]
@@ -84,14 +92,33 @@ def lenient_int(value: int | str | None, default: int, low: int, high: int) -> i
     return number if low <= number <= high else default
 
 
+def _marked(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is typing.Annotated and EMPTY_IS_MALFORMED in annotation.__metadata__:
+        return True
+    return any(_marked(arg) for arg in typing.get_args(annotation))
+
+
+def _empty_is_malformed(field: FieldInfo) -> bool:
+    return EMPTY_IS_MALFORMED in field.metadata or _marked(field.annotation)
+
+
 class WireModel(BaseModel):
+    """The base of every request schema: unknown fields ignored, empty optional values read as absent
+    (except in fields whose type is marked EMPTY_IS_MALFORMED, such as numbers: ``""`` is not String(4-31))."""
+
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+    _keeps_empty: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._keeps_empty = frozenset(name for name, field in cls.model_fields.items() if _empty_is_malformed(field))
 
     @model_validator(mode="before")
     @classmethod
     def _empty_is_absent(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v is not None and v != ""}
+            return {k: v for k, v in data.items() if v is not None and (v != "" or k in cls._keeps_empty)}
         return data
 
     def given(self) -> dict[str, Any]:

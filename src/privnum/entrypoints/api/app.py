@@ -28,6 +28,7 @@ from privnum.entrypoints.api import (
     sandbox_router,
 )
 from privnum.entrypoints.api.field_names import wire_names_for
+from privnum.entrypoints.api.openapi_docs import install as install_openapi
 from privnum.entrypoints.api.wire import refusal_response
 
 log = logging.getLogger("privnum.api")
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (axb_router, ax_router, axe_router, axyb_router, recording_router, call_control_router,
                    sandbox_router):
         app.include_router(module.router)
+    install_openapi(app)
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, refusal: Refused) -> JSONResponse:

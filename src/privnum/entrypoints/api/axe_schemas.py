@@ -58,7 +58,7 @@ class AxeModifyBody(AxeOptions, AxeTargetFields):
 
 
 class AxeQueryV2Params(AxeTargetFields):
-    cursor: str | None = Field(default=None, pattern=r"^\d{13}_\d{1,20}$")
+    cursor: str | None = Field(default=None, pattern=r"^[0-9]{13}_[0-9]{1,20}$")
     limit: int | str | None = None
 
     def page_limit(self) -> int:

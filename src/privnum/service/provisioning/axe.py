@@ -42,7 +42,8 @@ class AxeTarget:
 
 
 def check_extension(app: App, extension: str, field: str = "extension") -> str:
-    if not extension.isdigit() or len(extension) != app.extension_length or int(extension) == 0:
+    digits = extension.isascii() and extension.isdigit()  # not "²" or "١": a caller keys in 0-9
+    if not digits or len(extension) != app.extension_length or int(extension) == 0:
         raise invalid(field, f"must be {app.extension_length} digits (this app's extension length), not all zero")
     return extension
 
