@@ -1,6 +1,6 @@
 """Push delivery throughput and latency, beside raw aiohttp posting to the same receiver in the same run.
 
-Starts tests/receiver.py (one process, no log) as the customer's server, then in this process:
+Starts tests/support/receiver.py (one process, no log) as the customer's server, then in this process:
 
 1. raw: N signed POSTs with one aiohttp session, ``--concurrency`` in flight (the ceiling);
 2. backlog: N events enqueued into a fresh outbox, then one PushWorker drains it (events/s);
@@ -55,7 +55,7 @@ def free_port() -> int:
 
 def start_receiver() -> tuple[subprocess.Popen, str]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "receiver.py"), "--port", str(port)])
+    process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "support" / "receiver.py"), "--port", str(port)])
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 15
     while True:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from alembic import command
+from servers import BACKENDS, drop_database, fresh_database_url
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from conftest import BACKENDS, drop_database, fresh_database_url
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.migrate import alembic_config
 from privnum.bootstrap import build_operator

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import BACKENDS, drop_database, fresh_database_url, new_numbers
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from conftest import BACKENDS, drop_database, fresh_database_url, new_numbers
 from privnum.adapters.db.database import open_database
 from privnum.bootstrap import OperatorRuntime, build_operator
 from privnum.config import Settings

@@ -15,9 +15,8 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-
-from calls_support import CallLab, LabApp, kinds
-from conftest import new_users
+from call_lab import CallLab, LabApp, kinds
+from servers import new_users
 
 T = TypeVar("T")
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -132,7 +131,7 @@ def check_cdr(cdr: dict[str, Any], app: LabApp, session: str, e: Expect) -> None
 
 
 def retrying(read: Callable[[], T], attempts: int = 20) -> T:
-    """``read()``, again when it met a half-written line of the receiver's log (tests/receiver.py ``records``
+    """``read()``, again when it met a half-written line of the receiver's log (tests/support/receiver.py ``records``
     parses a line the receiver process is still writing and raises JSONDecodeError)."""
     for _ in range(attempts - 1):
         try:
@@ -302,3 +301,20 @@ def test_suspended_app_refuses_calls(lab: CallLab) -> None:
             break
         time.sleep(0.3)
     check_call(lab, app, session, Expect(a, x, 8018, REFUSED, ""))
+
+
+# --- one call answered, one refused: every event in order, one CDR ---
+def test_axb_call_answered_and_refused(lab: CallLab) -> None:
+    app = lab.app("AXB", 1)
+    a, b, stranger = new_users(3)
+    assert app.client.axb_bind(relationNum=app.pool[0], callerNum=a, calleeNum=b).ok
+    session = lab.call(a, app.pool[0], talk_ms=300)
+    events, cdr = lab.finished(app, session)
+    assert kinds(events) == ["callin", "callout", "alerting", "answer", "disconnect"]
+    assert events[-1]["statusInfo"]["stateCode"] == 0
+    assert (cdr["callerNum"], cdr["fwdDstNum"], cdr["fwdDisplayNum"], cdr["direction"]) == (a, b, app.pool[0], 1)
+    refused = lab.call(stranger, app.pool[0])
+    events, cdr = lab.finished(app, refused)
+    assert kinds(events) == ["callin", "disconnect"]
+    assert events[-1]["statusInfo"]["stateCode"] == 8014
+    assert cdr["subscriptionId"] == "" and cdr["ulFailReason"] == 8014

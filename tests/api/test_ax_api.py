@@ -8,9 +8,8 @@ from calendar import timegm
 from dataclasses import dataclass, field
 
 import pytest
-
-from conftest import Server, new_numbers, new_users
 from huawei_client import AX_CALLEE_URI, AX_URI, HuaweiClient, Reply
+from servers import Server, new_numbers, new_users
 
 AREA = "0755"
 BIND_FIELDS = {"resultcode", "resultdesc", "origNum", "privateNum", "subscriptionId"}

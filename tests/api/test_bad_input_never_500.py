@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from conftest import Server, new_users
 from huawei_client import AX_CALLEE_URI, AX_URI, AXB_URI, AXE_URI, AXYB_URI
+from servers import Server, new_users
 
 ODD_VALUES = [None, 0, -1, 1.5, True, "", " ", "x" * 300, [], {}, ["+8613900000001"], {"a": 1}, "+86abc",
               "😀", "null", "0" * 40, "+" + "9" * 40, "1e9", -(10**20)]

@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from huawei_client import AX_CALLEE_URI, AX_URI, AXB_URI, AXE_URI, AXYB_URI, HuaweiClient, signed_headers
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -41,9 +42,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from servers import Server
 
-from conftest import Server
-from huawei_client import AX_CALLEE_URI, AX_URI, AXB_URI, AXE_URI, AXYB_URI, HuaweiClient, signed_headers
 from privnum.entrypoints.api.openapi_docs import OPERATIONS
 
 MAX_EXAMPLES = int(os.environ.get("PRIVNUM_SCHEMATHESIS_EXAMPLES", "12"))  # per operation and generation mode

@@ -25,10 +25,10 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from huawei_client import HuaweiClient, Reply
+from servers import BACKENDS, PRIVNUM, Server, drop_database, free_port, start_server
 from sqlalchemy import text
 
-from conftest import BACKENDS, PRIVNUM, Server, drop_database, free_port, start_server
-from huawei_client import HuaweiClient, Reply
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.tenancy_store import SqlTenancyStore as AppStore
 from privnum.adapters.recordings.store import LocalRecordingStore

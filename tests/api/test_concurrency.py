@@ -2,7 +2,7 @@
 
 Each backend gets a cluster of two independent ``privnum serve`` processes on the same database: the
 conftest server (one worker) and a peer started here with ``--workers 2`` on another port, so three
-serving processes in all. Every storm is fired by several client processes (tests/concurrency_worker.py,
+serving processes in all. Every storm is fired by several client processes (tests/support/concurrency_worker.py,
 each with many threads) that are released at the same moment and spread their requests over both
 servers. Rules proved:
 
@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conftest import BACKENDS, Server, drop_database, free_port, new_numbers, new_users, serve, start_server
 from huawei_client import AX_URI, AXB_URI, AXE_URI
+from servers import BACKENDS, Server, drop_database, free_port, new_numbers, new_users, serve, start_server
 
 pytestmark = pytest.mark.slow  # about 20-30 s per backend, more on a busy machine
 
-WORKER = Path(__file__).parent / "concurrency_worker.py"
+WORKER = Path(__file__).parent.parent / "support" / "concurrency_worker.py"
 CLIENT_PROCESSES = 4
 THREADS_PER_PROCESS = 8
 CLIENT_EXIT_TIMEOUT_S = 30  # a storm itself is bounded by the clients' 30 s HTTP timeout
@@ -90,7 +89,7 @@ class Answer:
 
 
 class ClientPool:
-    """Long-lived client processes (tests/concurrency_worker.py), released together for each storm."""
+    """Long-lived client processes (tests/support/concurrency_worker.py), released together for each storm."""
 
     def __init__(self, processes: int, threads: int) -> None:
         self.procs = [subprocess.Popen([sys.executable, str(WORKER), str(threads)], stdin=subprocess.PIPE,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Server, new_users
 from huawei_client import AX_CALLEE_URI, AX_URI, AXB_URI, AXE_URI, AXYB_URI, HuaweiClient, Reply
+from servers import Server, new_users
 
 AXE_V2_URI = "/rest/caas/extendnumber/v2.0"
 AREA = "0755"

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
+from call_lab import CallLab, LabApp, kinds
+from servers import new_numbers, new_users
 
-from calls_support import CallLab, LabApp, kinds
-from conftest import new_numbers, new_users
 from privnum.service.authentication import aksk_digest
 
 

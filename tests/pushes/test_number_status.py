@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from calls_support import CallLab
+from call_lab import CallLab
 
 
 def _status_pushes(lab: CallLab, path: str, count: int, timeout_s: float = 10.0) -> list[dict]:

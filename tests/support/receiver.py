@@ -1,6 +1,6 @@
 """A customer's server for the tests: a standalone aiohttp process that logs every push it receives.
 
-    python tests/receiver.py --port P [--log FILE]
+    python tests/support/receiver.py --port P [--log FILE]
 
 Each request is appended to FILE as one JSON line: method, path, headers (X-Push-Id included),
 body (parsed JSON, else text), t (receive time, epoch seconds) and the status answered.

@@ -1,5 +1,5 @@
 """Push delivery end to end: a real ``privnum serve`` delivers pushes written into its outbox to a
-real receiver process (tests/receiver.py) standing in for the customer's server.
+real receiver process (tests/support/receiver.py) standing in for the customer's server.
 
 Time scale 0.0005: the retry ladder 1, 4, 9, 106, 203, 300 minutes becomes 30 ms, 120 ms, 270 ms,
 3.2 s, 6.1 s, 9 s. The always-failing push is enqueued when the fixture starts so its ~19 s ladder
@@ -24,9 +24,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from receiver import Receiver
+from servers import BACKENDS, Server, drop_database, serve, start_server
 from sqlalchemy import text
 
-from conftest import BACKENDS, Server, drop_database, serve, start_server
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.outbox_enqueue import enqueue
@@ -34,7 +35,6 @@ from privnum.adapters.push.block_client import exchange, log_block_push
 from privnum.domain.pushes import RETRY_LADDER_MINUTES, OutboundPush, PushKind
 from privnum.huawei.call_pushes import merge_cdr_bodies
 from privnum.service.authentication import aksk_digest
-from receiver import Receiver
 
 TIME_SCALE = 0.0005
 _X_AKSK = re.compile(r'(\w+)="([^"]*)"')

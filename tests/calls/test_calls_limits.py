@@ -8,9 +8,8 @@ from datetime import datetime
 
 import httpx
 import pytest
-
-from calls_support import CallLab, kinds
-from conftest import new_numbers, new_users
+from call_lab import CallLab, kinds
+from servers import new_numbers, new_users
 
 
 def huawei_time(value: str) -> float:

@@ -11,10 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-
-from conftest import BACKENDS, Server, drop_database, new_numbers, start_server
 from huawei_client import HuaweiClient
 from receiver import Receiver
+from servers import BACKENDS, Server, drop_database, new_numbers, start_server
 
 LAB_ENV = {
     "PRIVNUM_TIME_SCALE": "0.001",  # a ladder minute is 60 ms

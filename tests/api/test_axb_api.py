@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-
-from conftest import Server, new_numbers, new_users
 from huawei_client import AXB_URI, HuaweiClient, Reply
+from servers import Server, new_numbers, new_users
 
 HEX32 = re.compile(r"[0-9a-f]{32}")
 SUBSCRIBE_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
@@ -679,3 +678,18 @@ def test_duration_expires_binding_and_frees_x(server: Server) -> None:
     assert client.axb_query(subscriptionId=kept).ok  # duration=0: never expires
     assert pairs_on(client, x) == {(c, d), (a, b)}
     bind_ok(client, e, f, relationNum=x)
+
+
+# --- a first end-to-end check: bind, query, unbind ---
+def test_axb_round_trip(server: Server) -> None:
+    client, pool = server.app("AXB", 1)
+    a, b = new_users(2)
+    r = client.axb_bind(relationNum=pool[0], callerNum=a, calleeNum=b)
+    assert r.ok, r
+    assert r.body["relationNum"] == pool[0]
+    sub = r.body["subscriptionId"]
+    q = client.axb_query(subscriptionId=sub)
+    assert q.ok and q.body["relationNumList"][0]["callerNum"] == a
+    assert client.axb_unbind(subscriptionId=sub).ok
+    gone = client.axb_query(subscriptionId=sub)
+    assert (gone.status, gone.code) == (403, "1012007")

@@ -4,8 +4,8 @@ echoed back in queries."""
 
 from __future__ import annotations
 
-from conftest import Server, new_users
 from huawei_client import AX_URI, AXB_URI, AXE_URI, AXYB_URI, HuaweiClient
+from servers import Server, new_users
 
 AREA = "0755"
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 
 import pytest
-
-from conftest import Server, new_numbers, new_users
 from huawei_client import AXE_URI, HuaweiClient, Reply
+from servers import Server, new_numbers, new_users
 
 AREA = "0755"
 AXE_V2_URI = "/rest/caas/extendnumber/v2.0"

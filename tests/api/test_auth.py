@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from conftest import BACKENDS, Server, drop_database, new_users, start_server
 from huawei_client import AUTHORIZATION, AXB_URI, HuaweiClient, Reply, digest, utc_created
+from servers import BACKENDS, Server, drop_database, new_users, start_server
 
 UNKNOWN_ID = "0" * 32
 WSSE_AUTHORIZATION = 'WSSE realm="SDP",profile="UsernameToken",type="Appkey"'

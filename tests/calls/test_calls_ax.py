@@ -6,9 +6,8 @@ import time
 from typing import Any
 
 import pytest
-
-from calls_support import CallLab
-from conftest import new_users
+from call_lab import CallLab
+from servers import new_users
 from test_calls_axb import FULL, QUICK, REFUSED, Expect, Pool, check_call
 
 

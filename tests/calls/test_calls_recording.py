@@ -12,9 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-
-from calls_support import CallLab, LabApp, kinds
-from conftest import new_users
+from call_lab import CallLab, LabApp, kinds
+from servers import new_users
 
 RECORD_URI = "/rest/provision/voice/record/v1.0"
 STOP_URI = "/rest/httpsessions/callStop/v2.0"

@@ -16,10 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
-
-from calls_support import LAB_ENV, kinds
-from conftest import BACKENDS, Server, drop_database, new_numbers, new_users, serve, start_server
+from call_lab import LAB_ENV, kinds
 from receiver import Receiver
+from servers import BACKENDS, Server, drop_database, new_numbers, new_users, serve, start_server
 
 ORDER = ["callin", "callout", "alerting", "answer", "disconnect"]
 

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 
 import pytest
-
-from conftest import Server, new_users
 from huawei_client import AXYB_URI, HuaweiClient, Reply
+from servers import Server, new_users
 
 AREA = "0755"
 ENVELOPE = {"resultcode", "resultdesc"}
