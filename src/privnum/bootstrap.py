@@ -43,8 +43,9 @@ from privnum.service.management.apps import Apps
 from privnum.service.management.enterprises import Enterprises
 from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
-from privnum.service.ports import AuthGuard, ProvisioningTx
+from privnum.service.ports import AuthGuard
 from privnum.service.provisioning import axyb
+from privnum.service.provisioning.ports import ProvisioningTx
 from privnum.service.recordings import Recordings
 
 log = logging.getLogger("privnum")

@@ -15,8 +15,8 @@ import pytest
 from privnum.domain.apps import App
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused
-from privnum.huawei.aksk import Credentials, aksk_headers, push_headers, read_credentials
-from privnum.service.authentication import AuthPolicy, authenticate, wsse_digest
+from privnum.huawei.aksk import aksk_headers, push_headers, read_credentials
+from privnum.service.authentication import AuthPolicy, Credentials, authenticate, wsse_digest
 
 KEY, SECRET = "app-key-1", "app-secret-1"
 AUTH = 'AKSK realm="SDP",profile="UsernameToken",type="Appkey"'
@@ -65,8 +65,8 @@ def code_of(headers: dict[str, str]) -> str:
 
 
 async def verify(creds: Credentials, guard: Guard | None = None, app: App = APP) -> App:
-    return await authenticate(creds.scheme, creds.app_key, creds.digest, creds.nonce, creds.created, "10.0.0.1",
-                              int(time.time() * 1000), Directory(app), guard or Guard(), AuthPolicy())
+    return await authenticate(creds, "10.0.0.1", int(time.time() * 1000), Directory(app), guard or Guard(),
+                              AuthPolicy())
 
 
 # -- building ------------------------------------------------------------------------------------

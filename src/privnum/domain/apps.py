@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from privnum.domain.modes import Mode
+from privnum.domain.result_codes import Refused, ResultCode
 
 EXTENSION_LENGTHS = (1, 2, 3, 4)
 
@@ -44,6 +45,12 @@ class App:
     @property
     def is_active(self) -> bool:
         return self.status is AppStatus.ACTIVE
+
+    def require_recording(self, wants_recording: bool | None) -> None:
+        """A binding may ask for recording only when this app has recording switched on."""
+        if wants_recording and not self.recording_enabled:
+            raise Refused(ResultCode.RECORDING_NOT_ENABLED,
+                          "switch recording on for this app before setting recordFlag")
 
     def allows_ip(self, ip: str) -> bool:
         """An empty allow-list means no restriction; entries are addresses or CIDR ranges (IPv4/IPv6)."""

@@ -16,11 +16,10 @@ import re
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from privnum.domain.result_codes import Refused
 from privnum.domain.result_codes import ResultCode as R
-from privnum.service.authentication import aksk_digest
+from privnum.service.authentication import Credentials, aksk_digest
 
 AUTHORIZATION = 'AKSK realm="SDP",profile="UsernameToken",type="Appkey"'
 CONTENT_TYPE = "application/json;charset=UTF-8"
@@ -58,15 +57,6 @@ def push_headers(app_key: str, app_secret: str, push_id: str) -> dict[str, str]:
 # -- reading -------------------------------------------------------------------------------------
 
 _PAIR = re.compile(r'([A-Za-z_]+)\s*=\s*"([^"]*)"')
-
-
-@dataclass(frozen=True)
-class Credentials:
-    scheme: str  # "AKSK" or "WSSE"
-    app_key: str
-    digest: str
-    nonce: str
-    created: str
 
 
 def _params(text: str) -> dict[str, str]:

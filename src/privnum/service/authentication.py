@@ -66,8 +66,20 @@ def check_fresh(created: str, now_ms: int, policy: AuthPolicy) -> None:
                   f"Created {created} differs from the server's UTC clock by more than {policy.clock_skew_s} s")
 
 
-async def authenticate(scheme: str, app_key: str, digest: str, nonce: str, created: str, ip: str,
-                       now_ms: int, directory: AppDirectory, guard: AuthGuard, policy: AuthPolicy) -> App:
+@dataclass(frozen=True)
+class Credentials:
+    """What a request claims: its scheme, APP_Key, digest, nonce and creation time (read by huawei/aksk.py)."""
+
+    scheme: str  # "AKSK" or "WSSE"
+    app_key: str
+    digest: str
+    nonce: str
+    created: str
+
+
+async def authenticate(creds: Credentials, ip: str, now_ms: int, directory: AppDirectory, guard: AuthGuard,
+                       policy: AuthPolicy) -> App:
+    scheme, app_key, digest, nonce, created = creds.scheme, creds.app_key, creds.digest, creds.nonce, creds.created
     if not _NONCE.fullmatch(nonce):
         raise Refused(ResultCode.INVALID_DIGEST, "Nonce must be 1-128 letters and digits")
     app = await directory.by_key(app_key)

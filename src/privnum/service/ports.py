@@ -1,83 +1,15 @@
-"""What the use cases need from storage, as protocols; adapters/db implements them."""
+"""Ports every feature shares, as protocols: apps for authentication, the authentication guard, and the
+push outbox (the delivery side for the push worker and the Block decider, the operator's side for
+listing and replay). adapters/db (or adapters/redis) implement them; bootstrap injects them."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
-from typing import Protocol, TypeVar
+from typing import Protocol
 
-from privnum.domain.allocation import AreaScope, ScopeCensus
 from privnum.domain.apps import App
-from privnum.domain.bindings import Binding
-from privnum.domain.modes import Mode
-from privnum.domain.private_numbers import NumberRole, PrivateNumber
-
-T = TypeVar("T")
-
-
-class Claim(Enum):
-    """Outcome of trying to place a binding on a number, settled atomically by the database."""
-
-    PLACED = "placed"
-    NUMBER_FULL = "number_full"  # no room, not available, or busy in the other AXYB role
-    KEY_TAKEN = "key_taken"  # a user number / extension / AX relation already on that number
-    QUOTA_EXCEEDED = "quota_exceeded"  # the A already holds its 5 X
-
-
-@dataclass(frozen=True)
-class BindingFilter:
-    app_id: int
-    mode: Mode
-    number: str | None = None
-    party_a: str | None = None
-    party_b: str | None = None
-    extension: str | None = None
-    parent_id: str | None = None
-    yb_relations: bool | None = None  # AXYB: True only YB rows, False only AX rows
-
-
-class ProvisioningTx(Protocol):
-    """One database transaction of a provisioning call."""
-
-    async def purge_expired(self, now_ms: int, app_id: int | None = None, limit: int = 500) -> int: ...
-
-    async def number(self, number: str) -> PrivateNumber | None: ...
-
-    async def candidates(self, app_id: int, scope: AreaScope, role: NumberRole, capacity: int, keys: Sequence[str],
-                         exclude: Sequence[str], limit: int) -> list[str]: ...
-
-    async def census(self, app_id: int, scope: AreaScope, role: NumberRole, capacity: int,
-                     keys: Sequence[str]) -> ScopeCensus: ...
-
-    async def quota_used(self, app_id: int, user: str) -> int: ...
-
-    async def claim(self, binding: Binding, role: NumberRole, capacity: int, quota_limit: int) -> Claim: ...
-
-    async def rekey(self, old: Binding, new: Binding) -> Claim: ...
-
-    async def move_quota(self, app_id: int, old_user: str, new_user: str, limit: int) -> bool: ...
-
-    async def save(self, binding: Binding) -> bool: ...
-
-    async def release(self, binding: Binding) -> bool: ...
-
-    async def get(self, app_id: int, binding_id: str, now_ms: int) -> Binding | None: ...
-
-    async def find(self, where: BindingFilter, now_ms: int, offset: int = 0, limit: int | None = None,
-                   ) -> list[Binding]: ...
-
-    async def count(self, where: BindingFilter, now_ms: int) -> int: ...
-
-    async def by_key(self, number: str, key: str, now_ms: int) -> Binding | None: ...
-
-    async def used_extensions(self, number: str) -> set[str]: ...
-
-
-class ProvisioningStore(Protocol):
-    async def run(self, work: Callable[[ProvisioningTx], Awaitable[T]], *, read_only: bool = False) -> T:
-        """Run ``work`` in one transaction, again from the start if it lost a transient conflict."""
-        ...
+from privnum.domain.pushes import LEASED, PushState
 
 
 class AppDirectory(Protocol):
@@ -96,3 +28,77 @@ class AuthGuard(Protocol):
     async def record_failure(self, ip: str, now_ms: int) -> None: ...
 
     async def first_use_of_nonce(self, app_key: str, nonce: str, now_ms: int, ttl_ms: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ClaimedPush:
+    id: int
+    push_id: str
+    app_id: int
+    kind: str
+    url: str
+    body: str
+    attempts: int  # failed attempts before this one
+    lease_until_ms: int
+    app_key: str
+    app_secret: str
+    created_at_ms: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    push: ClaimedPush
+    ok: bool
+    http_status: int  # 0 when no HTTP answer
+    error: str | None
+    at_ms: int  # when the attempt ended
+    elapsed_ms: int
+
+
+class Outbox(Protocol):
+    """The delivery side: claim due pushes under a lease, record each attempt's outcome, and keep
+    pushes sent once outside the outbox (Block callin exchanges)."""
+
+    async def claim(self, now_ms: int, limit: int, lease_ms: int) -> list[ClaimedPush]: ...
+
+    async def record(self, outcomes: Sequence[Outcome], time_scale: float) -> None: ...
+
+    async def any_due(self, now_ms: int) -> bool: ...
+
+    async def next_due_after(self, now_ms: int) -> int | None: ...
+
+    async def log_finished(self, *, app_id: int, kind: str, url: str, body: str, push_id: str, ok: bool,
+                           http_status: int, error: str | None, at_ms: int, elapsed_ms: int) -> int: ...
+
+
+@dataclass(frozen=True)
+class PushRow:
+    id: int
+    push_id: str
+    app_key: str | None
+    kind: str
+    url: str
+    state: str
+    attempts: int
+    next_attempt_at_ms: int
+    lease_until_ms: int | None
+    batch_id: int | None
+    created_at_ms: int
+    delivered_at_ms: int | None
+    last_error: str | None
+
+    def shown_state(self, now_ms: int) -> str:
+        if self.state == PushState.PENDING and self.lease_until_ms is not None and self.lease_until_ms > now_ms:
+            return LEASED
+        return self.state
+
+
+class PushLog(Protocol):
+    """The operators' side: list pushes, their attempts, replay a dead one."""
+
+    async def list_pushes(self, *, dead_only: bool = False, app_key: str | None = None,
+                          limit: int = 100) -> list[PushRow]: ...
+
+    async def attempts_of(self, row_id: int) -> list[tuple[int, int, str | None, int]]: ...
+
+    async def replay(self, ref: str, now_ms: int) -> tuple[int | None, str | None]: ...

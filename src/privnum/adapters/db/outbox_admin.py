@@ -10,7 +10,7 @@ from sqlalchemy import text
 from privnum.adapters.db.database import Database
 from privnum.adapters.db.engine import with_retries
 from privnum.domain.pushes import PushState
-from privnum.service.push_ports import PushRow
+from privnum.service.ports import PushRow
 
 __all__ = ["PushRow", "SqlPushLog"]
 

@@ -1,6 +1,6 @@
 """The push outbox, seen from the delivery side: claim due pushes under a lease, record each attempt,
 retry along the ladder, dead-letter, and keep the Block callin exchanges. Implements ``Outbox``
-(service/push_ports.py); listing and replay are ``outbox_admin.py``.
+(service/ports.py); listing and replay are ``outbox_admin.py``.
 
 States: ``pending`` (waiting, or leased while ``lease_until_ms`` lies in the future: claiming moves
 ``next_attempt_at_ms`` to the lease end, so a push whose worker died becomes due again by itself),
@@ -30,7 +30,7 @@ from sqlalchemy import text
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
 from privnum.domain.pushes import PushKind, PushState, retry_delay_ms
-from privnum.service.push_ports import ClaimedPush, Outcome
+from privnum.service.ports import ClaimedPush, Outcome
 
 MergeBodies = Callable[[Sequence[str]], str]
 """The body of one message carrying the CDRs of several CDR push bodies, oldest first."""

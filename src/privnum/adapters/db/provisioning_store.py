@@ -22,7 +22,7 @@ from privnum.domain.binding_options import BindingOptions, LastCaller
 from privnum.domain.bindings import Binding
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole, NumberState, PrivateNumber
-from privnum.service.ports import BindingFilter, Claim
+from privnum.service.provisioning.ports import BindingFilter, Claim
 
 T = TypeVar("T")
 

@@ -17,7 +17,7 @@ import aiohttp
 from privnum.domain.pushes import PushKind
 from privnum.huawei.aksk import push_headers
 from privnum.service.clock import now_ms
-from privnum.service.push_ports import Outbox
+from privnum.service.ports import Outbox
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from privnum.domain.apps import App
 from privnum.domain.calls.routing import Rejection, Route
 from privnum.domain.calls.session import CallSession
 from privnum.huawei.block import read_block_answer
-from privnum.service.push_ports import Outbox
+from privnum.service.ports import Outbox
 
 log = logging.getLogger("privnum.block")
 

@@ -20,7 +20,7 @@ import aiohttp
 
 from privnum.huawei.aksk import push_headers
 from privnum.service.clock import now_ms
-from privnum.service.push_ports import ClaimedPush, Outbox, Outcome
+from privnum.service.ports import ClaimedPush, Outbox, Outcome
 
 log = logging.getLogger("privnum.pushes")
 

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 
-from privnum.bootstrap import Runtime
 from privnum.domain.apps import App
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused, ResultCode
+from privnum.entrypoints.api.deps import runtime_of
 from privnum.huawei.aksk import read_credentials
 from privnum.service.authentication import authenticate, counts_toward_lockout
 from privnum.service.clock import now_ms
@@ -25,15 +25,14 @@ def client_ip(request: Request) -> str:
 
 
 async def authenticated_app(request: Request) -> App:
-    runtime: Runtime = request.app.state.runtime
+    runtime = runtime_of(request)
     ip = client_ip(request)
     now = now_ms()
     if await runtime.guard.is_banned(ip, now):
         raise Refused(ResultCode.AUTH_LOCKED_OUT, f"too many failed authentications from {ip}")
     try:
         creds = read_credentials(request.headers)
-        return await authenticate(creds.scheme, creds.app_key, creds.digest, creds.nonce, creds.created, ip, now,
-                                  runtime.directory, runtime.guard, runtime.policy)
+        return await authenticate(creds, ip, now, runtime.directory, runtime.guard, runtime.policy)
     except Refused as refusal:
         if runtime.settings.lockout_failures > 0 and counts_toward_lockout(refusal):
             await runtime.guard.record_failure(ip, now)

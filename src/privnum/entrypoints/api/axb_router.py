@@ -20,6 +20,7 @@ from privnum.entrypoints.api.axb_schemas import (
     AxbUnbindQuery,
     relation_info,
 )
+from privnum.entrypoints.api.deps import Provisioning
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
 from privnum.huawei.option_names import to_domain
 from privnum.service.provisioning import axb
@@ -36,14 +37,14 @@ def _options(body: AxbBindBody | AxbModifyBody) -> dict:
 
 
 @router.post(URI, summary="CreateAXBBinding")
-async def bind(request: Request, app: App = axb_app) -> JSONResponse:
+async def bind(request: Request, store: Provisioning, app: App = axb_app) -> JSONResponse:
     body = await parse_body(request, AxbBindBody)
     duration = check_duration(body.duration) if body.duration is not None else 0
     non_strict = body.areaMatchMode == "1"
     area_code = body.areaCode
     if body.relationNum is None and area_code is None and not non_strict:
         area_code = fixed_line_area_code(body.callerNum)  # a fixed-line A gets an X of its own city
-    binding = await axb.bind(request.app.state.runtime.provisioning, app, axb.AxbBind(
+    binding = await axb.bind(store, app, axb.AxbBind(
         caller=body.callerNum, callee=body.calleeNum, number=body.relationNum,
         area_code=None if body.relationNum else area_code, non_strict=non_strict,
         duration_s=duration, options=_options(body)))
@@ -51,30 +52,30 @@ async def bind(request: Request, app: App = axb_app) -> JSONResponse:
 
 
 @router.delete(URI, summary="Unbind AXB")
-async def unbind(request: Request, app: App = axb_app) -> JSONResponse:
+async def unbind(request: Request, store: Provisioning, app: App = axb_app) -> JSONResponse:
     params = parse_query(request, AxbUnbindQuery)
     if params.subscriptionId is None and params.relationNum is None:
         raise invalid("subscriptionId", "subscriptionId or relationNum is required")
-    await axb.unbind(request.app.state.runtime.provisioning, app, params.subscriptionId,
+    await axb.unbind(store, app, params.subscriptionId,
                      None if params.subscriptionId else params.relationNum)
     return success()
 
 
 @router.put(URI, summary="ModifyAXBBinding")
-async def modify(request: Request, app: App = axb_app) -> JSONResponse:
+async def modify(request: Request, store: Provisioning, app: App = axb_app) -> JSONResponse:
     body = await parse_body(request, AxbModifyBody)
     duration = check_duration(body.duration) if body.duration is not None else None
-    await axb.modify(request.app.state.runtime.provisioning, app, body.subscriptionId, body.callerNum,
+    await axb.modify(store, app, body.subscriptionId, body.callerNum,
                      body.calleeNum, duration, _options(body))
     return success()
 
 
 @router.get(URI, summary="QueryAXBBinding")
-async def query(request: Request, app: App = axb_app) -> JSONResponse:
+async def query(request: Request, store: Provisioning, app: App = axb_app) -> JSONResponse:
     params = parse_query(request, AxbQueryParams)
     if params.subscriptionId is None and params.relationNum is None:
         raise invalid("subscriptionId", "subscriptionId or relationNum is required")
-    page = await axb.query(request.app.state.runtime.provisioning, app, params.subscriptionId,
+    page = await axb.query(store, app, params.subscriptionId,
                            params.relationNum, params.callerNum, params.calleeNum, params.pageIndex,
                            params.page_size())
     return success(app_key=app.app_key, totalCount=page.total, pageIndex=page.index, pageSize=page.size,

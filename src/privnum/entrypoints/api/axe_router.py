@@ -20,6 +20,7 @@ from privnum.entrypoints.api.axe_schemas import (
     AxeTargetFields,
     axe_info,
 )
+from privnum.entrypoints.api.deps import Provisioning
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
 from privnum.huawei.option_names import to_domain
 from privnum.service.provisioning import axe
@@ -51,7 +52,7 @@ def _target(app: App, fields: AxeTargetFields) -> axe.AxeTarget:
 
 
 @router.post(URI, summary="CreateAXEBinding")
-async def bind(request: Request, app: App = axe_app) -> JSONResponse:
+async def bind(request: Request, store: Provisioning, app: App = axe_app) -> JSONResponse:
     body = await parse_body(request, AxeBindBody)
     if body.extendNum is not None:
         axe.check_extension(app, body.extendNum)
@@ -63,7 +64,7 @@ async def bind(request: Request, app: App = axe_app) -> JSONResponse:
     lifetime = body.bindExpiredTime or 0
     options["bind_expired_time"] = lifetime
     options["time_unit"] = body.timeUnit or "0"
-    binding = await axe.bind(request.app.state.runtime.provisioning, app, axe.AxeBind(
+    binding = await axe.bind(store, app, axe.AxeBind(
         user=body.bindNum, number=body.virtualNum, area_code=None if body.virtualNum else body.areaCode,
         non_strict=body.areaMatchMode == "1", extension=body.extendNum,
         lifetime_s=lifetime * axe_unit_seconds(body.timeUnit), options=options))
@@ -71,34 +72,34 @@ async def bind(request: Request, app: App = axe_app) -> JSONResponse:
 
 
 @router.delete(URI, summary="Unbind AXE")
-async def unbind(request: Request, app: App = axe_app) -> JSONResponse:
+async def unbind(request: Request, store: Provisioning, app: App = axe_app) -> JSONResponse:
     params = parse_query(request, AxeTargetFields)
-    await axe.unbind(request.app.state.runtime.provisioning, app, _target(app, params))
+    await axe.unbind(store, app, _target(app, params))
     return success()
 
 
 @router.put(URI, summary="ModifyAXEBinding")
-async def modify(request: Request, app: App = axe_app) -> JSONResponse:
+async def modify(request: Request, store: Provisioning, app: App = axe_app) -> JSONResponse:
     body = await parse_body(request, AxeModifyBody)
     changes = _options(body)
     if body.bindExpiredTime is not None:
         changes["bind_expired_time"] = body.bindExpiredTime
-    await axe.modify(request.app.state.runtime.provisioning, app, _target(app, body), None, changes)
+    await axe.modify(store, app, _target(app, body), None, changes)
     return success()
 
 
 @router.get(URI, summary="QueryAXEBinding")
-async def query(request: Request, app: App = axe_app) -> JSONResponse:
+async def query(request: Request, store: Provisioning, app: App = axe_app) -> JSONResponse:
     params = parse_query(request, AxeTargetFields)
-    found = await axe.query(request.app.state.runtime.provisioning, app, _target(app, params))
+    found = await axe.query(store, app, _target(app, params))
     return success(**axe_info(found))
 
 
 @router.get(URI_V2, summary="QueryAXEBinding (v2.0, cursor)")
-async def query_v2(request: Request, app: App = axe_app) -> JSONResponse:
+async def query_v2(request: Request, store: Provisioning, app: App = axe_app) -> JSONResponse:
     params = parse_query(request, AxeQueryV2Params)
     if params.subscriptionId is not None or (params.virtualNum and params.extendNum):
-        found = await axe.query(request.app.state.runtime.provisioning, app, _target(app, params))
+        found = await axe.query(store, app, _target(app, params))
         return success(axeBindingList=[axe_info(found)])
     if params.virtualNum is None:
         raise invalid("virtualNum", "virtualNum is required for a cursor query")
@@ -106,7 +107,7 @@ async def query_v2(request: Request, app: App = axe_app) -> JSONResponse:
     if offset > 1_000_000_000:
         raise invalid("cursor", "is past any binding of this number")
     limit = params.page_limit()
-    page = await axe.list_on_number(request.app.state.runtime.provisioning, app, params.virtualNum, offset,
+    page = await axe.list_on_number(store, app, params.virtualNum, offset,
                                     limit + 1)
     next_cursor = f"{page[limit - 1].created_at_ms:013d}_{offset + limit}" if len(page) > limit else None
     return success(nextCusor=next_cursor, axeBindingList=[axe_info(b) for b in page[:limit]])

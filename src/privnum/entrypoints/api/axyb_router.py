@@ -21,6 +21,7 @@ from privnum.entrypoints.api.axyb_schemas import (
     AxybUnbindQuery,
     xy_relation_infos,
 )
+from privnum.entrypoints.api.deps import Provisioning
 from privnum.entrypoints.api.wire import parse_body, parse_query, success
 from privnum.huawei.option_names import to_domain
 from privnum.service.provisioning import axyb
@@ -44,10 +45,9 @@ axyb_app = Depends(_axyb_app)
 
 
 @router.post(URI, summary="CreateAXYBBinding (AX step, then YB step with subscriptionId)")
-async def bind(request: Request, app: App = axyb_app) -> JSONResponse:
+async def bind(request: Request, store: Provisioning, app: App = axyb_app) -> JSONResponse:
     parse_query(request, AppKeyParam)
     body = await parse_body(request, AxybBindBody)
-    store = request.app.state.runtime.provisioning
     yb_duration = check_duration(body.ybDuration, "ybDuration") if body.ybDuration is not None else None
     if body.subscriptionId is None:
         if body.areaCode is None:
@@ -67,19 +67,19 @@ async def bind(request: Request, app: App = axyb_app) -> JSONResponse:
 
 
 @router.delete(URI, summary="Unbind AXYB (all, or one YB relation by yNum / bNum)")
-async def unbind(request: Request, app: App = axyb_app) -> JSONResponse:
+async def unbind(request: Request, store: Provisioning, app: App = axyb_app) -> JSONResponse:
     params = parse_query(request, AxybUnbindQuery)
-    await axyb.unbind(request.app.state.runtime.provisioning, app, params.subscriptionId, params.yNum,
+    await axyb.unbind(store, app, params.subscriptionId, params.yNum,
                       params.bNum)
     return success()
 
 
 @router.get(URI, summary="QueryAXYBBinding")
-async def query(request: Request, app: App = axyb_app) -> JSONResponse:
+async def query(request: Request, store: Provisioning, app: App = axyb_app) -> JSONResponse:
     params = parse_query(request, AxybQueryParams)
     if params.subscriptionId is None and params.relationNum is None:
         raise invalid("subscriptionId", "subscriptionId or relationNum is required")
-    found = await axyb.query(request.app.state.runtime.provisioning, app, params.subscriptionId,
+    found = await axyb.query(store, app, params.subscriptionId,
                              None if params.subscriptionId else params.relationNum)
     infos = [info for parent, children in found for info in xy_relation_infos(parent, children)]
     return success(xyRelationNumList=infos[:LIST_LIMIT])

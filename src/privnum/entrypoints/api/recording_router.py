@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from privnum.domain.apps import App
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api.authentication import authenticated_app
+from privnum.entrypoints.api.deps import RecordingsDep, RuntimeDep
 from privnum.entrypoints.api.wire import parse_query, refusal_response
 from privnum.huawei.fields import WireModel
 from privnum.service.clock import now_ms
@@ -41,10 +42,6 @@ class LinkQuery(WireModel):
     signature: str = Field(min_length=64, max_length=64, pattern="^[0-9A-Fa-f]{64}$")
 
 
-def _recordings(request: Request) -> Recordings:
-    return request.app.state.runtime.recordings
-
-
 def _refuse(result: ResultCode, detail: str, status: int) -> JSONResponse:
     response = refusal_response(Refused(result, detail))
     response.status_code = status
@@ -52,9 +49,8 @@ def _refuse(result: ResultCode, detail: str, status: int) -> JSONResponse:
 
 
 @router.get(URI, summary="GetRecordingDownloadUrl", status_code=301, response_class=Response)
-async def download_url(request: Request, app: App = any_app) -> Response:
+async def download_url(request: Request, recordings: RecordingsDep, app: App = any_app) -> Response:
     params = parse_query(request, RecordQuery)
-    recordings = _recordings(request)
     now = now_ms()
     found = await recordings.find(app.id, params.fileName, params.recordDomain, now)
     if found is None:
@@ -64,11 +60,10 @@ async def download_url(request: Request, app: App = any_app) -> Response:
 
 
 @router.get(DOWNLOAD, summary="Download a recording (signed link)", response_class=Response)
-async def download(request: Request, file_name: str) -> Response:
+async def download(request: Request, runtime: RuntimeDep, file_name: str) -> Response:
     if not is_valid_name(file_name):
         return _refuse(ResultCode.RECORD_NOT_EXIST, "no such recording", 404)
     link = parse_query(request, LinkQuery)
-    runtime = request.app.state.runtime
     now = now_ms()
     app: App | None = await runtime.directory.by_key(link.app_key)
     if app is None:
@@ -77,7 +72,7 @@ async def download(request: Request, file_name: str) -> Response:
         Recordings.verify(app, file_name, link.expires, link.signature, now)
     except Refused as refusal:
         return _refuse(refusal.result, refusal.detail, 403)
-    recordings = _recordings(request)
+    recordings = runtime.recordings
     found = await recordings.get(file_name, now)
     if found is None:
         return _refuse(ResultCode.RECORD_NOT_EXIST, "no such recording (unknown or expired)", 404)

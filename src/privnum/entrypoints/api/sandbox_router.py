@@ -12,8 +12,9 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
-from privnum.adapters.telephony.sandbox import CalleeBehaviour, Outcome
+from privnum.adapters.telephony.sandbox import CalleeBehaviour, Outcome, SandboxDriver
 from privnum.domain.calls.session import Party
+from privnum.entrypoints.api.deps import runtime_of
 from privnum.huawei.fields import GlobalNumber
 
 router = APIRouter(prefix="/sandbox/v1", tags=["Sandbox telephony"])
@@ -50,8 +51,8 @@ class SandboxCallAccepted(BaseModel):
     status: Literal["accepted"] = "accepted"
 
 
-def _sandbox(request: Request) -> Any:
-    sandbox = getattr(request.app.state.runtime, "sandbox", None)
+def _sandbox(request: Request) -> SandboxDriver:
+    sandbox = runtime_of(request).sandbox
     if sandbox is None:
         raise HTTPException(404, "the sandbox is switched off on this server")
     return sandbox

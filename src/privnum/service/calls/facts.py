@@ -13,7 +13,7 @@ from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import PrivateNumber
 from privnum.service.calls.ports import CallStore, CallTx
 from privnum.service.clock import now_ms
-from privnum.service.ports import BindingFilter
+from privnum.service.provisioning.ports import BindingFilter
 
 
 async def _keyed(tx: CallTx, app: App, session: CallSession, now: int) -> CallFacts:

@@ -19,7 +19,7 @@ from privnum.domain.calls.routing import Rejection, Route
 from privnum.domain.calls.session import CallEvent, CallSession, Party, Recording
 from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.pushes import OutboundPush
-from privnum.service.ports import BindingFilter
+from privnum.service.provisioning.ports import BindingFilter
 
 T = TypeVar("T")
 

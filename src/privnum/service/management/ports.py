@@ -2,7 +2,7 @@
 
 One operator action is one transaction: ``ManagementUnit.run(work)`` hands ``work`` a
 ``ManagementTx``, which sees enterprises and apps (``TenancyStore``), the number pool
-(``NumberPool``) and the push outbox (``Outbox``) on the same connection, so a number-state
+(``NumberPool``) and the push outbox (``PushQueue``) on the same connection, so a number-state
 change and the numStatus push it causes commit together or not at all. Rules that must hold
 across processes (an enterprise's app quota, a number in the pool at most once) are settled by
 the database's atomic statements and constraints; the rows methods report the outcome.
@@ -104,13 +104,13 @@ class NumberPool(Protocol):
         ...
 
 
-class Outbox(Protocol):
+class PushQueue(Protocol):
     """Pushes written in the caller's transaction, delivered later by the push worker."""
 
     async def enqueue(self, pushes: Sequence[OutboundPush], now_ms: int) -> None: ...
 
 
-class ManagementTx(TenancyStore, NumberPool, Outbox, Protocol):
+class ManagementTx(TenancyStore, NumberPool, PushQueue, Protocol):
     """One operator transaction."""
 
 
@@ -125,49 +125,3 @@ class NumberStatusFormatter(Protocol):
     """The wire body of an X-number status push (Huawei's numStatus)."""
 
     def number_status_body(self, change: NumberStatus) -> dict[str, Any]: ...
-
-
-class PushListing(Protocol):
-    """One push as the outbox lists it."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def push_id(self) -> str: ...
-    @property
-    def app_key(self) -> str | None: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def attempts(self) -> int: ...
-    @property
-    def next_attempt_at_ms(self) -> int: ...
-    @property
-    def lease_until_ms(self) -> int | None: ...
-    @property
-    def batch_id(self) -> int | None: ...
-    @property
-    def created_at_ms(self) -> int: ...
-    @property
-    def delivered_at_ms(self) -> int | None: ...
-    @property
-    def last_error(self) -> str | None: ...
-
-    def shown_state(self, now_ms: int) -> str:
-        """``leased`` for a pending push under a live lease, else the stored state."""
-        ...
-
-
-class PushLog(Protocol):
-    """The outbox as the operator sees it: list pushes, replay a dead one."""
-
-    async def list_pushes(self, *, dead_only: bool = False, app_key: str | None = None,
-                          limit: int = 100) -> Sequence[PushListing]: ...
-
-    async def replay(self, ref: str, now_ms: int) -> tuple[int | None, str | None]:
-        """Make a dead push (row id or push id) pending again: (row id, None), or (row id or None, why not)."""
-        ...

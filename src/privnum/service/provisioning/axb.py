@@ -12,11 +12,10 @@ from privnum.domain.lifetimes import expiry
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused, ResultCode, invalid
 from privnum.service.clock import now_ms
-from privnum.service.ports import BindingFilter, Claim, ProvisioningStore, ProvisioningTx
 from privnum.service.provisioning.binding_changes import save_or_refuse
 from privnum.service.provisioning.lookups import own_binding, own_number
 from privnum.service.provisioning.placement import Placement, place
-from privnum.service.recording import check_recording_allowed
+from privnum.service.provisioning.ports import BindingFilter, Claim, ProvisioningStore, ProvisioningTx
 
 NOT_FOUND = ResultCode.RECORD_NOT_EXIST
 
@@ -36,7 +35,7 @@ async def bind(store: ProvisioningStore, app: App, request: AxbBind) -> Binding:
     if request.caller == request.callee:
         raise invalid("callee", "must differ from the caller")
     options = BindingOptions.from_dict({**(request.options or {}), "duration": request.duration_s})
-    check_recording_allowed(app, options.record)
+    app.require_recording(options.record)
     now = now_ms()
     binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXB, number="", party_a=request.caller,
                       party_b=request.callee, options=options, created_at_ms=now, updated_at_ms=now,
@@ -81,7 +80,7 @@ async def unbind(store: ProvisioningStore, app: App, binding_id: str | None, num
 async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: str | None, callee: str | None,
                  duration_s: int | None, changes: dict[str, Any]) -> Binding:
     """Absent fields stay as they are; a new duration restarts the timer from now."""
-    check_recording_allowed(app, changes.get("record"))
+    app.require_recording(changes.get("record"))
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:

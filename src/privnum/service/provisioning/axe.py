@@ -14,11 +14,10 @@ from privnum.domain.limits import extension_capacity
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused, ResultCode, invalid
 from privnum.service.clock import now_ms
-from privnum.service.ports import BindingFilter, ProvisioningStore, ProvisioningTx
 from privnum.service.provisioning.binding_changes import release_or_refuse, save_or_refuse
 from privnum.service.provisioning.lookups import own_binding, own_number
 from privnum.service.provisioning.placement import Placement, place
-from privnum.service.recording import check_recording_allowed
+from privnum.service.provisioning.ports import BindingFilter, ProvisioningStore, ProvisioningTx
 
 NOT_FOUND = ResultCode.BINDING_NOT_EXIST
 
@@ -66,7 +65,7 @@ def _free_extension(used: set[str], length: int) -> str | None:
 
 async def bind(store: ProvisioningStore, app: App, request: AxeBind) -> Binding:
     options = BindingOptions.from_dict(request.options or {})
-    check_recording_allowed(app, options.record)
+    app.require_recording(options.record)
     now = now_ms()
     binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXE, number="", party_a=request.user,
                       extension=request.extension, options=options, created_at_ms=now, updated_at_ms=now,
@@ -123,7 +122,7 @@ async def unbind(store: ProvisioningStore, app: App, target: AxeTarget) -> Bindi
 async def modify(store: ProvisioningStore, app: App, target: AxeTarget, new_user: str | None,
                  changes: dict[str, Any]) -> Binding:
     """A new bindExpiredTime restarts the lifetime from now; the query keeps reporting the bind's value."""
-    check_recording_allowed(app, changes.get("record"))
+    app.require_recording(changes.get("record"))
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:

@@ -13,10 +13,9 @@ from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole
 from privnum.domain.result_codes import Refused, ResultCode, invalid
 from privnum.service.clock import now_ms
-from privnum.service.ports import BindingFilter, ProvisioningStore, ProvisioningTx
 from privnum.service.provisioning.lookups import own_binding, own_number
 from privnum.service.provisioning.placement import Placement, place
-from privnum.service.recording import check_recording_allowed
+from privnum.service.provisioning.ports import BindingFilter, ProvisioningStore, ProvisioningTx
 
 NOT_FOUND = ResultCode.BINDING_NOT_EXIST
 
@@ -54,7 +53,7 @@ def yb_expiry(parent: Binding, now: int, yb_duration_s: int) -> int | None:
 async def bind_ax(store: ProvisioningStore, app: App, request: AxRelation) -> Binding:
     options = BindingOptions.from_dict({**request.options, "duration": request.duration_s,
                                         "yb_duration": request.yb_duration_s, "area_code": request.area_code})
-    check_recording_allowed(app, options.record)
+    app.require_recording(options.record)
     now = now_ms()
     binding = Binding(id=new_binding_id(), app_id=app.id, mode=Mode.AXYB, number="", party_a=request.user,
                       options=options, created_at_ms=now, updated_at_ms=now,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from privnum.domain.bindings import Binding
 from privnum.domain.result_codes import Refused, ResultCode
-from privnum.service.ports import ProvisioningTx
+from privnum.service.provisioning.ports import ProvisioningTx
 
 
 async def save_or_refuse(tx: ProvisioningTx, binding: Binding, not_found: ResultCode) -> Binding:

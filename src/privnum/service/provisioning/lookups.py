@@ -8,7 +8,7 @@ from privnum.domain.bindings import Binding
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.result_codes import Refused, ResultCode
-from privnum.service.ports import ProvisioningTx
+from privnum.service.provisioning.ports import ProvisioningTx
 
 
 async def own_binding(tx: ProvisioningTx, app: App, mode: Mode, binding_id: str, now_ms: int,

@@ -18,7 +18,7 @@ from privnum.domain.limits import X_PER_USER, capacity
 from privnum.domain.private_numbers import NumberRole, NumberState
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.service.clock import now_ms
-from privnum.service.ports import Claim, ProvisioningTx
+from privnum.service.provisioning.ports import Claim, ProvisioningTx
 
 CANDIDATE_BATCH = 32
 
