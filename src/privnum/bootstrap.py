@@ -35,6 +35,7 @@ from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
+from privnum.service.background import cancel_and_wait
 from privnum.service.calls.control import LocalCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
@@ -77,10 +78,7 @@ class Runtime:
         self._sweeper = asyncio.create_task(sweep_forever(self), name="privnum-expiry-sweep")
 
     async def close(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        await cancel_and_wait(self._sweeper)
         await self.engine.stop()
         await self.block.close()
         await self.pushes.stop()

@@ -4,11 +4,11 @@ stopped beating (or, on this host, whose process is gone) with an abnormal cause
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.session import Party
+from privnum.service.background import cancel_and_wait
 from privnum.service.calls.journal import CallJournal
 from privnum.service.calls.ports import Apps, CallStore
 from privnum.service.clock import now_ms
@@ -32,10 +32,7 @@ class Recovery:
         self._task = asyncio.create_task(self._forever(), name="privnum-call-heartbeat")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         await self.store.retire()
 
     async def _forever(self) -> None:

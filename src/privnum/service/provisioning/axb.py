@@ -12,7 +12,7 @@ from privnum.domain.lifetimes import expiry
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused, ResultCode, invalid
 from privnum.service.clock import now_ms
-from privnum.service.provisioning.binding_changes import save_or_refuse
+from privnum.service.provisioning.binding_changes import release_all_or_refuse, save_or_refuse
 from privnum.service.provisioning.lookups import own_binding, own_number
 from privnum.service.provisioning.placement import Placement, place
 from privnum.service.provisioning.ports import BindingFilter, Claim, ProvisioningStore, ProvisioningTx
@@ -69,10 +69,7 @@ async def unbind(store: ProvisioningStore, app: App, binding_id: str | None, num
             targets = await tx.find(BindingFilter(app.id, Mode.AXB, number=number), now)
             if not targets:
                 raise Refused(NOT_FOUND, f"no binding on {number}")
-        released = [target for target in targets if await tx.release(target)]
-        if not released:
-            raise Refused(NOT_FOUND, "the binding was already unbound")
-        return released
+        return await release_all_or_refuse(tx, targets, NOT_FOUND)
 
     return await store.run(work)
 

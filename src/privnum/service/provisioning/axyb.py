@@ -13,6 +13,7 @@ from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole
 from privnum.domain.result_codes import Refused, ResultCode, invalid
 from privnum.service.clock import now_ms
+from privnum.service.provisioning.binding_changes import release_all_or_refuse
 from privnum.service.provisioning.lookups import own_binding, own_number
 from privnum.service.provisioning.placement import Placement, place
 from privnum.service.provisioning.ports import BindingFilter, ProvisioningStore, ProvisioningTx
@@ -128,10 +129,7 @@ async def unbind(store: ProvisioningStore, app: App, binding_id: str, y_number: 
         targets = await tx.find(where, now)
         if not targets:
             raise Refused(NOT_FOUND, f"no YB relation of {binding_id} matches")
-        released = [target for target in targets if await tx.release(target)]
-        if not released:
-            raise Refused(NOT_FOUND, "the YB relation was already unbound")
-        return released
+        return await release_all_or_refuse(tx, targets, NOT_FOUND, "YB relation")
 
     return await store.run(work)
 
