@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
+from privnum.adapters.db.call_commands_store import SqlCallCommands
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
 from privnum.adapters.db.migrate import upgrade
@@ -36,7 +37,7 @@ from privnum.huawei.number_pushes import HuaweiNumberPushes
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.background import cancel_and_wait
-from privnum.service.calls.control import LocalCallControl
+from privnum.service.calls.control import CommandListener, OwnerCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
@@ -67,18 +68,22 @@ class Runtime:
     pushes: PushWorker
     engine: CallEngine
     call_control: CallControl
+    call_commands: CommandListener
     block: HuaweiBlockDecider
     sandbox: SandboxDriver | None = None
-    _sweeper: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
 
     async def start(self) -> None:
-        """Start the background work: call heartbeat and recovery, push delivery, the expiry sweep."""
+        """Start the background work: call heartbeat and recovery, commands to this process's calls, push
+        delivery, the expiry sweep."""
         await self.engine.start()
         self.pushes.start()
-        self._sweeper = asyncio.create_task(sweep_forever(self), name="privnum-expiry-sweep")
+        self._tasks = [asyncio.create_task(sweep_forever(self), name="privnum-expiry-sweep"),
+                       asyncio.create_task(self.call_commands.run(), name="privnum-call-commands")]
 
     async def close(self) -> None:
-        await cancel_and_wait(self._sweeper)
+        for task in self._tasks:
+            await cancel_and_wait(task)
         await self.engine.stop()
         await self.block.close()
         await self.pushes.stop()
@@ -109,7 +114,8 @@ def build_runtime(settings: Settings) -> Runtime:
     async def give_y(app: App, ax_relation: Binding, b_number: str) -> Binding:
         return await axyb.give_y_for_call(provisioning, app, ax_relation, b_number)
 
-    engine = CallEngine(SqlCallStore(db), directory, HuaweiCallPushes(), block=block, recordings=recordings,
+    call_store = SqlCallStore(db)
+    engine = CallEngine(call_store, directory, HuaweiCallPushes(), block=block, recordings=recordings,
                         settings=EngineSettings(connect_timeout_s=settings.connect_timeout_s),
                         on_enqueued=pushes.notify, give_y=give_y)
     sandbox = None
@@ -129,7 +135,8 @@ def build_runtime(settings: Settings) -> Runtime:
         recordings=recordings,
         pushes=pushes,
         engine=engine,
-        call_control=LocalCallControl(engine),
+        call_control=OwnerCallControl(engine, SqlCallCommands(db), call_store.instance_id),
+        call_commands=CommandListener(engine, SqlCallCommands(db), call_store.instance_id),
         block=block,
         sandbox=sandbox,
     )

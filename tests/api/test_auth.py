@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from huawei_client import AUTHORIZATION, AXB_URI, HuaweiClient, Reply, digest, utc_created
 from servers import BACKENDS, Server, drop_database, new_users, start_server
 

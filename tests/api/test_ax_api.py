@@ -8,6 +8,7 @@ from calendar import timegm
 from dataclasses import dataclass, field
 
 import pytest
+
 from huawei_client import AX_CALLEE_URI, AX_URI, HuaweiClient, Reply
 from servers import Server, new_numbers, new_users
 

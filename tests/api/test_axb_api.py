@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from huawei_client import AXB_URI, HuaweiClient, Reply
 from servers import Server, new_numbers, new_users
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+
 from huawei_client import AXE_URI, HuaweiClient, Reply
 from servers import Server, new_numbers, new_users
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+
 from huawei_client import AXYB_URI, HuaweiClient, Reply
 from servers import Server, new_users
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from huawei_client import AX_CALLEE_URI, AX_URI, AXB_URI, AXE_URI, AXYB_URI
 from servers import Server, new_users
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from huawei_client import AX_URI, AXB_URI, AXE_URI
 from servers import BACKENDS, Server, drop_database, free_port, new_numbers, new_users, serve, start_server
 

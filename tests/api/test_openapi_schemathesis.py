@@ -32,7 +32,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from huawei_client import AX_CALLEE_URI, AX_URI, AXB_URI, AXE_URI, AXYB_URI, HuaweiClient, signed_headers
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -42,9 +41,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from servers import Server
 
+from huawei_client import AX_CALLEE_URI, AX_URI, AXB_URI, AXE_URI, AXYB_URI, HuaweiClient, signed_headers
 from privnum.entrypoints.api.openapi_docs import OPERATIONS
+from servers import Server
 
 MAX_EXAMPLES = int(os.environ.get("PRIVNUM_SCHEMATHESIS_EXAMPLES", "12"))  # per operation and generation mode
 MODE_OF_PATH = {AXB_URI: "AXB", AX_URI: "AX", AX_CALLEE_URI: "AX", AXE_URI: "AXE",

@@ -6,9 +6,10 @@ import time
 from typing import Any
 
 import pytest
+from test_calls_axb import FULL, QUICK, REFUSED, Expect, Pool, check_call
+
 from call_lab import CallLab
 from servers import new_users
-from test_calls_axb import FULL, QUICK, REFUSED, Expect, Pool, check_call
 
 
 @pytest.fixture(scope="module")

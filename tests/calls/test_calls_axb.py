@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+
 from call_lab import CallLab, LabApp, kinds
 from servers import new_users
 

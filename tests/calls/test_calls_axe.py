@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from test_calls_axb import FULL, QUICK, Expect, Pool, check_call, prompts
+
 from call_lab import CallLab
 from servers import new_users
-from test_calls_axb import FULL, QUICK, Expect, Pool, check_call, prompts
 
 EXTENSION_CALL = ["callin", "collectInfo", "callout", "alerting", "answer", "disconnect"]
 EXTENSION_REFUSED = ["callin", "collectInfo", "disconnect"]

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from test_calls_axb import FULL, QUICK, REFUSED, Expect, Pool, check_call, finished
+
 from call_lab import CallLab
 from servers import new_users
-from test_calls_axb import FULL, QUICK, REFUSED, Expect, Pool, check_call, finished
 
 AREA = "0755"
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
-from call_lab import CallLab, LabApp, kinds
-from servers import new_numbers, new_users
 
+from call_lab import CallLab, LabApp, kinds
 from privnum.service.authentication import aksk_digest
+from servers import new_numbers, new_users
 
 
 def header(record: dict[str, Any], name: str) -> str | None:

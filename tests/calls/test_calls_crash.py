@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from call_lab import LAB_ENV, kinds
 from receiver import Receiver
 from servers import BACKENDS, Server, drop_database, new_numbers, new_users, serve, start_server

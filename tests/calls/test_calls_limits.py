@@ -8,6 +8,7 @@ from datetime import datetime
 
 import httpx
 import pytest
+
 from call_lab import CallLab, kinds
 from servers import new_numbers, new_users
 

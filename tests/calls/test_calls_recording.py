@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from call_lab import CallLab, LabApp, kinds
 from servers import new_users
 

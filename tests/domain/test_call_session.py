@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import NOW, SECOND, A, B, X, binding
 
+from builders import NOW, SECOND, A, B, X, binding
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.routing import Route
 from privnum.domain.calls.session import CallEvent, CallSession, CallState, EventKind, Party, Recording

@@ -4,8 +4,8 @@ frozen → "10" cause "2"; unavailable → "10" cause "3"; blacklisted → "10" 
 from __future__ import annotations
 
 import pytest
-from builders import X, private_number
 
+from builders import X, private_number
 from privnum.domain.number_status import NumberStatus, status_change
 from privnum.domain.private_numbers import NumberState
 

@@ -5,8 +5,8 @@ calleeNumDisplay="1"); A→X reaches the valid temporary callee, else 8013; call
 from __future__ import annotations
 
 import pytest
-from builders import MINUTE, NOW, SECOND, A, B, C, D, X, app, binding, call, private_number
 
+from builders import MINUTE, NOW, SECOND, A, B, C, D, X, app, binding, call, private_number
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.routing import Rejection, Route, route_call
 from privnum.domain.modes import Mode

@@ -4,8 +4,8 @@ callDirection 0 both, 1 only A→X→B, 2 only B→X→A (else 8016); anyone els
 from __future__ import annotations
 
 import pytest
-from builders import A2, B2, A, B, C, X, app, binding, call, private_number
 
+from builders import A2, B2, A, B, C, X, app, binding, call, private_number
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.routing import Rejection, Route, route_call
 from privnum.domain.modes import Mode

@@ -6,8 +6,8 @@ else to callbackNum, else 8019 with callbackTone."""
 from __future__ import annotations
 
 import pytest
-from builders import A2, DAY, HOUR, MINUTE, NOW, SECOND, A, B, C, D, X, app, binding, call, private_number
 
+from builders import A2, DAY, HOUR, MINUTE, NOW, SECOND, A, B, C, D, X, app, binding, call, private_number
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.routing import CollectDigits, Rejection, Route, route_call
 from privnum.domain.modes import Mode

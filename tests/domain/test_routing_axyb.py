@@ -6,8 +6,8 @@ userData come from the AX relation."""
 from __future__ import annotations
 
 import pytest
-from builders import A2, B2, X2, A, B, C, X, Y, app, binding, call, private_number
 
+from builders import A2, B2, X2, A, B, C, X, Y, app, binding, call, private_number
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.routing import NeedsY, Rejection, Route, route_call
 from privnum.domain.modes import Mode

@@ -4,8 +4,8 @@ app not active → 8018, number frozen → 7108, number blacklisted/unavailable 
 from __future__ import annotations
 
 import pytest
-from builders import APP_ID, OTHER_APP_ID, A, B, X, app, binding, call, private_number
 
+from builders import APP_ID, OTHER_APP_ID, A, B, X, app, binding, call, private_number
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.routing import Rejection, route_call
 from privnum.domain.modes import Mode

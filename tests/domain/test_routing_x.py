@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from builders import A, B, X, app, binding, call, private_number
 
+from builders import A, B, X, app, binding, call, private_number
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.routing import AskCustomer, Rejection, route_call
 from privnum.domain.modes import Mode

@@ -24,8 +24,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from receiver import Receiver
-from servers import BACKENDS, Server, drop_database, serve, start_server
 from sqlalchemy import text
 
 from privnum.adapters.db.database import open_database
@@ -35,6 +33,8 @@ from privnum.adapters.push.block_client import exchange, log_block_push
 from privnum.domain.pushes import RETRY_LADDER_MINUTES, OutboundPush, PushKind
 from privnum.huawei.call_pushes import merge_cdr_bodies
 from privnum.service.authentication import aksk_digest
+from receiver import Receiver
+from servers import BACKENDS, Server, drop_database, serve, start_server
 
 TIME_SCALE = 0.0005
 _X_AKSK = re.compile(r'(\w+)="([^"]*)"')

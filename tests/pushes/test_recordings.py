@@ -25,10 +25,9 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from huawei_client import HuaweiClient, Reply
-from servers import BACKENDS, PRIVNUM, Server, drop_database, free_port, start_server
 from sqlalchemy import text
 
+from huawei_client import HuaweiClient, Reply
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.tenancy_store import SqlTenancyStore as AppStore
 from privnum.adapters.recordings.store import LocalRecordingStore
@@ -45,6 +44,7 @@ from privnum.config import Settings
 from privnum.domain.calls.session import Recording
 from privnum.service.calls.ports import RecordedAudio
 from privnum.service.recordings import BUCKET, InvalidRecordingName, Recordings
+from servers import BACKENDS, PRIVNUM, Server, drop_database, free_port, start_server
 
 RECORD_URI = "/rest/provision/voice/record/v1.0"
 DAY_MS = 86_400_000

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from alembic import command
-from servers import BACKENDS, drop_database, fresh_database_url
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -21,6 +20,7 @@ from privnum.config import Settings
 from privnum.domain.apps import CallbackUrls
 from privnum.domain.enterprises import AppQuotaReached
 from privnum.domain.modes import Mode
+from servers import BACKENDS, drop_database, fresh_database_url
 
 NOW = 1_764_000_000_000
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import BACKENDS, drop_database, fresh_database_url, new_numbers
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -29,6 +28,7 @@ from privnum.domain.number_status import NumberStatus
 from privnum.domain.operator_errors import OperatorError
 from privnum.domain.private_numbers import NumberState
 from privnum.service.management.numbers import Numbers
+from servers import BACKENDS, drop_database, fresh_database_url, new_numbers
 
 
 @dataclass

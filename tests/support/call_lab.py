@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from huawei_client import HuaweiClient
 from receiver import Receiver
 from servers import BACKENDS, Server, drop_database, new_numbers, start_server

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from huawei_client import HuaweiClient
 
 POSTGRES_URL = os.environ.get("PRIVNUM_TEST_POSTGRES_URL", "")

@@ -261,3 +261,17 @@ cdrs = Table(
     UniqueConstraint("app_id", "icid", name="uq_cdrs_app_icid"),
     Index("ix_cdrs_app_ended", "app_id", "ended_at_ms"),
 )
+
+call_commands = Table(
+    "call_commands",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(128), nullable=False),
+    Column("session_id", String(128), nullable=False),
+    Column("app_id", Integer, nullable=False),
+    Column("command", String(16), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("done_at_ms", BigInteger),
+    Column("outcome", String(16)),
+    Index("ix_call_commands_owner_pending", "owner", "done_at_ms"),
+)

@@ -189,6 +189,10 @@ class CallEngine:
         await self._end(session_id, cause, party)
 
     # ---------------------------------------------------------------- commands from outside
+    def owns(self, session_id: str) -> bool:
+        """Is this live call one of this process's?"""
+        return self.live.get(session_id) is not None
+
     async def stop_call(self, session_id: str, app_id: int) -> bool:
         """End a live call of ``app_id`` at the customer's request (callStop); False if no such live call here."""
         call = self.live.get(session_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -81,6 +82,37 @@ class CallControl(Protocol):
 
     async def stop(self, session_id: str, app_id: int) -> bool:
         """End a live call of ``app_id``; False when there is no such call in progress."""
+
+
+class CommandOutcome(StrEnum):
+    DONE = "done"
+    NO_SUCH_CALL = "no_such_call"
+
+
+@dataclass(frozen=True)
+class CallCommand:
+    id: int
+    session_id: str
+    app_id: int
+    command: str  # "stop"
+
+
+class CallCommands(Protocol):
+    """A mailbox per process: commands to the live calls it owns, sent by any process (the database's
+    ``call_commands`` rows, so it works across the workers of one host and across hosts)."""
+
+    async def owner_of(self, session_id: str, app_id: int) -> str | None:
+        """The process that owns this live call of ``app_id``, or None when no such call is in progress."""
+
+    async def send(self, owner: str, session_id: str, app_id: int, command: str, now_ms: int) -> int:
+        """Leave a command for ``owner``; its id."""
+
+    async def outcome_of(self, command_id: int) -> CommandOutcome | None:
+        """None while the owner has not carried it out."""
+
+    async def pending_for(self, owner: str) -> list[CallCommand]: ...
+
+    async def complete(self, command_id: int, outcome: CommandOutcome, now_ms: int) -> None: ...
 
 
 # ---------------------------------------------------------------------------------------- storage
