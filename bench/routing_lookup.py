@@ -51,7 +51,7 @@ from privnum.adapters.db.provisioning_store import SqlProvisioningTx
 from privnum.domain.apps import App
 from privnum.domain.calls.routing import CallFacts, Route, route_call
 from privnum.domain.modes import Mode
-from privnum.service.ports import BindingFilter
+from privnum.service.provisioning.ports import BindingFilter
 
 APP_ID, ENTERPRISE_ID = 1, 1
 DAY_MS = 86_400_000
