@@ -294,10 +294,18 @@ def test_dead_letter_listed_and_replayed_with_the_same_push_id(env: Env) -> None
     assert [p["push_id"] for p in listed] == [pid]
     assert listed[0]["attempts"] == 7 and listed[0]["last_error"] == "HTTP 503"
     assert json.loads(pushes_cli(env.server, "list", "--dead", "--app", "no-such-app", "--json").stdout) == []
+    shown = json.loads(pushes_cli(env.server, "show", pid, "--json").stdout)
+    assert shown["push"]["state"] == "dead" and shown["body"] == event(0)
+    assert [(a["http_status"], a["error"]) for a in shown["attempts"]] == [(503, "HTTP 503")] * 7
+    assert [a["at_ms"] for a in shown["attempts"]] == sorted(a["at_ms"] for a in shown["attempts"])
+    missing = pushes_cli(env.server, "show", "no-such-push", check=False)
+    assert missing.returncode == 1 and "no push no-such-push" in missing.stderr + missing.stdout
     env.receiver.control(path=env.dead_path, mode="ok")
     pushes_cli(env.server, "replay", str(listed[0]["id"]))
     wait_for(all_delivered(env, [pid]), 10, "the replayed push")
     last = env.receiver.records(env.dead_path)[-1]
     assert last["status"] == 200 and header(last, "X-Push-Id") == pid
+    after = json.loads(pushes_cli(env.server, "show", str(listed[0]["id"]), "--json").stdout)
+    assert after["push"]["state"] == "delivered" and after["attempts"][-1]["http_status"] == 200
     again = pushes_cli(env.server, "replay", pid, check=False)
     assert again.returncode == 1 and "delivered" in again.stderr + again.stdout

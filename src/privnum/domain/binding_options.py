@@ -8,7 +8,7 @@ not set is None and keeps its documented default (``direction`` is both ways, ``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import IntEnum
 from typing import Any
 
@@ -68,6 +68,7 @@ class BindingOptions:
     time_unit: str | None = None  # AXE: unit of the two lifetimes below
     bind_expired_time: int | None = None
     callback_expired_time: int | None = None
+    _as_dict: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def direction(self) -> CallDirection:
@@ -86,8 +87,10 @@ class BindingOptions:
 
     def to_dict(self) -> dict[str, Any]:
         """The options that are set, as JSON-ready values under domain names."""
+        if self._as_dict is not None:  # read from that form and unchanged since (options are frozen)
+            return dict(self._as_dict)
         out: dict[str, Any] = {}
-        for f in fields(self):
+        for f in _FIELDS:
             value = getattr(self, f.name)
             if value is None:
                 continue
@@ -101,13 +104,19 @@ class BindingOptions:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BindingOptions:
         """Options under domain names (the stored form, or an API request's); unknown names are refused."""
-        return cls(**_typed(data))
+        options = cls(**_typed(data))
+        if all(v is not None for v in data.values()):  # data is exactly what to_dict would give
+            object.__setattr__(options, "_as_dict", dict(data))
+        return options
 
 
-_NAMES = frozenset(f.name for f in fields(BindingOptions))
+_FIELDS = tuple(f for f in fields(BindingOptions) if f.init)
+_NAMES = frozenset(f.name for f in _FIELDS)
 
 
 def _typed(data: Mapping[str, Any]) -> dict[str, Any]:
+    if data.keys() <= _NAMES and not data.keys() & _NESTED:
+        return dict(data)
     unknown = set(data) - _NAMES
     if unknown:
         raise ValueError(f"not binding options: {', '.join(sorted(unknown))}")
@@ -119,3 +128,6 @@ def _typed(data: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("temporary_callee"), Mapping):
         out["temporary_callee"] = TemporaryCallee(**out["temporary_callee"])
     return out
+
+
+_NESTED = frozenset({"call_direction", "pre_voice", "temporary_callee"})

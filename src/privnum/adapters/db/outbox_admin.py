@@ -10,7 +10,7 @@ from sqlalchemy import text
 from privnum.adapters.db.database import Database
 from privnum.adapters.db.engine import with_retries
 from privnum.domain.pushes import PushState
-from privnum.service.ports import PushRow
+from privnum.service.ports import PushAttempt, PushRow
 
 __all__ = ["PushRow", "SqlPushLog"]
 
@@ -22,11 +22,16 @@ _REPLAY = text(
 )
 _FIND_BY_ID = text("SELECT id, state FROM pushes WHERE id = :id")
 _FIND_BY_PUSH_ID = text("SELECT id, state FROM pushes WHERE push_id = :push_id")
-_LIST = (
+_COLUMNS = (
     "SELECT p.id, p.push_id, a.app_key, p.kind, p.url, p.state, p.attempts, p.next_attempt_at_ms, "
-    "p.lease_until_ms, p.batch_id, p.created_at_ms, p.delivered_at_ms, p.last_error "
-    "FROM pushes p LEFT JOIN apps a ON a.id = p.app_id WHERE 1 = 1{dead}{app} ORDER BY p.id DESC LIMIT :limit"
+    "p.lease_until_ms, p.batch_id, p.created_at_ms, p.delivered_at_ms, p.last_error"
 )
+_LIST = _COLUMNS + (
+    " FROM pushes p LEFT JOIN apps a ON a.id = p.app_id WHERE 1 = 1{dead}{app} ORDER BY p.id DESC LIMIT :limit"
+)
+_ONE_BY_ID = text(_COLUMNS + ", p.body FROM pushes p LEFT JOIN apps a ON a.id = p.app_id WHERE p.id = :id")
+_ONE_BY_PUSH_ID = text(_COLUMNS + ", p.body FROM pushes p LEFT JOIN apps a ON a.id = p.app_id "
+                       "WHERE p.push_id = :push_id")
 _LIST_PUSHES = {
     (dead, app): text(_LIST.format(dead=f" AND p.state = '{_DEAD}'" if dead else "",
                                    app=" AND a.app_key = :app_key" if app else ""))
@@ -50,11 +55,22 @@ class SqlPushLog:
             rows = (await conn.execute(_LIST_PUSHES[(dead_only, app_key is not None)], params)).all()
         return [PushRow(*r) for r in rows]
 
-    async def attempts_of(self, row_id: int) -> list[tuple[int, int, str | None, int]]:
-        """(at_ms, http_status, error, elapsed_ms) of each attempt of one push, oldest first."""
+    async def find(self, ref: str) -> tuple[PushRow, str] | None:
+        async with self.db.reading() as conn:
+            row = None
+            if ref.isdigit():
+                row = (await conn.execute(_ONE_BY_ID, {"id": int(ref)})).first()
+            if row is None:
+                row = (await conn.execute(_ONE_BY_PUSH_ID, {"push_id": ref})).first()
+        if row is None:
+            return None
+        *columns, body = row
+        return PushRow(*columns), body
+
+    async def attempts_of(self, row_id: int) -> list[PushAttempt]:
         async with self.db.reading() as conn:
             rows = (await conn.execute(_ATTEMPTS, {"id": row_id})).all()
-        return [(r.at_ms, r.http_status, r.error, r.elapsed_ms) for r in rows]
+        return [PushAttempt(int(r.at_ms), int(r.http_status), r.error, int(r.elapsed_ms)) for r in rows]
 
     async def replay(self, ref: str, now_ms: int) -> tuple[int | None, str | None]:
         """Make a dead push (numeric row id or push_id) pending again, attempts 0, due now, same push_id.

@@ -21,7 +21,7 @@ cli.add_typer(enterprise_cli, name="enterprise")
 cli.add_typer(app_cli, name="app")
 cli.add_typer(numbers_cli, name="numbers")
 cli.add_typer(db_cli, name="db")
-cli.add_typer(pushes_cli, name="pushes", help="Pushes: list (dead letters too), replay.")
+cli.add_typer(pushes_cli, name="pushes", help="Pushes: list (dead letters too), show one with its attempts, replay.")
 cli.add_typer(call_cli, name="call", help="Calls: simulate one through the sandbox driver.")
 cli.command("api")(api)
 

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from privnum.entrypoints.cli.common import console, run_operator
 
-pushes_cli = typer.Typer(help="Pushes to customers' servers: list, replay dead-lettered ones.", no_args_is_help=True)
+pushes_cli = typer.Typer(help="Pushes to customers' servers: list, show one, replay dead-lettered ones.",
+                         no_args_is_help=True)
 
 
 def _when(ms: int | None) -> str:
@@ -36,6 +37,25 @@ def pushes_list(dead: bool = typer.Option(False, "--dead", help="Only dead-lette
         table.add_row(str(r.id), r.push_id, r.app_key or "", r.kind, r.state, str(r.attempts),
                       _when(r.next_attempt_at_ms) if r.state == "pending" else "", _when(r.created_at_ms),
                       r.last_error or "", r.url)
+    console.print(table)
+
+
+@pushes_cli.command("show")
+def pushes_show(push: str = typer.Argument(..., metavar="PUSH", help="Row id or push id."),
+                as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+    """One push: its state, the body it carries, and every delivery attempt (when, HTTP status, error)."""
+    detail = run_operator(lambda op: op.pushes.show(push))
+    if as_json:
+        print(json.dumps({"push": asdict(detail.push), "body": json.loads(detail.body),
+                          "attempts": [asdict(a) for a in detail.attempts]}, ensure_ascii=False))
+        return
+    p = detail.push
+    console.print(f"push {p.id} ({p.push_id}) {p.kind} to {p.url}: [bold]{p.state}[/bold] after {p.attempts} "
+                  f"attempts" + (f", next at {_when(p.next_attempt_at_ms)}" if p.state == "pending" else ""))
+    console.print_json(detail.body)
+    table = Table("attempt", "ended", "HTTP", "error", "ms")
+    for n, a in enumerate(detail.attempts, 1):
+        table.add_row(str(n), _when(a.at_ms), str(a.http_status or "–"), a.error or "", str(a.elapsed_ms))
     console.print(table)
 
 
