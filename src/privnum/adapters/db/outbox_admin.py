@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from privnum.adapters.db.database import Database
+from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
 from privnum.domain.pushes import PushState
 from privnum.service.ports import PushAttempt, PushRow
@@ -57,11 +57,7 @@ class SqlPushLog:
 
     async def find(self, ref: str) -> tuple[PushRow, str] | None:
         async with self.db.reading() as conn:
-            row = None
-            if ref.isdigit():
-                row = (await conn.execute(_ONE_BY_ID, {"id": int(ref)})).first()
-            if row is None:
-                row = (await conn.execute(_ONE_BY_PUSH_ID, {"push_id": ref})).first()
+            row = await _by_ref(conn, ref, _ONE_BY_ID, _ONE_BY_PUSH_ID)
         if row is None:
             return None
         *columns, body = row
@@ -77,11 +73,7 @@ class SqlPushLog:
         Returns (row id, None) or (row id or None, why not)."""
         async def work() -> tuple[int | None, str | None]:
             async with self.db.transaction() as conn:
-                row = None
-                if ref.isdigit():
-                    row = (await conn.execute(_FIND_BY_ID, {"id": int(ref)})).first()
-                if row is None:
-                    row = (await conn.execute(_FIND_BY_PUSH_ID, {"push_id": ref})).first()
+                row = await _by_ref(conn, ref, _FIND_BY_ID, _FIND_BY_PUSH_ID)
                 if row is None:
                     return None, f"no push {ref}"
                 if row.state != PushState.DEAD:
@@ -90,3 +82,9 @@ class SqlPushLog:
                 return row.id, None
 
         return await with_retries(work)
+
+
+async def _by_ref(conn: Conn, ref: str, by_id: Any, by_push_id: Any) -> Any:
+    """The row a reference names: a numeric row id first, else a push id."""
+    row = (await conn.execute(by_id, {"id": int(ref)})).first() if ref.isdigit() else None
+    return row if row is not None else (await conn.execute(by_push_id, {"push_id": ref})).first()
