@@ -115,19 +115,14 @@ _NAMES = frozenset(f.name for f in _FIELDS)
 
 
 def _typed(data: Mapping[str, Any]) -> dict[str, Any]:
-    if data.keys() <= _NAMES and not data.keys() & _NESTED:
-        return dict(data)
-    unknown = set(data) - _NAMES
-    if unknown:
-        raise ValueError(f"not binding options: {', '.join(sorted(unknown))}")
+    if not data.keys() <= _NAMES:
+        raise ValueError(f"not binding options: {', '.join(sorted(set(data) - _NAMES))}")
     out = dict(data)
-    if out.get("call_direction") is not None:
-        out["call_direction"] = CallDirection(int(out["call_direction"]))
+    direction = out.get("call_direction")
+    if direction is not None and not isinstance(direction, CallDirection):
+        out["call_direction"] = CallDirection(int(direction))
     if isinstance(out.get("pre_voice"), Mapping):
         out["pre_voice"] = PreVoice(**out["pre_voice"])
     if isinstance(out.get("temporary_callee"), Mapping):
         out["temporary_callee"] = TemporaryCallee(**out["temporary_callee"])
     return out
-
-
-_NESTED = frozenset({"call_direction", "pre_voice", "temporary_callee"})
