@@ -4,5 +4,6 @@
   (``CallSignals`` for drivers, ``CallControl`` for the API).
 - ``engine.py``: signals in, commands out; ``facts.py`` loads what routing decides on;
   ``journal.py`` saves each transition with its pushes and CDR; ``live_calls.py`` and
-  ``timers.py`` hold the calls this process owns; ``recovery.py`` ends calls of dead processes.
+  ``timers.py`` hold the calls this process owns; ``recovery.py`` ends calls of dead processes;
+  ``control.py`` delivers commands (callStop) to whichever process owns the call.
 """
