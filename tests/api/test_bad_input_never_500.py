@@ -11,7 +11,7 @@ from huawei_client import AX_CALLEE_URI, AX_URI, AXB_URI, AXE_URI, AXYB_URI
 from servers import Server, new_users
 
 ODD_VALUES = [None, 0, -1, 1.5, True, "", " ", "x" * 300, [], {}, ["+8613900000001"], {"a": 1}, "+86abc",
-              "😀", "null", "0" * 40, "+" + "9" * 40, "1e9", -(10**20)]
+              "😀", "null", "0" * 40, "+" + "9" * 40, "1e9", -(10**20), "a\x00b", "+86139\x0000000001"]
 
 FIELDS = {
     ("POST", AXB_URI): ["relationNum", "areaCode", "areaMatchMode", "callerNum", "calleeNum", "callDirection",
@@ -38,7 +38,8 @@ QUERY_FIELDS = {
     ("GET", AXYB_URI): ["subscriptionId", "relationNum", "app_key"],
     ("DELETE", AXYB_URI): ["subscriptionId", "yNum", "bNum", "app_key"],
 }
-ODD_QUERY_VALUES = ["", " ", "x" * 300, "+86abc", " 8613900000001", "%", "😀", "-1", "0", "99999999999999999999"]
+ODD_QUERY_VALUES = ["", " ", "x" * 300, "+86abc", " 8613900000001", "%", "😀", "-1", "0", "99999999999999999999",
+                    "a\x00b"]
 MODE_OF = {AXB_URI: "AXB", AX_URI: "AX", AX_CALLEE_URI: "AX", AXE_URI: "AXE", AXYB_URI: "AXYB"}
 
 

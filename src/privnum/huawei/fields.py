@@ -6,7 +6,7 @@ from __future__ import annotations
 import typing
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from privnum.domain.areas import normalize_area_code
@@ -113,6 +113,14 @@ class WireModel(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         cls._keeps_empty = frozenset(name for name, field in cls.model_fields.items() if _empty_is_malformed(field))
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        """No NUL in any text: it is not text, and PostgreSQL cannot store it (a 500 before)."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
 
     @model_validator(mode="before")
     @classmethod

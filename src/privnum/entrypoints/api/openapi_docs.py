@@ -81,6 +81,9 @@ AXE_LIFETIME = _integer(0, AXE_MAX_MINUTES, f"0 (never expires) or up to {AXE_MA
 MINUTES = {"enum": ["1", 1]}
 
 
+NO_NUL = r"^[^\x00]*$"
+
+
 class _WireJsonSchema(GenerateJsonSchema):
     """Pydantic's JSON Schema, plus what the wire types' validator functions accept."""
 
@@ -91,6 +94,10 @@ class _WireJsonSchema(GenerateJsonSchema):
         if function is _enum_text:
             return copy.deepcopy(ZERO_ONE)
         return super().function_before_schema(schema)
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        """Every text refuses NUL (WireModel._text); a pattern of the field's own comes on top."""
+        return {"pattern": NO_NUL, **super().str_schema(schema)}
 
     def function_after_schema(self, schema: core_schema.AfterValidatorFunctionSchema) -> JsonSchemaValue:
         inner = super().function_after_schema(schema)
