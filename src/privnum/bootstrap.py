@@ -30,8 +30,6 @@ from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import alaw_wav, synthesize_call_audio
 from privnum.adapters.telephony.sandbox import SandboxDriver
 from privnum.config import Settings
-from privnum.domain.apps import App
-from privnum.domain.bindings import Binding
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
 from privnum.service.app_cache import CachedAppDirectory
@@ -87,9 +85,7 @@ class Runtime:
         await self.engine.stop()
         await self.block.close()
         await self.pushes.stop()
-        close = getattr(self.guard, "close", None)
-        if close is not None:
-            await close()
+        await self.guard.close()
         await self.db.dispose()
 
 
@@ -111,13 +107,11 @@ def build_runtime(settings: Settings) -> Runtime:
     pushes = PushWorker(outbox, settings.time_scale, settings.push_concurrency, settings.push_timeout_s)
     block = HuaweiBlockDecider(outbox, settings.block_timeout_s)
 
-    async def give_y(app: App, ax_relation: Binding, b_number: str) -> Binding:
-        return await axyb.give_y_for_call(provisioning, app, ax_relation, b_number)
-
     call_store = SqlCallStore(db)
     engine = CallEngine(call_store, directory, HuaweiCallPushes(), block=block, recordings=recordings,
                         settings=EngineSettings(connect_timeout_s=settings.connect_timeout_s),
-                        on_enqueued=pushes.notify, give_y=give_y)
+                        on_enqueued=pushes.notify, give_y=partial(axyb.give_y_for_call, provisioning))
+    call_commands = SqlCallCommands(db)
     sandbox = None
     if settings.sandbox_enabled:
         sandbox = SandboxDriver(engine, audio=lambda ms: alaw_wav(synthesize_call_audio(ms)),
@@ -135,8 +129,8 @@ def build_runtime(settings: Settings) -> Runtime:
         recordings=recordings,
         pushes=pushes,
         engine=engine,
-        call_control=OwnerCallControl(engine, SqlCallCommands(db), call_store.instance_id),
-        call_commands=CommandListener(engine, SqlCallCommands(db), call_store.instance_id),
+        call_control=OwnerCallControl(engine, call_commands, call_store.instance_id),
+        call_commands=CommandListener(engine, call_commands, call_store.instance_id),
         block=block,
         sandbox=sandbox,
     )
@@ -194,8 +188,7 @@ async def sweep_forever(runtime: Runtime) -> None:
             released = await runtime.provisioning.run(partial(_purge_expired, now=now))
             if released:
                 log.info("expired %d bindings", released)
-            with contextlib.suppress(AttributeError):
-                await runtime.guard.forget_expired(now)  # type: ignore[attr-defined]
+            await runtime.guard.forget_expired(now)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -29,6 +29,11 @@ class AuthGuard(Protocol):
 
     async def first_use_of_nonce(self, app_key: str, nonce: str, now_ms: int, ttl_ms: int) -> bool: ...
 
+    async def forget_expired(self, now_ms: int) -> None:
+        """Drop nonces, failures and bans that no longer matter (Redis expires them by itself)."""
+
+    async def close(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class ClaimedPush:

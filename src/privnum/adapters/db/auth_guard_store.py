@@ -60,3 +60,6 @@ class SqlAuthGuard:
             await conn.execute(delete(nonces).where(nonces.c.expires_at_ms <= now_ms))
             await conn.execute(delete(auth_failures).where(auth_failures.c.at_ms <= now_ms - self.window_ms))
             await conn.execute(delete(ip_bans).where(ip_bans.c.until_ms <= now_ms))
+
+    async def close(self) -> None:
+        """Nothing of its own to close: the database is the runtime's."""
