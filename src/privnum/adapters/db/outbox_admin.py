@@ -12,8 +12,6 @@ from privnum.adapters.db.engine import with_retries
 from privnum.domain.pushes import PushState
 from privnum.service.ports import PushAttempt, PushRow
 
-__all__ = ["PushRow", "SqlPushLog"]
-
 _PENDING, _DEAD = PushState.PENDING.value, PushState.DEAD.value
 
 _REPLAY = text(

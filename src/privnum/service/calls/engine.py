@@ -105,9 +105,6 @@ class CallEngine:
             await self._end(session_id, Cause.INTERNAL_ERROR, Party.PLATFORM)
         await self.recovery.stop()
 
-    async def recover(self) -> int:
-        return await self.recovery.recover()
-
     # ---------------------------------------------------------------- signals from drivers
     async def call_arrived(self, caller: str, called: str, driver_name: str) -> str | None:
         number = await self.store.run(lambda tx: tx.number(called), read_only=True)

@@ -28,7 +28,7 @@ class CallJournal:
     def subscribe(self, observer: CallObserver) -> None:
         self._observers.append(observer)
 
-    def pushes_for(self, session: CallSession, events: list[CallEvent], app: App | None,
+    def _pushes_for(self, session: CallSession, events: list[CallEvent], app: App | None,
                    cdr: Cdr | None) -> list[OutboundPush]:
         if app is None:
             return []
@@ -44,7 +44,7 @@ class CallJournal:
                      ended: bool = False) -> bool:
         """Save this transition; False (and nothing pushed) when another process already released the call."""
         cdr = Cdr.from_session(session) if ended else None
-        pushes = self.pushes_for(session, events, app, cdr)
+        pushes = self._pushes_for(session, events, app, cdr)
         now = now_ms()
 
         async def work(tx: CallTx) -> bool:

@@ -14,12 +14,6 @@ class Enterprises:
     def __init__(self, unit: ManagementUnit) -> None:
         self.unit = unit
 
-    async def ensure(self, name: str, app_quota: int = DEFAULT_APP_QUOTA) -> Enterprise:
-        """The enterprise called ``name``; created with ``app_quota`` when there is none yet (an existing
-        enterprise keeps its quota)."""
-        check_app_quota(app_quota)
-        return await self.unit.run(lambda tx: tx.ensure_enterprise(name, app_quota, now_ms()))
-
     async def create(self, name: str, app_quota: int = DEFAULT_APP_QUOTA) -> Enterprise:
         """A new enterprise; refused when one of that name exists."""
         check_app_quota(app_quota)
