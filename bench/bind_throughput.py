@@ -84,7 +84,7 @@ async def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "PRIVNUM_DATABASE_URL": url, "PRIVNUM_PORT": str(port),
-           "PRIVNUM_AUTH_LOCKOUT_FAILURES": "1000000"}
+           "PRIVNUM_AUTH_LOCKOUT_FAILURES": "1000000", "PRIVNUM_SIP": "0"}
     cli = [sys.executable, "-m", "privnum"]
     created = json.loads(subprocess.run([*cli, "app", "create", "--name", "bench", "--mode", "AXB", "--account",
                                          f"bench-{secrets.token_hex(4)}", "--json"], env=env, check=True,

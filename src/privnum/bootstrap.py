@@ -29,6 +29,7 @@ from privnum.adapters.push.worker import PushWorker
 from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import alaw_wav, synthesize_call_audio
 from privnum.adapters.telephony.sandbox import SandboxDriver
+from privnum.adapters.telephony.sip.driver import SipDriver
 from privnum.config import Settings
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
@@ -69,20 +70,39 @@ class Runtime:
     call_commands: CommandListener
     block: HuaweiBlockDecider
     sandbox: SandboxDriver | None = None
+    sip: SipDriver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
 
     async def start(self) -> None:
         """Start the background work: call heartbeat and recovery, commands to this process's calls, push
         delivery, the expiry sweep."""
         await self.engine.start()
+        if self.sip is not None:
+            await self._start_sip(self.sip)
         self.pushes.start()
         self._tasks = [asyncio.create_task(sweep_forever(self), name="privnum-expiry-sweep"),
                        asyncio.create_task(self.call_commands.run(), name="privnum-call-commands")]
+
+    async def _start_sip(self, sip: SipDriver) -> None:
+        host, port = sip.config.listen
+        try:
+            await sip.start()
+        except OSError as error:
+            # ``privnum serve`` checked the port before it started the workers: taken now means another
+            # worker of this server holds it (or a race lost); this worker serves without SIP.
+            log.warning("SIP not served by this process: %s:%d is taken (%s)", host, port, error.strerror or error)
+            self.engine.drivers.pop(sip.name, None)
+            self.sip = None
+            return
+        log.warning("SIP B2BUA listening on udp:%s:%d, trunk %s", host, port,
+                    "{}:{}".format(*sip.config.trunk) if sip.config.trunk else "not set (PRIVNUM_SIP_TRUNK)")
 
     async def close(self) -> None:
         for task in self._tasks:
             await cancel_and_wait(task)
         await self.engine.stop()
+        if self.sip is not None:
+            await self.sip.stop()
         await self.block.close()
         await self.pushes.stop()
         await self.guard.close()
@@ -118,6 +138,7 @@ def build_runtime(settings: Settings) -> Runtime:
                                 spool_dir=Path(settings.recordings_dir) / ".incoming")
         engine.attach(sandbox)
         engine.subscribe(sandbox.record_event)
+    sip = build_sip(settings, engine) if settings.sip_enabled else None
     return Runtime(
         settings=settings,
         db=db,
@@ -133,7 +154,25 @@ def build_runtime(settings: Settings) -> Runtime:
         call_commands=CommandListener(engine, call_commands, call_store.instance_id),
         block=block,
         sandbox=sandbox,
+        sip=sip,
     )
+
+
+def check_sip_settings(settings: Settings) -> None:
+    """Raise ValueError naming the setting that cannot work (trunk, trusted sources, addresses)."""
+    from privnum.adapters.telephony.sip.b2bua_config import b2bua_config
+
+    b2bua_config(settings, spool_dir="")
+
+
+def build_sip(settings: Settings, engine: CallEngine) -> SipDriver:
+    """The SIP driver on ``settings`` (not started: ``Runtime.start`` binds the port)."""
+    from privnum.adapters.telephony.sip.b2bua_config import b2bua_config
+
+    config = b2bua_config(settings, spool_dir=str(Path(settings.recordings_dir) / ".rtp"))
+    sip = SipDriver(engine, config, spool_dir=Path(settings.recordings_dir) / ".incoming")
+    engine.attach(sip)
+    return sip
 
 
 def build_recordings(settings: Settings, db: Database) -> Recordings:

@@ -22,6 +22,33 @@ def parse_offsets(raw: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+DEFAULT_SIP_LISTEN = "127.0.0.1:5060"
+
+
+def parse_host_port(raw: str, what: str, default_port: int | None = None) -> tuple[str, int]:
+    """'127.0.0.1:5060' -> ('127.0.0.1', 5060); a ValueError that names ``what`` otherwise."""
+    host, sep, port = raw.strip().rpartition(":")
+    if not sep:
+        host, port = raw.strip(), ""
+    if not port and default_port is not None:
+        port = str(default_port)
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{what}: {raw!r} is not HOST:PORT (for example 127.0.0.1:5060)")
+    return host.strip("[]"), int(port)
+
+
+def parse_port_range(raw: str) -> tuple[int, int]:
+    """'20000-29999' -> (20000, 29999)."""
+    low, sep, high = raw.strip().partition("-")
+    if not sep or not low.isdigit() or not high.isdigit() or not 1024 <= int(low) < int(high) < 65536:
+        raise ValueError("expected LOW-HIGH with 1024 <= LOW < HIGH < 65536, for example 20000-29999")
+    return int(low), int(high)
+
+
+def _csv(raw: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
 def _switch(raw: str) -> bool:
     return raw.strip().lower() not in ("0", "false", "no", "off")
 
@@ -49,6 +76,26 @@ class Settings:
     public_base_url: str | None = None
     sandbox_enabled: bool = True
     connect_timeout_s: float = 90.0
+    sip_enabled: bool = True
+    sip_listen: str | None = None  # HOST:PORT; None: DEFAULT_SIP_LISTEN, given up quietly when taken
+    sip_trunk: str | None = None  # HOST:PORT of the carrier: every outgoing leg goes there
+    sip_trusted: tuple[str, ...] = field(default_factory=tuple)  # IPs/CIDRs allowed to send INVITEs
+    media_ip: str | None = None  # default: the SIP listen host
+    rtp_ports: tuple[int, int] = (20000, 29999)
+    sip_country_code: str = "86"
+    sip_trunk_prefix: str = "0"  # a national number dialled as 0…: the prefix to drop
+    sip_national_digits: int = 11  # a number of this many digits without prefix is national (mobile 1…)
+    sip_user_agent: str = "privnum"
+    prompt_language: str = "zh"
+
+    @property
+    def sip_address(self) -> tuple[str, int]:
+        """Where the SIP B2BUA listens."""
+        return parse_host_port(self.sip_listen or DEFAULT_SIP_LISTEN, "PRIVNUM_SIP_LISTEN")
+
+    @property
+    def sip_trunk_address(self) -> tuple[str, int] | None:
+        return parse_host_port(self.sip_trunk, "PRIVNUM_SIP_TRUNK", 5060) if self.sip_trunk else None
 
     @property
     def base_url(self) -> str:
@@ -93,5 +140,16 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "public_base_url": ("PRIVNUM_PUBLIC_BASE_URL", str),
     "sandbox_enabled": ("PRIVNUM_SANDBOX", _switch),
     "connect_timeout_s": ("PRIVNUM_CONNECT_TIMEOUT_S", float),
+    "sip_enabled": ("PRIVNUM_SIP", _switch),
+    "sip_listen": ("PRIVNUM_SIP_LISTEN", str),
+    "sip_trunk": ("PRIVNUM_SIP_TRUNK", str),
+    "sip_trusted": ("PRIVNUM_SIP_TRUSTED", _csv),
+    "media_ip": ("PRIVNUM_MEDIA_IP", str),
+    "rtp_ports": ("PRIVNUM_RTP_PORTS", parse_port_range),
+    "sip_country_code": ("PRIVNUM_SIP_COUNTRY_CODE", str),
+    "sip_trunk_prefix": ("PRIVNUM_SIP_TRUNK_PREFIX", str),
+    "sip_national_digits": ("PRIVNUM_SIP_NATIONAL_DIGITS", int),
+    "sip_user_agent": ("PRIVNUM_SIP_USER_AGENT", str),
+    "prompt_language": ("PRIVNUM_PROMPT_LANGUAGE", str),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"

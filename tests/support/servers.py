@@ -142,7 +142,7 @@ def start_server(backend: str, extra_env: dict[str, str] | None = None, workers:
     url = fresh_database_url(backend, workdir)
     port = free_port()
     env = {**os.environ, "PRIVNUM_DATABASE_URL": url, "PRIVNUM_PORT": str(port),
-           "PRIVNUM_AUTH_LOCKOUT_FAILURES": "1000000", **(extra_env or {})}
+           "PRIVNUM_AUTH_LOCKOUT_FAILURES": "1000000", "PRIVNUM_SIP": "0", **(extra_env or {})}
     if "PRIVNUM_REDIS_URL" not in (extra_env or {}):
         env.pop("PRIVNUM_REDIS_URL", None)
     server = Server(backend, f"http://127.0.0.1:{port}", url, workdir, env)

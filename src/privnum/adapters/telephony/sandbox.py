@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.session import CallEvent, CallSession, Party
 from privnum.service.calls.ports import CallSignals, RecordedAudio
 
@@ -134,7 +135,7 @@ class SandboxDriver:
             out.write(wav)
         return Path(name)
 
-    async def release(self, session_id: str, tone: str | None = None) -> None:
+    async def release(self, session_id: str, tone: str | None = None, cause: Cause | None = None) -> None:
         call = self.calls.get(session_id)
         if call is None:
             return

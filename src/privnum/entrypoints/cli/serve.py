@@ -1,14 +1,17 @@
-"""``privnum serve``: migrate the database, then run the API server."""
+"""``privnum serve``: migrate the database, check the SIP port, then run the API server (which runs the SIP
+B2BUA too)."""
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 
 import typer
 
 from privnum.bootstrap import migrate
-from privnum.config import Settings
-from privnum.entrypoints.cli.common import console
+from privnum.config import DEFAULT_SIP_LISTEN, Settings
+from privnum.entrypoints.cli.common import console, fail
 
 
 def serve(host: str = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
@@ -16,8 +19,15 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
           workers: int = typer.Option(1, help="Worker processes."),
           time_scale: float = typer.Option(None, help="Multiply push-retry delays (0.001: a minute is 60 ms)."),
           sandbox: bool = typer.Option(None, "--sandbox/--no-sandbox", help="Serve the sandbox telephony API."),
+          sip: bool = typer.Option(None, "--sip/--no-sip", help="Run the SIP B2BUA (default on)."),
+          sip_listen: str = typer.Option(None, help=f"SIP HOST:PORT, UDP (default {DEFAULT_SIP_LISTEN}; "
+                                                    "env PRIVNUM_SIP_LISTEN)."),
+          sip_trunk: str = typer.Option(None, help="The carrier's HOST:PORT: every outgoing leg goes there, and "
+                                                   "INVITEs are accepted from its host (env PRIVNUM_SIP_TRUNK)."),
+          media_ip: str = typer.Option(None, help="Address of the RTP relay in SDP (default: the SIP host; "
+                                                  "env PRIVNUM_MEDIA_IP)."),
           log_level: str = typer.Option("warning", help="uvicorn log level.")) -> None:
-    """Migrate the database, then serve the API (and deliver pushes, sweep expiries)."""
+    """Migrate the database, then serve the API and the SIP B2BUA (and deliver pushes, sweep expiries)."""
     import uvicorn
 
     if time_scale is not None:
@@ -26,10 +36,46 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
         os.environ["PRIVNUM_TIME_SCALE"] = str(time_scale)
     if sandbox is not None:
         os.environ["PRIVNUM_SANDBOX"] = "1" if sandbox else "0"
-    chosen = Settings.from_env(host=host, port=port)
+    for variable, value in (("PRIVNUM_SIP_LISTEN", sip_listen), ("PRIVNUM_SIP_TRUNK", sip_trunk),
+                            ("PRIVNUM_MEDIA_IP", media_ip)):
+        if value is not None:
+            os.environ[variable] = value
+    if sip is not None:
+        os.environ["PRIVNUM_SIP"] = "1" if sip else "0"
+    try:
+        chosen = Settings.from_env(host=host, port=port)
+        sip_address = chosen.sip_address
+        if chosen.sip_enabled:
+            from privnum.bootstrap import check_sip_settings
+
+            check_sip_settings(chosen)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    if chosen.sip_enabled and _udp_port_taken(*sip_address):
+        where = "{}:{}".format(*sip_address)
+        if chosen.sip_listen:
+            raise fail(f"SIP port {where} is already in use (another privnum or SIP server?). Stop it, or choose "
+                 "another with --sip-listen HOST:PORT, or run without SIP: --no-sip.")
+        console.print(f"[yellow]SIP port {where} is already in use: serving without SIP.[/] "
+                      "Choose a free one with --sip-listen HOST:PORT.")
+        os.environ["PRIVNUM_SIP"] = "0"
+        chosen = Settings.from_env(host=host, port=port)
     os.environ["PRIVNUM_HOST"], os.environ["PRIVNUM_PORT"] = chosen.host, str(chosen.port)
     migrate(chosen)
-    console.print(f"privnum serving on http://{chosen.host}:{chosen.port} (database {chosen.database_url})")
+    sip_note = " and sip:{}:{} (udp)".format(*sip_address) if chosen.sip_enabled else ""
+    console.print(f"privnum serving on http://{chosen.host}:{chosen.port}{sip_note} "
+                  f"(database {chosen.database_url})")
     uvicorn.run("privnum.entrypoints.api.asgi:app", host=chosen.host, port=chosen.port, workers=workers,
                 loop="uvloop", http="httptools", log_level=log_level, access_log=False)
 
+
+def _udp_port_taken(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return True
+            raise fail(f"cannot use SIP address {host}:{port}: {error.strerror}. Check --sip-listen.") from None
+    return False

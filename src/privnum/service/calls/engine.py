@@ -311,7 +311,7 @@ class CallEngine:
                     log.exception("saving the recording of %s failed", session_id)
             await self.journal.record(session, events, await self.apps.by_id(session.app_id), ended=True)
             self.live.forget(session_id)
-        await driver.release(session_id, tone)
+        await driver.release(session_id, tone, cause)
 
     # ---------------------------------------------------------------- transitions
     async def _transition(self, session_id: str, step: Callable[[CallSession, int], list[CallEvent]]

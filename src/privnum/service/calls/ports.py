@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding
+from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.cdr import Cdr
 from privnum.domain.calls.routing import Rejection, Route
 from privnum.domain.calls.session import CallEvent, CallSession, Party, Recording
@@ -53,8 +54,9 @@ class TelephonyDriver(Protocol):
     async def stop_recording(self, session_id: str) -> RecordedAudio | None:
         """End recording; the file recorded so far, or None."""
 
-    async def release(self, session_id: str, tone: str | None = None) -> None:
-        """End every leg of the call (after ``tone`` when given); no further signals are expected."""
+    async def release(self, session_id: str, tone: str | None = None, cause: Cause | None = None) -> None:
+        """End every leg of the call (after ``tone`` when given) for ``cause``; no further signals are
+        expected."""
 
 
 class CallSignals(Protocol):

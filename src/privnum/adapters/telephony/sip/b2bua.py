@@ -1,0 +1,423 @@
+"""The B2BUA on sippy: one inbound leg (A, from the trunk) and one outgoing leg (to the callee via the trunk)
+per call, with media anchored in the embedded rtp.io relay.
+
+Everything here runs on the SIP thread (sippy's ``ED2`` loop, see ``sip_thread``): this module is imported
+there and nowhere else. It decides nothing: it reports what the legs do to a ``LegEvents`` (the driver, which
+hands it to the call core) and carries out the driver's commands. What crosses from one leg to the other is
+an allow-list: fresh events with the status code, reason and a rewritten SDP, never the other leg's headers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import socket
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sippy.CCEvents import (
+    CCEventConnect,
+    CCEventDisconnect,
+    CCEventFail,
+    CCEventInfo,
+    CCEventRing,
+    CCEventTry,
+    CCEventUpdate,
+)
+from sippy.MsgBody import MsgBody
+from sippy.MyConfigParser import MyConfigParser
+from sippy.Rtp_proxy.client import Rtp_proxy_client
+from sippy.Rtp_proxy.session import Rtp_proxy_session
+from sippy.SipAddress import SipAddress
+from sippy.SipCallId import SipCallId
+from sippy.SipConf import SipConf
+from sippy.SipHeader import SipHeader
+from sippy.SipLogger import SipLogger
+from sippy.SipPAssertedIdentity import SipPAssertedIdentity
+from sippy.SipTransactionManager import SipTransactionManager
+from sippy.SipURL import SipURL
+from sippy.Time.Timeout import Timeout
+from sippy.UA import UA
+from sippy.Udp_server import Udp_server_opts
+
+from privnum.adapters.telephony.sip.b2bua_config import B2buaConfig
+from privnum.adapters.telephony.sip.dtmf import DigitCollector, digit_of_info
+from privnum.adapters.telephony.sip.sdp_privacy import private_sdp
+
+log = logging.getLogger("privnum.sip")
+
+RINGBACK_AFTER_S = 0.2  # no decision yet (Block, Y allocation): the caller hears ringback from then on
+
+
+# ---------------------------------------------------------------------------------------- sippy fixes
+def _patch_sippy() -> None:
+    """sippy 2.5.0: an upper-case ``;transport=UDP`` in a Contact breaks in-dialog requests ("unsupported
+    transport: UDP"), so lower-case it; and never share the SIP port (SO_REUSEPORT let a second instance
+    take calls silently), so a taken port is an error at start."""
+    original = SipURL.getTAddr
+    if getattr(original, "privnum_patched", False):
+        return
+
+    def get_taddr(self: Any) -> Any:
+        address, transport = original(self)
+        return address, (transport.lower() if isinstance(transport, str) else transport)
+
+    get_taddr.privnum_patched = True  # type: ignore[attr-defined]
+    SipURL.getTAddr = get_taddr
+    Udp_server_opts.flags = socket.SO_REUSEADDR
+
+
+# ---------------------------------------------------------------------------------------- contracts
+class LegEvents(Protocol):
+    """What the legs of a call do, reported from the SIP thread (implementations hop to their own loop)."""
+
+    def invited(self, call: SipCall, caller: str, called: str) -> None: ...
+
+    def ringing(self, call: SipCall) -> None: ...
+
+    def answered(self, call: SipCall) -> None: ...
+
+    def failed(self, call: SipCall, status: int) -> None: ...
+
+    def hung_up(self, call: SipCall, by_caller: bool) -> None: ...
+
+    def digits(self, call: SipCall, digits: str | None) -> None: ...
+
+    def recorded(self, call: SipCall, files: tuple[str, str] | None) -> None: ...
+
+
+_session_ids = itertools.count(int.from_bytes(os.urandom(3), "big"))
+
+
+class SipCall:
+    """One call's two legs and its media session. Only the SIP thread touches it."""
+
+    def __init__(self, b2bua: B2bua, source: str) -> None:
+        self.b2bua = b2bua
+        self.key = next(_session_ids)
+        self.source = source
+        self.ua_a = UA(b2bua.gc, event_cb=self._from_a, disc_cbs=(self._a_gone,), fail_cbs=(self._a_gone,),
+                       dead_cbs=(self._dead,))
+        self.ua_a.local_ua = b2bua.config.user_agent
+        self.ua_o: UA | None = None
+        self.media: Rtp_proxy_session | None = None
+        self.offer: MsgBody | None = None
+        self.answered_a = False  # A got a 2xx
+        self.early_media = False  # A got a 183 with privnum's SDP
+        self.accepted = False  # the call core took the call
+        self.released = False
+        self.collector: DigitCollector | None = None
+        self.recording: str | None = None
+        self.a_events: list[Any] = []
+        self._ringback: Timeout | None = None
+        self._max_forwards = 70
+
+    # ------------------------------------------------------------ A leg
+    def _from_a(self, event: Any, ua: Any) -> None:
+        if isinstance(event, CCEventTry):
+            self._invited(event)
+            return
+        if isinstance(event, CCEventInfo):
+            digit = digit_of_info(event.getData())
+            if digit is not None and self.collector is not None:
+                self.collector.press(digit)
+                return
+            if self.ua_o is not None and self.ua_o.isConnected():
+                self.ua_o.recvEvent(CCEventInfo(event.getData()))
+            return
+        if isinstance(event, CCEventDisconnect | CCEventFail):
+            return  # reported by _a_gone
+        if isinstance(event, CCEventUpdate) and self.ua_o is not None:
+            body = event.getData()
+            self.ua_o.recvEvent(CCEventUpdate(body.getCopy() if body is not None else None))
+
+    def _invited(self, event: Any) -> None:
+        _cid, cli, cld, body, _auth, _name = event.getData()
+        self._max_forwards = max((event.max_forwards or 70) - 1, 1)
+        numbers = self.b2bua.config.numbers
+        caller, called = numbers.to_e164(cli), numbers.to_e164(cld)
+        if called is None:
+            self._fail_a(404, "Not Found")
+            return
+        if caller is None:
+            caller = cli or "anonymous"
+        self.offer = body.getCopy() if body is not None else None
+        if self.offer is not None and self.b2bua.rtp is not None:
+            self.media = Rtp_proxy_session(self.b2bua.gc, call_id=f"privnum-{self.key}", from_tag="a", to_tag="o")
+            self.media.caller.raddress = self.b2bua.config.listen
+        self._ringback = Timeout(self._ring_a, RINGBACK_AFTER_S)
+        self.b2bua.events.invited(self, caller, called)
+
+    def _ring_a(self) -> None:
+        self._ringback = None
+        if not self.released and self.ua_o is None and not self.early_media and self.ua_a.state is not None \
+                and not self.ua_a.isDead():
+            self.ua_a.recvEvent(CCEventRing((180, "Ringing", None)))
+
+    def _a_gone(self, ua: Any, rtime: Any, origin: Any, result: int = 0) -> None:
+        if not self.released:
+            self.b2bua.events.hung_up(self, by_caller=True)
+
+    # ------------------------------------------------------------ outgoing leg
+    def _from_o(self, event: Any, ua: Any) -> None:
+        if self.released:
+            return
+        if isinstance(event, CCEventRing):
+            code, reason, body = event.getData()
+            self.b2bua.events.ringing(self)
+            if self.early_media:  # A already hears privnum's media (a prompt): keep it
+                return
+            self.ua_a.recvEvent(CCEventRing((code, reason, self._private(body))))
+            if body is not None:
+                self.early_media = True
+        elif isinstance(event, CCEventConnect):
+            code, reason, body = event.getData()
+            self.b2bua.events.answered(self)
+            self._stop_prompt_to_a()
+            self.answered_a = True
+            self.ua_a.recvEvent(CCEventConnect((200, "OK", self._private(body))))
+        elif isinstance(event, CCEventFail):
+            code = event.getData()[0]
+            self.b2bua.events.failed(self, int(code))
+        elif isinstance(event, CCEventDisconnect):
+            self.b2bua.events.hung_up(self, by_caller=False)
+        elif isinstance(event, CCEventUpdate):
+            body = event.getData()
+            self.ua_a.recvEvent(CCEventUpdate(self._private(body)))
+        elif isinstance(event, CCEventInfo):
+            self.ua_a.recvEvent(CCEventInfo(event.getData()))
+
+    def _private(self, body: Any) -> Any:
+        if body is None:
+            return None
+        return MsgBody(private_sdp(str(body), self.b2bua.config.media_ip, self.key))
+
+    def dial(self, callee: str, display: str, caller_prompt: str | None) -> None:
+        if self.released:
+            return
+        trunk = self.b2bua.config.trunk
+        if trunk is None:
+            log.warning("no SIP trunk configured (PRIVNUM_SIP_TRUNK): the call to %s cannot be placed", callee)
+            self.b2bua.events.failed(self, 503)
+            return
+        self._cancel_ringback()
+        if caller_prompt:
+            self.play(caller_prompt, to_caller=True, to_callee=False)
+        wire = self.b2bua.config.numbers.to_wire
+        x = wire(display)
+        pai = SipPAssertedIdentity(address=SipAddress(
+            url=SipURL(username=x, host=self.b2bua.config.listen[0], port=self.b2bua.config.listen[1]),
+            hadbrace=True))
+        self.ua_o = UA(self.b2bua.gc, event_cb=self._from_o, nh_address=trunk, dead_cbs=(self._dead,),
+                       extra_headers=(SipHeader(name="p-asserted-identity", body=pai),))
+        self.ua_o.local_ua = self.b2bua.config.user_agent
+        body = None
+        if self.offer is not None:
+            body = MsgBody(private_sdp(str(self.offer), self.b2bua.config.media_ip, self.key))
+            if self.media is not None:
+                self.ua_o.on_local_sdp_change = self._media_offer_to_o
+                self.ua_o.on_remote_sdp_change = self.media.on_callee_sdp_change
+                self.media.callee.raddress = trunk
+        event = CCEventTry((SipCallId(), x, wire(callee), body, None, None))
+        event.max_forwards = self._max_forwards
+        self.ua_o.recvEvent(event)
+
+    def _media_offer_to_o(self, body: Any, done: Callable[[Any], None]) -> None:
+        assert self.media is not None
+
+        def rewritten(new_body: Any, ex: Any = None) -> None:
+            done(self._private(new_body) if new_body is not None else new_body)
+
+        self.media.on_caller_sdp_change(body, rewritten)
+
+    # ------------------------------------------------------------ media
+    def _with_early_media(self, then: Callable[[], None]) -> None:
+        """Give A privnum's media (183 with the relay's SDP) before a prompt, then run ``then``."""
+        if self.early_media or self.answered_a:
+            then()
+            return
+        if self.media is None or self.offer is None:
+            then()
+            return
+        media, offer = self.media, self.offer.getCopy()
+        placeholder = MsgBody(f"v=0\r\no=privnum 1 1 IN IP4 {self.b2bua.config.media_ip}\r\ns=privnum\r\n"
+                              f"c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 8 0 101\r\n"
+                              "a=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n")
+
+        def got_answer(answer: Any, ex: Any = None) -> None:
+            if answer is None or self.released or self.ua_a.isDead():
+                then()
+                return
+            self.early_media = True
+            self.ua_a.recvEvent(CCEventRing((183, "Session Progress", self._private(answer))))
+            then()
+
+        def got_offer(_rewritten: Any, ex: Any = None) -> None:
+            media.callee._on_sdp_change(media, placeholder, got_answer)
+
+        media.caller._on_sdp_change(media, offer, got_offer)
+
+    def play(self, prompt: str, to_caller: bool, to_callee: bool) -> None:
+        if self.media is None or self.released:
+            return
+        media = self.media
+
+        def start() -> None:
+            if to_caller:
+                media.play_caller(prompt, 1, _ignore)
+            if to_callee and self.ua_o is not None:
+                media.play_callee(prompt, 1, _ignore)
+
+        if to_caller and not self.answered_a:
+            self._with_early_media(start)
+        else:
+            start()
+
+    def _stop_prompt_to_a(self) -> None:
+        if self.media is not None and self.early_media:
+            self.media.stop_play_caller(_ignore)
+
+    def collect(self, max_digits: int, prompt: str | None, timeout_s: float) -> None:
+        self._cancel_ringback()
+        self.collector = DigitCollector(max_digits, timeout_s, self._digits_done, Timeout)
+        self.b2bua.dtmf_calls[self.key] = self
+        if prompt:
+            self.play(prompt, to_caller=True, to_callee=False)
+        else:
+            self._with_early_media(lambda: None)
+        self.collector.start()
+
+    def _digits_done(self, digits: str | None) -> None:
+        self.collector = None
+        self.b2bua.dtmf_calls.pop(self.key, None)
+        if self.media is not None and self.early_media:
+            self.media.stop_play_caller(_ignore)
+        self.b2bua.events.digits(self, digits)
+
+    def start_recording(self) -> None:
+        if self.media is None or self.released:
+            return
+        self.recording = f"call-{self.key}"
+        self.media.start_recording(self.recording, rflags="", result_callback=_ignore)
+
+    # ------------------------------------------------------------ the end
+    def release(self, status: int, reason: str, prompt: str | None, prompt_s: float) -> None:
+        if self.released:
+            return
+        if prompt and not self.answered_a and self.media is not None and not self.ua_a.isDead():
+            self.play(prompt, to_caller=True, to_callee=False)
+            Timeout(lambda: self._hang_up(status, reason), max(prompt_s, 0.2))
+            self.released = True
+            return
+        self.released = True
+        self._hang_up(status, reason)
+
+    def _hang_up(self, status: int, reason: str) -> None:
+        self._cancel_ringback()
+        if self.collector is not None:
+            self.collector.cancel()
+            self.collector = None
+        if self.ua_o is not None and not self.ua_o.isDead():
+            self.ua_o.recvEvent(CCEventDisconnect())
+        if not self.ua_a.isDead():
+            if self.answered_a:
+                self.ua_a.recvEvent(CCEventDisconnect())
+            else:
+                self._fail_a(status, reason)
+        self._end_media()
+
+    def _fail_a(self, status: int, reason: str) -> None:
+        self.ua_a.recvEvent(CCEventFail((status, reason)))
+
+    def _end_media(self) -> None:
+        media, self.media = self.media, None
+        if media is None:
+            return
+        recording = self.recording
+        media.delete()
+        if recording is not None:
+            self.recording = None
+            self.b2bua.events.recorded(self, self.b2bua.recording_files(recording))
+
+    def stop_recording(self) -> None:
+        """The recording ends with the media session (rtp.io closes the files at delete)."""
+        media, recording = self.media, self.recording
+        if media is None or recording is None:
+            self.b2bua.events.recorded(self, None)
+            return
+        self.recording = None
+        self.media = None
+        media.delete()
+        self.b2bua.events.recorded(self, self.b2bua.recording_files(recording))
+
+    def _cancel_ringback(self) -> None:
+        if self._ringback is not None:
+            self._ringback.cancel()
+            self._ringback = None
+
+    def _dead(self, ua: Any) -> None:
+        if self.ua_a.isDead() and (self.ua_o is None or self.ua_o.isDead()):
+            self.b2bua.calls.discard(self)
+            if self.media is not None and self.released:
+                self._end_media()
+
+
+def _ignore(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+class B2bua:
+    """The SIP endpoint: answers OPTIONS, refuses untrusted INVITEs with 403, starts a ``SipCall`` per
+    trusted INVITE."""
+
+    def __init__(self, config: B2buaConfig, events: LegEvents) -> None:
+        _patch_sippy()
+        self.config = config
+        self.events = events
+        self.calls: set[SipCall] = set()
+        self.dtmf_calls: dict[int, SipCall] = {}
+        gc = MyConfigParser()
+        gc["_sip_address"], gc["_sip_port"] = config.listen
+        gc["_sip_logger"] = SipLogger("privnum-sip")
+        SipConf.my_uaname = config.user_agent
+        self.rtp: Rtp_proxy_client | None = None
+        self.gc = gc
+        os.makedirs(os.path.join(config.spool_dir, "done"), exist_ok=True)
+        args = ["-l", config.media_ip, "-m", str(config.rtp_ports[0]), "-M", str(config.rtp_ports[1]),
+                "-P", "-S", config.spool_dir, "-r", os.path.join(config.spool_dir, "done"), "-d", "err"]
+        if os.geteuid() == 0:
+            args.append("-F")
+        self.rtp = Rtp_proxy_client(gc, spath="rtp.io:" + ";".join(args))
+        gc["_rtp_proxy_clients"] = [self.rtp]
+        gc["_sip_tm"] = SipTransactionManager(gc, self._request)
+
+    def recording_files(self, name: str) -> tuple[str, str]:
+        done = os.path.join(self.config.spool_dir, "done")
+        return os.path.join(done, f"{name}.a.rtp"), os.path.join(done, f"{name}.o.rtp")
+
+    def _request(self, req: Any, sip_t: Any) -> Any:
+        try:
+            method = req.getMethod()
+            if req.getHFBody("to").getTag() is not None:
+                return req.genResponse(481, "Call/Transaction Does Not Exist", server=self.config.user_agent), \
+                    None, None
+            if method == "OPTIONS":
+                return req.genResponse(200, "OK", server=self.config.user_agent), None, None
+            if method != "INVITE":
+                return req.genResponse(405 if method in ("BYE", "INFO", "UPDATE", "NOTIFY", "MESSAGE", "REFER")
+                                       else 501, "Method Not Allowed" if method != "" else "Not Implemented",
+                                       server=self.config.user_agent), None, None
+            source = req.getSource()[0]
+            if not self.config.trusted.allows(source):
+                log.warning("refused an INVITE from %s: not the trunk and not in PRIVNUM_SIP_TRUSTED", source)
+                return req.genResponse(403, "Forbidden", server=self.config.user_agent), None, None
+            call = SipCall(self, source)
+            self.calls.add(call)
+            return call.ua_a.recvRequest(req, sip_t)
+        except Exception:
+            log.exception("a SIP request could not be handled")
+            try:
+                return req.genResponse(400, "Bad Request", server=self.config.user_agent), None, None
+            except Exception:
+                return None
