@@ -24,11 +24,14 @@ from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
 from privnum.adapters.db.tenancy_store import SqlTenancyStore
+from privnum.adapters.db.voice_file_store import SqlVoiceFileRows
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
 from privnum.adapters.push.worker import PushWorker
 from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import alaw_wav, synthesize_call_audio
 from privnum.adapters.telephony.sandbox import SandboxDriver
+from privnum.adapters.voice.builtin import PackagedPrompts
+from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.config import Settings
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
@@ -43,10 +46,11 @@ from privnum.service.management.apps import Apps
 from privnum.service.management.enterprises import Enterprises
 from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
-from privnum.service.ports import AuthGuard
+from privnum.service.ports import AppDirectory, AuthGuard
 from privnum.service.provisioning import axyb
 from privnum.service.provisioning.ports import ProvisioningTx
 from privnum.service.recordings import Recordings
+from privnum.service.voice_files import VoiceFiles
 
 log = logging.getLogger("privnum")
 
@@ -68,6 +72,7 @@ class Runtime:
     call_control: CallControl
     call_commands: CommandListener
     block: HuaweiBlockDecider
+    voice: VoiceFiles  # the call core's VoicePrompts: ``await runtime.voice.prompt(app_id, name)``
     sandbox: SandboxDriver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
 
@@ -132,6 +137,7 @@ def build_runtime(settings: Settings) -> Runtime:
         call_control=OwnerCallControl(engine, call_commands, call_store.instance_id),
         call_commands=CommandListener(engine, call_commands, call_store.instance_id),
         block=block,
+        voice=build_voice_files(settings, db, directory),
         sandbox=sandbox,
     )
 
@@ -139,6 +145,11 @@ def build_runtime(settings: Settings) -> Runtime:
 def build_recordings(settings: Settings, db: Database) -> Recordings:
     return Recordings(SqlRecordingRows(db), LocalRecordingStore(settings.recordings_dir), base_url=settings.base_url,
                       retention_days=settings.recording_retention_days, url_valid_s=settings.recording_url_valid_s)
+
+
+def build_voice_files(settings: Settings, db: Database, apps: AppDirectory) -> VoiceFiles:
+    return VoiceFiles(SqlVoiceFileRows(db), LocalVoiceStore(settings.voice_files_dir), apps, PackagedPrompts(),
+                      language=settings.prompt_language)
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,7 @@ class OperatorRuntime:
     apps: Apps
     numbers: Numbers
     pushes: Pushes
+    voice: VoiceFiles
 
 
 def migrate(settings: Settings) -> None:
@@ -169,6 +181,7 @@ async def build_operator(settings: Settings) -> AsyncIterator[OperatorRuntime]:
             apps=Apps(tenancy),
             numbers=Numbers(tenancy, HuaweiNumberPushes()),
             pushes=Pushes(SqlPushLog(db)),
+            voice=build_voice_files(settings, db, tenancy),
         )
     finally:
         await db.dispose()

@@ -7,7 +7,10 @@ import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from privnum.domain.voice_files import check_language
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./privnum-data/privnum.db"
 
@@ -49,11 +52,18 @@ class Settings:
     public_base_url: str | None = None
     sandbox_enabled: bool = True
     connect_timeout_s: float = 90.0
+    voice_dir: str | None = None
+    prompt_language: str = "zh"
 
     @property
     def base_url(self) -> str:
         """Where clients reach this server (recording download links point here)."""
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def voice_files_dir(self) -> str:
+        """Where uploaded voice files live: ``voice_dir``, else ``voice`` beside the recordings directory."""
+        return self.voice_dir or str(Path(self.recordings_dir).parent / "voice")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -93,5 +103,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "public_base_url": ("PRIVNUM_PUBLIC_BASE_URL", str),
     "sandbox_enabled": ("PRIVNUM_SANDBOX", _switch),
     "connect_timeout_s": ("PRIVNUM_CONNECT_TIMEOUT_S", float),
+    "voice_dir": ("PRIVNUM_VOICE_DIR", str),
+    "prompt_language": ("PRIVNUM_PROMPT_LANGUAGE", check_language),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"
