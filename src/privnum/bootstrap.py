@@ -24,13 +24,17 @@ from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
 from privnum.adapters.db.tenancy_store import SqlTenancyStore
+from privnum.adapters.db.voice_file_store import SqlVoiceFileRows
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
 from privnum.adapters.push.worker import PushWorker
 from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import alaw_wav, synthesize_call_audio
 from privnum.adapters.telephony.sandbox import SandboxDriver
 from privnum.adapters.telephony.sip.driver import SipDriver
+from privnum.adapters.voice.builtin import PackagedPrompts
+from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.config import Settings
+from privnum.domain.voice_files import VoicePrompt
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
 from privnum.service.app_cache import CachedAppDirectory
@@ -44,10 +48,11 @@ from privnum.service.management.apps import Apps
 from privnum.service.management.enterprises import Enterprises
 from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
-from privnum.service.ports import AuthGuard
+from privnum.service.ports import AppDirectory, AuthGuard
 from privnum.service.provisioning import axyb
 from privnum.service.provisioning.ports import ProvisioningTx
 from privnum.service.recordings import Recordings
+from privnum.service.voice_files import VoiceFiles, VoicePrompts
 
 log = logging.getLogger("privnum")
 
@@ -69,6 +74,7 @@ class Runtime:
     call_control: CallControl
     call_commands: CommandListener
     block: HuaweiBlockDecider
+    voice: VoiceFiles  # the call core's VoicePrompts: ``await runtime.voice.prompt(app_id, name)``
     sandbox: SandboxDriver | None = None
     sip: SipDriver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
@@ -127,10 +133,12 @@ def build_runtime(settings: Settings) -> Runtime:
     pushes = PushWorker(outbox, settings.time_scale, settings.push_concurrency, settings.push_timeout_s)
     block = HuaweiBlockDecider(outbox, settings.block_timeout_s)
 
+    voice = build_voice_files(settings, db, directory)
     call_store = SqlCallStore(db)
     engine = CallEngine(call_store, directory, HuaweiCallPushes(), block=block, recordings=recordings,
                         settings=EngineSettings(connect_timeout_s=settings.connect_timeout_s),
-                        on_enqueued=pushes.notify, give_y=partial(axyb.give_y_for_call, provisioning))
+                        on_enqueued=pushes.notify, give_y=partial(axyb.give_y_for_call, provisioning),
+                        voices=voice)
     call_commands = SqlCallCommands(db)
     sandbox = None
     if settings.sandbox_enabled:
@@ -138,7 +146,7 @@ def build_runtime(settings: Settings) -> Runtime:
                                 spool_dir=Path(settings.recordings_dir) / ".incoming")
         engine.attach(sandbox)
         engine.subscribe(sandbox.record_event)
-    sip = build_sip(settings, engine) if settings.sip_enabled else None
+    sip = build_sip(settings, engine, voice) if settings.sip_enabled else None
     return Runtime(
         settings=settings,
         db=db,
@@ -153,6 +161,7 @@ def build_runtime(settings: Settings) -> Runtime:
         call_control=OwnerCallControl(engine, call_commands, call_store.instance_id),
         call_commands=CommandListener(engine, call_commands, call_store.instance_id),
         block=block,
+        voice=voice,
         sandbox=sandbox,
         sip=sip,
     )
@@ -165,12 +174,16 @@ def check_sip_settings(settings: Settings) -> None:
     b2bua_config(settings, spool_dir="")
 
 
-def build_sip(settings: Settings, engine: CallEngine) -> SipDriver:
+def build_sip(settings: Settings, engine: CallEngine, voice: VoicePrompts) -> SipDriver:
     """The SIP driver on ``settings`` (not started: ``Runtime.start`` binds the port)."""
     from privnum.adapters.telephony.sip.b2bua_config import b2bua_config
 
+    async def prompt_of_call(session_id: str, name: str) -> VoicePrompt | None:
+        call = engine.live.get(session_id)
+        return await voice.prompt(call.session.app_id, name) if call is not None else None
+
     config = b2bua_config(settings, spool_dir=str(Path(settings.recordings_dir) / ".rtp"))
-    sip = SipDriver(engine, config, spool_dir=Path(settings.recordings_dir) / ".incoming")
+    sip = SipDriver(engine, config, prompts=prompt_of_call, spool_dir=Path(settings.recordings_dir) / ".incoming")
     engine.attach(sip)
     return sip
 
@@ -178,6 +191,11 @@ def build_sip(settings: Settings, engine: CallEngine) -> SipDriver:
 def build_recordings(settings: Settings, db: Database) -> Recordings:
     return Recordings(SqlRecordingRows(db), LocalRecordingStore(settings.recordings_dir), base_url=settings.base_url,
                       retention_days=settings.recording_retention_days, url_valid_s=settings.recording_url_valid_s)
+
+
+def build_voice_files(settings: Settings, db: Database, apps: AppDirectory) -> VoiceFiles:
+    return VoiceFiles(SqlVoiceFileRows(db), LocalVoiceStore(settings.voice_files_dir), apps, PackagedPrompts(),
+                      language=settings.prompt_language)
 
 
 @dataclass(frozen=True)
@@ -188,6 +206,7 @@ class OperatorRuntime:
     apps: Apps
     numbers: Numbers
     pushes: Pushes
+    voice: VoiceFiles
 
 
 def migrate(settings: Settings) -> None:
@@ -208,6 +227,7 @@ async def build_operator(settings: Settings) -> AsyncIterator[OperatorRuntime]:
             apps=Apps(tenancy),
             numbers=Numbers(tenancy, HuaweiNumberPushes()),
             pushes=Pushes(SqlPushLog(db)),
+            voice=build_voice_files(settings, db, tenancy),
         )
     finally:
         await db.dispose()

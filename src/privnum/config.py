@@ -7,7 +7,10 @@ import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from privnum.domain.voice_files import check_language
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./privnum-data/privnum.db"
 
@@ -86,6 +89,7 @@ class Settings:
     sip_trunk_prefix: str = "0"  # a national number dialled as 0…: the prefix to drop
     sip_national_digits: int = 11  # a number of this many digits without prefix is national (mobile 1…)
     sip_user_agent: str = "privnum"
+    voice_dir: str | None = None
     prompt_language: str = "zh"
 
     @property
@@ -101,6 +105,11 @@ class Settings:
     def base_url(self) -> str:
         """Where clients reach this server (recording download links point here)."""
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def voice_files_dir(self) -> str:
+        """Where uploaded voice files live: ``voice_dir``, else ``voice`` beside the recordings directory."""
+        return self.voice_dir or str(Path(self.recordings_dir).parent / "voice")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -150,6 +159,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "sip_trunk_prefix": ("PRIVNUM_SIP_TRUNK_PREFIX", str),
     "sip_national_digits": ("PRIVNUM_SIP_NATIONAL_DIGITS", int),
     "sip_user_agent": ("PRIVNUM_SIP_USER_AGENT", str),
-    "prompt_language": ("PRIVNUM_PROMPT_LANGUAGE", str),
+    "voice_dir": ("PRIVNUM_VOICE_DIR", str),
+    "prompt_language": ("PRIVNUM_PROMPT_LANGUAGE", check_language),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"

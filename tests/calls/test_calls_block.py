@@ -90,6 +90,7 @@ def test_connect_reaches_the_callee(lab: CallLab, shape: str) -> None:
 
 def test_close_with_hint_tone_ends_with_8017(lab: CallLab) -> None:
     app = lab.app("X", 1)
+    lab.voice(app, "bye.wav")
     a = new_users(1)[0]
     lab.receiver.control(path=app.events_path,
                          block_answer={"operation": "close", "closeInfo": [{"closeHintTone": "bye.wav"}]})
@@ -101,6 +102,19 @@ def test_close_with_hint_tone_ends_with_8017(lab: CallLab) -> None:
     assert cdr["ulFailReason"] == 8017 and cdr["direction"] == 2 and cdr["callDuration"] == 0
     assert cdr["notifyMode"] == "Block" and "fwdDstNum" not in cdr
     assert {"prompt": "bye.wav", "to": "caller"} in trace(lab, session)["prompts"]
+
+
+@pytest.mark.parametrize("answer", [
+    {"operation": "close", "closeInfo": [{"closeHintTone": "no-such.wav"}]},
+    {"operation": "connect", "connectInfo": {"calleeNum": "+8613900000002", "waitVoice": "no-such.wav"}},
+], ids=["close", "connect"])
+def test_a_voice_file_the_app_does_not_have_ends_the_call_with_8006(lab: CallLab, answer: dict[str, Any]) -> None:
+    app = lab.app("X", 1)
+    lab.receiver.control(path=app.events_path, block_answer=answer)
+    session = lab.call(new_users(1)[0], app.pool[0])
+    events, cdr = lab.finished(app, session)
+    assert kinds(events) == ["callin", "disconnect"]
+    assert events[-1]["statusInfo"]["stateCode"] == 8006 and cdr["ulFailReason"] == 8006
 
 
 def test_no_answer_in_time_ends_with_8014(lab: CallLab) -> None:

@@ -3,6 +3,7 @@ for the customer's server, and helpers to place sandbox calls and collect what t
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -47,6 +48,13 @@ class CallLab:
         if pool:
             self.server.add_numbers(key, area_code, pool)
         return LabApp(self.server.client(key, secret), pool, events, cdr, key, secret)
+
+    def voice(self, app: LabApp, name: str, seconds: float = 1.0) -> None:
+        """Give ``app`` the voice file ``name`` (a tone made with sox, uploaded with ``privnum voice add``)."""
+        source = self.server.workdir / f"voice-{uuid.uuid4().hex[:8]}.wav"
+        subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(source), "synth", str(seconds),
+                        "sine", "440"], check=True, capture_output=True)
+        self.server.cli("voice", "add", "--app", app.app_key, "--name", name, str(source))
 
     def call(self, caller: str, called: str, digits: str | None = None, *, give_up_after_ms: int | None = None,
              **callee: Any) -> str:

@@ -8,6 +8,8 @@ Rules that must hold across processes live here as constraints:
 - ``enterprises.app_count`` is only ever raised by a conditional UPDATE (app_count < app_quota), with
   CHECK app_count <= app_quota: an enterprise never has more apps than its quota.
 - ``cdrs`` unique (app_id, icid): one record per call, however often its release is saved.
+- ``voice_files`` unique (app_id, name): one file per name per app; platform defaults have app_id 0 (not
+  NULL: NULLs are never equal in a unique constraint, so NULL would allow two defaults of one name).
 """
 
 from __future__ import annotations
@@ -274,4 +276,17 @@ call_commands = Table(
     Column("done_at_ms", BigInteger),
     Column("outcome", String(16)),
     Index("ix_call_commands_owner_pending", "owner", "done_at_ms"),
+)
+
+voice_files = Table(
+    "voice_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("app_id", Integer, nullable=False, server_default="0"),
+    Column("name", String(128), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    UniqueConstraint("app_id", "name", name="uq_voice_files_app_name"),
+    CheckConstraint("duration_ms > 0", name="duration_positive"),
 )

@@ -18,6 +18,7 @@ class Cause(IntEnum):
     CALLEE_REJECTED = 7503
     CALL_REFUSED = 7504
     CALLEE_NETWORK_ABNORMAL = 7506
+    VOICE_FILE_MISSING = 7507
     CALLER_HUNG_UP_BEFORE_TRANSFER = 7516
     X_MODE_VOICE_MISSING = 8006
     MAX_DURATION_REACHED = 8010
@@ -56,6 +57,7 @@ DESCRIPTIONS: dict[Cause, str] = {
     Cause.CALLEE_REJECTED: "The callee rejected the call.",
     Cause.CALL_REFUSED: "The call was refused.",
     Cause.CALLEE_NETWORK_ABNORMAL: "The callee-side network is abnormal.",
+    Cause.VOICE_FILE_MISSING: "The voice file does not exist.",
     Cause.CALLER_HUNG_UP_BEFORE_TRANSFER: "The caller hung up before the call was transferred.",
     Cause.X_MODE_VOICE_MISSING: "The X mode voice file does not exist.",
     Cause.MAX_DURATION_REACHED: "The maximum call duration is reached.",

@@ -1,5 +1,5 @@
-"""The ``privnum`` command: serve the API, manage enterprises, apps and the number pool, look at pushes,
-migrate the database. One audience per module; every operator action goes through ``bootstrap``."""
+"""The ``privnum`` command: serve the API, manage enterprises, apps and the number pool, look at pushes, keep
+voice files, migrate the database. One audience per module; every operator action goes through ``bootstrap``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from privnum.entrypoints.cli.enterprises import enterprise_cli
 from privnum.entrypoints.cli.numbers import numbers_cli
 from privnum.entrypoints.cli.pushes import pushes_cli
 from privnum.entrypoints.cli.serve import serve
+from privnum.entrypoints.cli.voice import voice_cli
 
 cli = typer.Typer(help="privnum: a self-hostable privacy-number platform (Huawei PrivateNumber-compatible).",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -23,6 +24,7 @@ cli.add_typer(numbers_cli, name="numbers")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(pushes_cli, name="pushes", help="Pushes: list (dead letters too), show one with its attempts, replay.")
 cli.add_typer(call_cli, name="call", help="Calls: simulate one through the sandbox driver.")
+cli.add_typer(voice_cli, name="voice")
 cli.command("api")(api)
 
 

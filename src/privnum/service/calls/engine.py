@@ -47,6 +47,7 @@ from privnum.service.calls.ports import (
 )
 from privnum.service.calls.recovery import Recovery
 from privnum.service.clock import now_ms
+from privnum.service.voice_files import VoicePrompts
 
 log = logging.getLogger("privnum.calls")
 
@@ -66,7 +67,7 @@ class CallEngine:
     def __init__(self, store: CallStore, apps: Apps, formatter: CallPushFormatter, *,
                  block: BlockDecider | None = None, recordings: RecordingSink | None = None,
                  settings: EngineSettings | None = None, on_enqueued: Callable[[], None] | None = None,
-                 give_y: GiveY | None = None) -> None:
+                 give_y: GiveY | None = None, voices: VoicePrompts | None = None) -> None:
         self.store = store
         self.apps = apps
         self.formatter = formatter
@@ -74,6 +75,7 @@ class CallEngine:
         self.recordings = recordings
         self.settings = settings or EngineSettings()
         self.give_y = give_y
+        self.voices = voices
         self.journal = CallJournal(store, formatter, on_enqueued)
         self.recovery = Recovery(store, apps, self.journal, heartbeat_s=self.settings.heartbeat_s,
                                  stale_s=self.settings.recovery_stale_s)
@@ -216,9 +218,31 @@ class CallEngine:
         if isinstance(decision, Rejection):
             if decision.binding is not None:
                 session.bind_to(decision.binding.id, decision.binding.options.user_data)
-            await self._end(session_id, decision.cause, Party.PLATFORM, tone=decision.tone)
+            cause, tone = decision.cause, decision.tone
+            if tone and not await self._voice_exists(app, tone):
+                # X mode: the customer named a file that is not there (8006); otherwise the refusal stands
+                cause, tone = (Cause.X_MODE_VOICE_MISSING if app.mode is Mode.X else cause), None
+            await self._end(session_id, cause, Party.PLATFORM, tone=tone)
+            return
+        missing = await self._missing_voice(app, decision)
+        if missing is not None:
+            log.info("call %s: voice file %r of app %s does not exist", session_id, missing, app.id)
+            cause = Cause.X_MODE_VOICE_MISSING if app.mode is Mode.X else Cause.VOICE_FILE_MISSING
+            await self._end(session_id, cause, Party.PLATFORM)
             return
         await self._forward(call, app, decision)
+
+    async def _voice_exists(self, app: App, name: str) -> bool:
+        return self.voices is None or await self.voices.prompt(app.id, name) is not None
+
+    async def _missing_voice(self, app: App, route: Route) -> str | None:
+        """The first voice file this route plays that the app does not have."""
+        names = [route.caller_tone, route.record_hint_tone if route.record else None,
+                 route.last_min_voice if route.max_duration_min else None]
+        for name in names:
+            if name and not await self._voice_exists(app, name):
+                return name
+        return None
 
     async def _give_y(self, session: CallSession, app: App, need: NeedsY) -> Route | Rejection:
         failed = Rejection(Cause.Y_ALLOCATION_FAILED, need.ax_relation)
