@@ -1,7 +1,9 @@
-"""Test fixtures: a real privnum server per backend, Redis, and the call lab (support/call_lab.py).
+"""Test fixtures: a real privnum server per backend, Redis, the call lab (support/call_lab.py) and
+SIPp (support/sipp.py).
 
 The helpers live in ``tests/support/`` (the Huawei client, the stand-in customer server, servers,
-the call lab), importable by name from every test folder.
+the call lab, the SIPp harness) and ``tests/sip/media/`` (RTP pcaps), importable by name from every
+test folder.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "support"))
+sys.path.insert(0, str(Path(__file__).parent / "sip" / "media"))
 
 from servers import BACKENDS, POSTGRES_URL, REDIS_URL, REQUIRE_SERVICES, Server, drop_database, start_server
 
-pytest_plugins = ["call_lab"]
+pytest_plugins = ["call_lab", "sipp"]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
