@@ -34,7 +34,6 @@ from privnum.adapters.telephony.sip.driver import SipDriver
 from privnum.adapters.voice.builtin import PackagedPrompts
 from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.config import Settings
-from privnum.domain.voice_files import VoicePrompt
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
 from privnum.service.app_cache import CachedAppDirectory
@@ -178,12 +177,13 @@ def build_sip(settings: Settings, engine: CallEngine, voice: VoicePrompts) -> Si
     """The SIP driver on ``settings`` (not started: ``Runtime.start`` binds the port)."""
     from privnum.adapters.telephony.sip.b2bua_config import b2bua_config
 
-    async def prompt_of_call(session_id: str, name: str) -> VoicePrompt | None:
+    def app_of(session_id: str) -> int | None:
         call = engine.live.get(session_id)
-        return await voice.prompt(call.session.app_id, name) if call is not None else None
+        return call.session.app_id if call is not None else None
 
     config = b2bua_config(settings, spool_dir=str(Path(settings.recordings_dir) / ".rtp"))
-    sip = SipDriver(engine, config, prompts=prompt_of_call, spool_dir=Path(settings.recordings_dir) / ".incoming")
+    sip = SipDriver(engine, config, prompts=voice.prompt, app_of=app_of,
+                    spool_dir=Path(settings.recordings_dir) / ".incoming")
     engine.attach(sip)
     return sip
 

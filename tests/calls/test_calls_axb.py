@@ -322,7 +322,7 @@ def test_axb_call_answered_and_refused(lab: CallLab) -> None:
 
 
 def test_a_voice_file_the_app_does_not_have_fails_the_call_with_7507(lab: CallLab, axb: Pool) -> None:
-    a, b, x, sub = bind(axb, preVoice={"callerHintTone": "not-uploaded.wav"})
+    a, _b, x, _sub = bind(axb, preVoice={"callerHintTone": "not-uploaded.wav"})
     session = lab.call(a, x, **QUICK)
     events, cdr = finished(lab, axb.app, session)
     assert kinds(events) == ["callin", "disconnect"]
@@ -335,5 +335,5 @@ def test_the_voice_files_a_binding_names_are_played_once_uploaded(lab: CallLab) 
     lab.voice(app, "hint_caller.wav")
     a, b, x, sub = bind(pool, preVoice={"callerHintTone": "hint_caller.wav"})
     session = lab.call(a, x, **QUICK)
-    _, cdr = check_call(lab, app, session, Expect(a, x, 0, FULL, sub, callee=b, display=x, direction=1))
+    _, _cdr = check_call(lab, app, session, Expect(a, x, 0, FULL, sub, callee=b, display=x, direction=1))
     assert {"prompt": "hint_caller.wav", "to": "caller"} in prompts(lab, session)

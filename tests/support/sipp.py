@@ -362,7 +362,7 @@ class SippLab:
               keys: Mapping[str, object] | None = None, duration_ms: int | None = None, calls: int = 1,
               files: Mapping[str, Path | bytes] | None = None, timeout_s: float = 30.0,
               auto_answer: bool = False, code: int | None = None, rewrite: Mapping[str, str] | None = None,
-              extra_args: Sequence[str] = ()) -> SippProcess:
+              extra_args: Sequence[str] = (), port: int | None = None) -> SippProcess:
         """Starts SIPp in the background: a UAS when ``remote`` is None, else a UAC calling ``remote``.
 
         ``keys`` become ``-key NAME VALUE`` (scenario keywords); ``duration_ms`` is ``-d`` (every
@@ -395,7 +395,7 @@ class SippLab:
                 target.write_bytes(content)
             else:
                 shutil.copyfile(content, target)
-        port, media_port = free_udp_ports(1)[0], free_udp_port_block()
+        port, media_port = port or free_udp_ports(1)[0], free_udp_port_block()
         command = [self.sipp, "-sf", str(path), "-i", HOST, "-p", str(port), "-mi", HOST, "-mp", str(media_port),
                    "-m", str(calls), "-nostdin", "-timeout", f"{timeout_s:g}s", "-timeout_error",
                    "-trace_msg", "-message_file", "messages.log", "-trace_logs", "-log_file", "log.log",
@@ -419,10 +419,11 @@ class SippLab:
     def uas(self, scenario: str | Path = "uas_answer", *, keys: Mapping[str, object] | None = None,
             duration_ms: int | None = None, files: Mapping[str, Path | bytes] | None = None, timeout_s: float = 30.0,
             auto_answer: bool = False, code: int | None = None, rewrite: Mapping[str, str] | None = None,
-            extra_args: Sequence[str] = ()) -> SippProcess:
-        """A callee in the background, returned once its SIP port is bound (options as for ``start``)."""
+            extra_args: Sequence[str] = (), port: int | None = None) -> SippProcess:
+        """A callee in the background, returned once its SIP port is bound (options as for ``start``; ``port``:
+        a fixed one, e.g. privnum's trunk)."""
         process = self.start(scenario, None, keys=keys, duration_ms=duration_ms, files=files, timeout_s=timeout_s,
-                             auto_answer=auto_answer, code=code, rewrite=rewrite, extra_args=extra_args)
+                             auto_answer=auto_answer, code=code, rewrite=rewrite, extra_args=extra_args, port=port)
         deadline = time.monotonic() + 5
         while not udp_port_bound(process.port):
             if not process.running() or time.monotonic() > deadline:

@@ -43,7 +43,7 @@ from sippy.Udp_server import Udp_server_opts
 
 from privnum.adapters.telephony.sip.b2bua_config import B2buaConfig
 from privnum.adapters.telephony.sip.dtmf import DigitCollector, digit_of_info
-from privnum.adapters.telephony.sip.sdp_privacy import private_sdp
+from privnum.adapters.telephony.sip.sdp_privacy import placeholder_answer, private_sdp
 
 log = logging.getLogger("privnum.sip")
 
@@ -241,12 +241,10 @@ class SipCall:
             then()
             return
         media, offer = self.media, self.offer.getCopy()
-        placeholder = MsgBody(f"v=0\r\no=privnum 1 1 IN IP4 {self.b2bua.config.media_ip}\r\ns=privnum\r\n"
-                              f"c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 8 0 101\r\n"
-                              "a=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n")
+        placeholder = MsgBody(placeholder_answer(str(self.offer), self.b2bua.config.media_ip))
 
         def got_answer(answer: Any, ex: Any = None) -> None:
-            if answer is None or self.released or self.ua_a.isDead():
+            if answer is None or self.ua_a.isDead():  # (a refusal's prompt plays after release)
                 then()
                 return
             self.early_media = True

@@ -90,8 +90,12 @@ class Prompt(Protocol):
 
 
 class PromptResolver(Protocol):
-    async def __call__(self, session_id: str, name: str) -> Prompt | None:
-        """The voice file ``name`` as the app of this live call has it (or the platform's default)."""
+    async def __call__(self, app_id: int, name: str) -> Prompt | None:
+        """The voice file ``name`` as app ``app_id`` has it (or the platform's default)."""
+
+
+AppOfCall = Callable[[str], "int | None"]
+"""The app of a live call, by session id (asked once, when the call arrives)."""
 
 
 @dataclass
@@ -111,8 +115,9 @@ class SipDriver:
     name = "sip"
 
     def __init__(self, signals: CallSignals, config: B2buaConfig, prompts: PromptResolver | None = None,
-                 spool_dir: str | os.PathLike[str] | None = None) -> None:
+                 app_of: AppOfCall | None = None, spool_dir: str | os.PathLike[str] | None = None) -> None:
         self.signals = signals
+        self.app_of = app_of
         self.config = config
         self.prompts = prompts
         self.spool_dir = Path(spool_dir or config.spool_dir)
@@ -155,6 +160,7 @@ class SipDriver:
                 self._forget(live)
                 return
             live.session_id = session_id
+            live.app_id = self.app_of(session_id) if self.app_of is not None else None
             self.by_session[session_id] = live
 
         live.queue.put_nowait(lambda: arrive(live))
@@ -254,9 +260,9 @@ class SipDriver:
         self._forget(live)
 
     async def _prompt(self, live: LiveSipCall, name: str | None) -> Prompt | None:
-        if not name or self.prompts is None or live.session_id is None:
+        if not name or self.prompts is None or live.app_id is None:
             return None
-        return await self.prompts(live.session_id, name)
+        return await self.prompts(live.app_id, name)
 
     async def _prompt_base(self, live: LiveSipCall, name: str | None) -> str | None:
         prompt = await self._prompt(live, name)

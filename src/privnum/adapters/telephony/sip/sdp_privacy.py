@@ -35,3 +35,25 @@ def private_sdp(sdp: str, media_ip: str, session_id: int) -> str:
     if not any(line.startswith("s=") for line in out):
         out.insert(min(2, len(out)), "s=privnum")
     return "\r\n".join(out) + "\r\n"
+
+
+PROMPT_CODECS = {"0": "PCMU/8000", "8": "PCMA/8000"}
+
+
+def placeholder_answer(offer: str, media_ip: str) -> str:
+    """The answer of a callee that is not there yet (privnum plays to the caller alone): the offer's G.711
+    codecs and telephone-event in the offer's order, media to the discard port."""
+    formats: list[str] = []
+    events: list[str] = []
+    for raw in offer.replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if line.startswith("m=audio") and not formats:
+            formats = [f for f in line.split()[3:] if f in PROMPT_CODECS]
+        elif line.startswith("a=rtpmap:") and "telephone-event/8000" in line.lower():
+            events.append(line[len("a=rtpmap:"):].split()[0])
+    formats = formats or ["8", "0"]
+    rtpmaps = [f"a=rtpmap:{f} {PROMPT_CODECS[f]}" for f in formats]
+    rtpmaps += [f"a=rtpmap:{e} telephone-event/8000" for e in events[:1]]
+    family = "IP6" if ":" in media_ip else "IP4"
+    return "\r\n".join(["v=0", f"o=privnum 1 1 IN {family} {media_ip}", "s=privnum", "c=IN IP4 127.0.0.1", "t=0 0",
+                         f"m=audio 9 RTP/AVP {' '.join(formats + events[:1])}", *rtpmaps]) + "\r\n"
