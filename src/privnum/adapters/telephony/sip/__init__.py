@@ -1,0 +1,1 @@
+"""The SIP telephony driver: sippy B2BUA + rtp.io media."""
