@@ -6,16 +6,17 @@ import base64
 import struct
 from pathlib import Path
 
-from privnum.adapters.recordings.wav import alaw_decode, read_wav_info
+from privnum.adapters.recordings.wav import alaw_decode, alaw_encode, alaw_wav, read_wav_info
+from privnum.adapters.telephony.sip import recording_wav as rw
 from privnum.adapters.telephony.sip.recording_wav import (
     ALAW_SILENCE,
+    alaw_code,
     mix_alaw,
     mix_legs,
     read_rtp_pcap,
-    recording_wav,
+    recording_alaw,
     rtp_packets,
     rtpproxy_recording_paths,
-    rtpproxy_recording_wav,
 )
 
 T0 = 1_796_124_942.0
@@ -67,6 +68,14 @@ def leg(packets: list[tuple[float, int, int, int, bytes]]) -> bytes:
     """(arrival, pt, ts, ssrc, payload) -> pcap bytes."""
     return pcap([(when, frame(rtp(pt, seq, ts, ssrc, payload)))
                  for seq, (when, pt, ts, ssrc, payload) in enumerate(packets)])
+
+
+def recording_wav(caller: Path | None, callee: Path | None) -> bytes | None:
+    return rw.recording_wav(caller, callee, alaw_wav)
+
+
+def rtpproxy_recording_wav(directory: Path, name: str) -> bytes | None:
+    return rw.rtpproxy_recording_wav(directory, name, alaw_wav)
 
 
 def alaw_frames(wav: bytes | None) -> bytes:
@@ -203,3 +212,14 @@ def test_bad_input_never_raises(tmp_path: Path) -> None:
     ip_only = frame(rtp(8, 1, 0, 1, b"\x09" * 80))[14:]
     be += struct.pack(">IIII", int(T0), 5, len(ip_only), len(ip_only)) + ip_only
     assert mix_legs(rtp_packets(be), []) == b"\x09" * 80
+
+
+def test_own_alaw_encoder_matches_the_sandbox_codec() -> None:
+    every = struct.pack("<65536h", *range(-32768, 32768))
+    assert bytes(alaw_code(s) for s in range(-32768, 32768)) == alaw_encode(every)
+
+
+def test_recording_alaw_is_the_wav_payload(tmp_path: Path) -> None:
+    a = write(tmp_path, "x.a.rtp", leg([(T0, 0, 0, 1, bytes(range(160)))]))
+    alaw = recording_alaw(a, None)
+    assert alaw is not None and alaw_frames(recording_wav(a, None)) == alaw

@@ -1,5 +1,10 @@
 """RTPProxy (rtp.io) pcap recordings of one call -> the sandbox's recording format (mono A-law 8 kHz WAV).
 
+The adapters-independence contract keeps this module from importing ``privnum.adapters.recordings``: it yields
+the A-law samples (``recording_alaw``) and takes the WAV container as an argument (``recording_wav(...,
+container=alaw_wav)``, wired in bootstrap), with its own G.711 tables (the tests check them against
+``recordings.wav.alaw_encode``).
+
 rtp.io started with ``-P -S <spool> -r <final>`` records ``C`` commands as pcap files: ``<name>.a.rtp`` holds the
 RTP packets the relay *received from the caller*, ``<name>.o.rtp`` those *received from the callee* (plus empty
 ``.rtcp`` twins). They live in the spool directory while the call runs and are moved to the final directory when
@@ -21,11 +26,9 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from privnum.adapters.recordings.wav import alaw_encode, alaw_wav
 
 SAMPLE_RATE = 8000
 PT_PCMU = 0
@@ -163,20 +166,35 @@ def _alaw_to_linear(code: int) -> int:
     return magnitude if code & 0x80 else -magnitude
 
 
-def _pcm16(samples: Iterable[int]) -> bytes:
-    return b"".join(struct.pack("<h", s) for s in samples)
+def alaw_code(sample: int) -> int:
+    """ITU-T G.711 A-law code of a signed 16-bit sample (same result as ``recordings.wav.alaw_encode``)."""
+    value = sample >> 3
+    if value >= 0:
+        mask = 0xD5
+    else:
+        mask = 0x55
+        value = -value - 1
+    for segment, end in enumerate(_SEGMENT_ENDS):
+        if value <= end:
+            code = segment << 4
+            code |= (value >> 1) & 0x0F if segment < 2 else (value >> segment) & 0x0F
+            return code ^ mask
+    return 0x7F ^ mask
 
 
+def _alaw_bytes(samples: Iterable[int]) -> bytes:
+    return bytes(alaw_code(s) for s in samples)
+
+
+_SEGMENT_ENDS = (0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF)
 _ALAW_LINEAR = tuple(_alaw_to_linear(c) for c in range(256))
-_ULAW_TO_ALAW = alaw_encode(_pcm16(_ulaw_to_linear(c) for c in range(256)))       # bytes.translate table
+_ULAW_TO_ALAW = _alaw_bytes(_ulaw_to_linear(c) for c in range(256))       # bytes.translate table
 
 
 def _build_mix() -> bytes:
     """65536-entry table: (A-law a, A-law b) -> A-law of the clipped sum; silence on one side keeps the other as is."""
-    sums = bytearray()
-    for a in range(256):
-        sums += _pcm16(max(-32768, min(32767, _ALAW_LINEAR[a] + _ALAW_LINEAR[b])) for b in range(256))
-    table = bytearray(alaw_encode(bytes(sums)))
+    table = bytearray(_alaw_bytes(max(-32768, min(32767, _ALAW_LINEAR[a] + _ALAW_LINEAR[b]))
+                                  for a in range(256) for b in range(256)))
     for c in range(256):
         table[(c << 8) | ALAW_SILENCE] = c
         table[(ALAW_SILENCE << 8) | c] = c
@@ -250,11 +268,17 @@ def mix_legs(caller: list[RtpPacket], callee: list[RtpPacket]) -> bytes | None:
     return mix_alaw(_track(caller, origin), _track(callee, origin))
 
 
-def recording_wav(caller_pcap: str | os.PathLike[str] | None,
-                  callee_pcap: str | os.PathLike[str] | None) -> bytes | None:
-    """The call's recording as the sandbox makes it (``alaw_wav``: mono A-law 8 kHz), or None without any audio."""
-    alaw = mix_legs(read_rtp_pcap(caller_pcap), read_rtp_pcap(callee_pcap))
-    return None if alaw is None else alaw_wav(alaw)
+def recording_alaw(caller_pcap: str | os.PathLike[str] | None,
+                   callee_pcap: str | os.PathLike[str] | None) -> bytes | None:
+    """The call's mono A-law 8 kHz samples (both directions mixed), or None without any audio."""
+    return mix_legs(read_rtp_pcap(caller_pcap), read_rtp_pcap(callee_pcap))
+
+
+def recording_wav(caller_pcap: str | os.PathLike[str] | None, callee_pcap: str | os.PathLike[str] | None,
+                  container: Callable[[bytes], bytes]) -> bytes | None:
+    """The call's recording as the sandbox makes it: ``container`` is ``recordings.wav.alaw_wav``."""
+    alaw = recording_alaw(caller_pcap, callee_pcap)
+    return None if alaw is None else container(alaw)
 
 
 def rtpproxy_recording_paths(directory: str | os.PathLike[str], name: str) -> tuple[Path, Path]:
@@ -263,6 +287,8 @@ def rtpproxy_recording_paths(directory: str | os.PathLike[str], name: str) -> tu
     return base / f"{name}.a.rtp", base / f"{name}.o.rtp"
 
 
-def rtpproxy_recording_wav(directory: str | os.PathLike[str], name: str) -> bytes | None:
+def rtpproxy_recording_wav(directory: str | os.PathLike[str], name: str,
+                           container: Callable[[bytes], bytes]) -> bytes | None:
     """``recording_wav`` of the two files rtp.io wrote for recording ``name`` (after the session's ``D``)."""
-    return recording_wav(*rtpproxy_recording_paths(directory, name))
+    caller, callee = rtpproxy_recording_paths(directory, name)
+    return recording_wav(caller, callee, container)
