@@ -183,7 +183,7 @@ def build_sip(settings: Settings, engine: CallEngine, voice: VoicePrompts) -> Si
 
     config = b2bua_config(settings, spool_dir=str(Path(settings.recordings_dir) / ".rtp"))
     sip = SipDriver(engine, config, prompts=voice.prompt, app_of=app_of,
-                    spool_dir=Path(settings.recordings_dir) / ".incoming")
+                    spool_dir=Path(settings.recordings_dir) / ".incoming", wav=alaw_wav)
     engine.attach(sip)
     return sip
 

@@ -25,10 +25,12 @@ from sippy.CCEvents import (
     CCEventTry,
     CCEventUpdate,
 )
+from sippy.CLIManager import CLIManager
 from sippy.MsgBody import MsgBody
 from sippy.MyConfigParser import MyConfigParser
 from sippy.Rtp_proxy.client import Rtp_proxy_client
 from sippy.Rtp_proxy.session import Rtp_proxy_session
+from sippy.Rtp_proxy.Session.subcommand import subcommand
 from sippy.SipAddress import SipAddress
 from sippy.SipCallId import SipCallId
 from sippy.SipConf import SipConf
@@ -66,6 +68,44 @@ def _patch_sippy() -> None:
     get_taddr.privnum_patched = True  # type: ignore[attr-defined]
     SipURL.getTAddr = get_taddr
     Udp_server_opts.flags = socket.SO_REUSEADDR
+
+
+# ---------------------------------------------------------------------------------------- DTMF from rtp.io
+CATCH_DTMF_MODULE = "M3:1"  # rtp.io's catch_dtmf, the only module loaded (modules=catch_dtmf)
+TELEPHONE_EVENT = 101
+
+
+class _CatchDtmf(subcommand):  # type: ignore[misc]
+    """RTPProxy's catch_dtmf on one side of a session: each digit's end arrives on the notify socket as
+    ``<tag> <digit> <volume> <duration> <side>``."""
+
+    name = "catch_dtmf"
+
+    def __init__(self, tag: str, payload_type: int = TELEPHONE_EVENT) -> None:
+        super().__init__(f"{CATCH_DTMF_MODULE} {tag} {payload_type}")
+
+
+def _catch_dtmf_on(side: Any, tag: str) -> None:
+    original = side.update
+
+    def update(up: Any) -> None:
+        if not any(isinstance(sub, _CatchDtmf) for sub in up.subcommands):
+            up.subcommands.append(_CatchDtmf(tag))
+        original(up)
+
+    side.update = update
+
+
+def parse_dtmf_notification(line: str) -> tuple[str, str, int] | None:
+    """(tag, digit, side: 0 caller / 1 callee) of a catch_dtmf line, or None."""
+    parts = line.split()
+    if len(parts) < 5 or not parts[-4] or parts[-4][0] not in "0123456789*#ABCDabcd":
+        return None
+    try:
+        side = int(parts[-1])
+    except ValueError:
+        return None
+    return " ".join(parts[:-4]), parts[-4][0].upper(), side
 
 
 # ---------------------------------------------------------------------------------------- contracts
@@ -144,8 +184,11 @@ class SipCall:
             caller = cli or "anonymous"
         self.offer = body.getCopy() if body is not None else None
         if self.offer is not None and self.b2bua.rtp is not None:
-            self.media = Rtp_proxy_session(self.b2bua.gc, call_id=f"privnum-{self.key}", from_tag="a", to_tag="o")
+            tag = f"privnum-{self.key}"
+            self.media = Rtp_proxy_session(self.b2bua.gc, call_id=tag, from_tag="a", to_tag="o", notify_tag=tag)
             self.media.caller.raddress = self.b2bua.config.listen
+            _catch_dtmf_on(self.media.caller, tag)
+            self.b2bua.by_tag[tag] = self
         self._ringback = Timeout(self._ring_a, RINGBACK_AFTER_S)
         self.b2bua.events.invited(self, caller, called)
 
@@ -279,16 +322,19 @@ class SipCall:
     def collect(self, max_digits: int, prompt: str | None, timeout_s: float) -> None:
         self._cancel_ringback()
         self.collector = DigitCollector(max_digits, timeout_s, self._digits_done, Timeout)
-        self.b2bua.dtmf_calls[self.key] = self
         if prompt:
             self.play(prompt, to_caller=True, to_callee=False)
         else:
             self._with_early_media(lambda: None)
         self.collector.start()
 
+    def pressed(self, digit: str) -> None:
+        """The caller pressed ``digit`` (RFC 2833, reported by the relay)."""
+        if self.collector is not None:
+            self.collector.press(digit)
+
     def _digits_done(self, digits: str | None) -> None:
         self.collector = None
-        self.b2bua.dtmf_calls.pop(self.key, None)
         if self.media is not None and self.early_media:
             self.media.stop_play_caller(_ignore)
         self.b2bua.events.digits(self, digits)
@@ -357,6 +403,7 @@ class SipCall:
     def _dead(self, ua: Any) -> None:
         if self.ua_a.isDead() and (self.ua_o is None or self.ua_o.isDead()):
             self.b2bua.calls.discard(self)
+            self.b2bua.by_tag.pop(f"privnum-{self.key}", None)
             if self.media is not None and self.released:
                 self._end_media()
 
@@ -374,7 +421,7 @@ class B2bua:
         self.config = config
         self.events = events
         self.calls: set[SipCall] = set()
-        self.dtmf_calls: dict[int, SipCall] = {}
+        self.by_tag: dict[str, SipCall] = {}  # media notify tag -> call
         gc = MyConfigParser()
         gc["_sip_address"], gc["_sip_port"] = config.listen
         gc["_sip_logger"] = SipLogger("privnum-sip")
@@ -383,12 +430,25 @@ class B2bua:
         self.gc = gc
         os.makedirs(os.path.join(config.spool_dir, "done"), exist_ok=True)
         args = ["-l", config.media_ip, "-m", str(config.rtp_ports[0]), "-M", str(config.rtp_ports[1]),
-                "-P", "-S", config.spool_dir, "-r", os.path.join(config.spool_dir, "done"), "-d", "err"]
+                "-P", "-S", config.spool_dir, "-r", os.path.join(config.spool_dir, "done"), "-d", "err",
+                "modules=catch_dtmf"]
         if os.geteuid() == 0:
             args.append("-F")
-        self.rtp = Rtp_proxy_client(gc, spath="rtp.io:" + ";".join(args))
+        self.rtp = Rtp_proxy_client(gc, spath="rtp.io:" + ";".join(args), nsetup_f=self._notifications)
         gc["_rtp_proxy_clients"] = [self.rtp]
         gc["_sip_tm"] = SipTransactionManager(gc, self._request)
+
+    def _notifications(self, sock: Any, _spec: str) -> None:
+        CLIManager(sock, self._notified)
+
+    def _notified(self, _clim: Any, line: str) -> bool:
+        parsed = parse_dtmf_notification(line)
+        if parsed is not None:
+            tag, digit, side = parsed
+            call = self.by_tag.get(tag)
+            if call is not None and side == 0:
+                call.pressed(digit)
+        return False
 
     def recording_files(self, name: str) -> tuple[str, str]:
         done = os.path.join(self.config.spool_dir, "done")

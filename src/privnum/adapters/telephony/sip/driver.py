@@ -11,12 +11,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from privnum.adapters.telephony.sip.b2bua_config import B2buaConfig
+from privnum.adapters.telephony.sip.recording_wav import recording_wav
 from privnum.adapters.telephony.sip.sip_thread import SipThread
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.session import Party
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("privnum.sip")
 
 DIGIT_TIMEOUT_S = 10.0
+RECORDING_SETTLE_S = 2.0
 
 # What the caller's leg is answered with when a call ends before it was connected.
 STATUS_OF_CAUSE: dict[Cause, tuple[int, str]] = {
@@ -115,8 +118,10 @@ class SipDriver:
     name = "sip"
 
     def __init__(self, signals: CallSignals, config: B2buaConfig, prompts: PromptResolver | None = None,
-                 app_of: AppOfCall | None = None, spool_dir: str | os.PathLike[str] | None = None) -> None:
+                 app_of: AppOfCall | None = None, spool_dir: str | os.PathLike[str] | None = None,
+                 wav: Callable[[bytes], bytes] | None = None) -> None:
         self.signals = signals
+        self.wav = wav  # A-law samples -> the platform's WAV file bytes (recordings.wav.alaw_wav)
         self.app_of = app_of
         self.config = config
         self.prompts = prompts
@@ -235,19 +240,22 @@ class SipDriver:
         return RecordedAudio(path) if path is not None else None
 
     def _to_wav(self, live: LiveSipCall, files: tuple[str, str]) -> Path | None:
-        from privnum.adapters.telephony.sip.recording_wav import recording_to_wav
-
         target = self.spool_dir / f"sip-{live.call.key}.wav"
+        deadline = time.monotonic() + RECORDING_SETTLE_S  # the relay moves the files after the session ends
+        while not all(os.path.exists(name) for name in files) and time.monotonic() < deadline:
+            time.sleep(0.01)
         try:
-            wav = recording_to_wav(Path(files[0]), Path(files[1]))
+            wav = recording_wav(files[0], files[1], self.wav) if self.wav is not None else None
             if wav is None:
                 return None
+            self.spool_dir.mkdir(parents=True, exist_ok=True)
             target.write_bytes(wav)
             return target
         finally:
             for name in files:
-                with contextlib.suppress(OSError):
-                    os.unlink(name)
+                for leftover in (name, name.removesuffix(".rtp") + ".rtcp"):
+                    with contextlib.suppress(OSError):
+                        os.unlink(leftover)
 
     async def release(self, session_id: str, tone: str | None = None, cause: Cause | None = None) -> None:
         live = self.by_session.get(session_id)
