@@ -31,6 +31,7 @@ from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import alaw_wav, synthesize_call_audio
 from privnum.adapters.telephony.sandbox import SandboxDriver
 from privnum.adapters.telephony.sip.driver import SipDriver
+from privnum.adapters.telephony.sip.teardown import SipTeardown
 from privnum.adapters.voice.builtin import PackagedPrompts
 from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.config import Settings
@@ -137,7 +138,7 @@ def build_runtime(settings: Settings) -> Runtime:
     engine = CallEngine(call_store, directory, HuaweiCallPushes(), block=block, recordings=recordings,
                         settings=EngineSettings(connect_timeout_s=settings.connect_timeout_s),
                         on_enqueued=pushes.notify, give_y=partial(axyb.give_y_for_call, provisioning),
-                        voices=voice)
+                        voices=voice, teardowns={"sip": SipTeardown(settings.sip_user_agent)})
     call_commands = SqlCallCommands(db)
     sandbox = None
     if settings.sandbox_enabled:

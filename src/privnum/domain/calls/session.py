@@ -85,6 +85,7 @@ class CallSession:
     area_code: str | None = None  # the called number's city (X mode CDRs carry it)
     record_hint_tone: str | None = None  # played to both parties before recording starts
     recording_started_at_ms: int | None = None
+    teardown: dict[str, Any] | None = None  # the driver's state to end the legs if this process dies
 
     @property
     def is_released(self) -> bool:

@@ -11,9 +11,10 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 from privnum.domain.apps import App
 from privnum.domain.binding_options import LastCaller
@@ -42,6 +43,7 @@ from privnum.service.calls.ports import (
     CallStore,
     CallTx,
     GiveY,
+    LegTeardown,
     RecordingSink,
     TelephonyDriver,
 )
@@ -67,7 +69,8 @@ class CallEngine:
     def __init__(self, store: CallStore, apps: Apps, formatter: CallPushFormatter, *,
                  block: BlockDecider | None = None, recordings: RecordingSink | None = None,
                  settings: EngineSettings | None = None, on_enqueued: Callable[[], None] | None = None,
-                 give_y: GiveY | None = None, voices: VoicePrompts | None = None) -> None:
+                 give_y: GiveY | None = None, voices: VoicePrompts | None = None,
+                 teardowns: Mapping[str, LegTeardown] | None = None) -> None:
         self.store = store
         self.apps = apps
         self.formatter = formatter
@@ -78,7 +81,7 @@ class CallEngine:
         self.voices = voices
         self.journal = CallJournal(store, formatter, on_enqueued)
         self.recovery = Recovery(store, apps, self.journal, heartbeat_s=self.settings.heartbeat_s,
-                                 stale_s=self.settings.recovery_stale_s)
+                                 stale_s=self.settings.recovery_stale_s, teardowns=teardowns)
         self.live = LiveCalls()
         self.drivers: dict[str, TelephonyDriver] = {}
         self._seq = count(1)
@@ -172,8 +175,14 @@ class CallEngine:
     async def forward_alerting(self, session_id: str) -> None:
         await self._transition(session_id, lambda s, now: s.ringing(now))
 
-    async def forward_answered(self, session_id: str) -> None:
-        if await self._transition(session_id, lambda s, now: s.answer(now)):
+    async def forward_answered(self, session_id: str, teardown: dict[str, Any] | None = None) -> None:
+        def answer(session: CallSession, now: int) -> list[CallEvent]:
+            events = session.answer(now)
+            if events:
+                session.teardown = teardown
+            return events
+
+        if await self._transition(session_id, answer):
             await self._on_answered(session_id)
 
     async def forward_failed(self, session_id: str, sip_status: int) -> None:

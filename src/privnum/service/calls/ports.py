@@ -59,6 +59,13 @@ class TelephonyDriver(Protocol):
         expected."""
 
 
+class LegTeardown(Protocol):
+    """Ends the legs of a call its process left behind (it died), from the state saved at answer. Needs no
+    running driver: the recovering process may not run one."""
+
+    async def tear_down(self, state: dict[str, Any]) -> None: ...
+
+
 class CallSignals(Protocol):
     """What a driver reports to the call core."""
 
@@ -69,7 +76,9 @@ class CallSignals(Protocol):
 
     async def forward_alerting(self, session_id: str) -> None: ...
 
-    async def forward_answered(self, session_id: str) -> None: ...
+    async def forward_answered(self, session_id: str, teardown: dict[str, Any] | None = None) -> None:
+        """The callee answered; ``teardown``: what the driver needs to end the legs should this process die
+        (opaque to the core, kept with the call, handed to the driver's ``LegTeardown`` by recovery)."""
 
     async def forward_failed(self, session_id: str, sip_status: int) -> None: ...
 

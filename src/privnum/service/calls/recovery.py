@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from privnum.domain.calls.causes import Cause
 from privnum.domain.calls.session import Party
 from privnum.service.background import cancel_and_wait
 from privnum.service.calls.journal import CallJournal
-from privnum.service.calls.ports import Apps, CallStore
+from privnum.service.calls.ports import Apps, CallStore, LegTeardown
 from privnum.service.clock import now_ms
 
 log = logging.getLogger("privnum.calls")
@@ -18,8 +20,9 @@ log = logging.getLogger("privnum.calls")
 
 class Recovery:
     def __init__(self, store: CallStore, apps: Apps, journal: CallJournal, *, heartbeat_s: float = 5.0,
-                 stale_s: float = 30.0) -> None:
+                 stale_s: float = 30.0, teardowns: Mapping[str, LegTeardown] | None = None) -> None:
         self.store = store
+        self.teardowns = dict(teardowns or {})
         self.apps = apps
         self.journal = journal
         self.heartbeat_s = heartbeat_s
@@ -45,9 +48,23 @@ class Recovery:
                 log.exception("heartbeat or recovery failed")
 
     async def recover(self) -> int:
-        """End calls whose owning process died: a disconnect with an abnormal cause, and their CDR."""
+        """End calls whose owning process died: a disconnect with an abnormal cause, and their CDR; then end
+        their legs from the state their driver saved at answer (BYE to both phones)."""
         orphans = await self.store.orphaned_calls(now_ms(), int(self.stale_s * 1000))
         for session in orphans:
+            teardown = session.teardown
             events = session.end(now_ms(), Cause.INTERNAL_ERROR, Party.PLATFORM)
-            await self.journal.record(session, events, await self.apps.by_id(session.app_id), ended=True)
+            won = await self.journal.record(session, events, await self.apps.by_id(session.app_id), ended=True)
+            if won and teardown is not None:
+                await self._tear_down(session.id, teardown)
         return len(orphans)
+
+    async def _tear_down(self, session_id: str, state: dict[str, Any]) -> None:
+        driver = self.teardowns.get(str(state.get("driver")))
+        if driver is None:
+            log.warning("call %s: no way to end the legs of driver %r", session_id, state.get("driver"))
+            return
+        try:
+            await driver.tear_down(state)
+        except Exception:
+            log.exception("call %s: ending its legs failed", session_id)

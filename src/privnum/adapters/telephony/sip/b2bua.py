@@ -116,7 +116,9 @@ class LegEvents(Protocol):
 
     def ringing(self, call: SipCall) -> None: ...
 
-    def answered(self, call: SipCall) -> None: ...
+    def answered(self, call: SipCall, dialogs: dict[str, Any]) -> None:
+        """The callee answered and the caller got its 200; ``dialogs``: what ending both legs takes
+        (``teardown.bye_requests``), kept with the call in case this process dies."""
 
     def failed(self, call: SipCall, status: int) -> None: ...
 
@@ -216,10 +218,10 @@ class SipCall:
                 self.early_media = True
         elif isinstance(event, CCEventConnect):
             code, reason, body = event.getData()
-            self.b2bua.events.answered(self)
             self._stop_prompt_to_a()
             self.answered_a = True
             self.ua_a.recvEvent(CCEventConnect((200, "OK", self._private(body))))
+            self.b2bua.events.answered(self, self._dialogs())
         elif isinstance(event, CCEventFail):
             code = event.getData()[0]
             self.b2bua.events.failed(self, int(code))
@@ -230,6 +232,11 @@ class SipCall:
             self.ua_a.recvEvent(CCEventUpdate(self._private(body)))
         elif isinstance(event, CCEventInfo):
             self.ua_a.recvEvent(CCEventInfo(event.getData()))
+
+    def _dialogs(self) -> dict[str, Any]:
+        legs = [("caller", self.ua_a), ("callee", self.ua_o)]
+        return {"driver": "sip", "via": list(self.b2bua.config.listen),
+                "legs": [_dialog_of(name, ua) for name, ua in legs if ua is not None]}
 
     def _private(self, body: Any) -> Any:
         if body is None:
@@ -406,6 +413,14 @@ class SipCall:
             self.b2bua.by_tag.pop(f"privnum-{self.key}", None)
             if self.media is not None and self.released:
                 self._end_media()
+
+
+def _dialog_of(name: str, ua: Any) -> dict[str, Any]:
+    """One leg's dialog as strings: enough to send it a BYE from any process (see ``teardown``)."""
+    (host, port), _transport = ua.rAddr
+    return {"leg": name, "call_id": str(ua.cId), "from": str(ua.lUri), "to": str(ua.rUri),
+            "target": str(ua.rTarget), "routes": [str(route) for route in (ua.routes or [])],
+            "cseq": int(ua.lCSeq) + 100, "address": [str(host), int(port)]}
 
 
 def _ignore(*_args: Any, **_kwargs: Any) -> None:

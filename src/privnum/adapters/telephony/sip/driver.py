@@ -294,8 +294,9 @@ class _ThreadEvents:
     def ringing(self, call: SipCall) -> None:
         self._hop(self.driver._signal, call, self.driver.signals.forward_alerting)
 
-    def answered(self, call: SipCall) -> None:
-        self._hop(self.driver._signal, call, self.driver.signals.forward_answered)
+    def answered(self, call: SipCall, dialogs: dict[str, Any]) -> None:
+        signals = self.driver.signals
+        self._hop(self.driver._signal, call, lambda sid: signals.forward_answered(sid, dialogs))
 
     def failed(self, call: SipCall, status: int) -> None:
         signals = self.driver.signals
