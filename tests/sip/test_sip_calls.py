@@ -199,3 +199,38 @@ def test_garbage_and_unknown_methods_never_wedge_the_b2bua(sip_lab: SipLab, sipp
     callee.wait().check()
     events, _ = sip_lab.finished(app)
     assert kinds(events) == FULL
+
+
+VARYING = {"sessionId", "timestamp", "caller", "called", "subscriptionId", "icid", "callIdentifier", "calleeNum",
+           "callerNum", "fwdDstNum", "fwdDisplayNum", "calleeDisplayNum", "callOutStartTime", "callOutAlertingTime",
+           "callOutAnswerTime", "callEndTime", "fwdStartTime", "fwdAlertingTime", "fwdAnswerTime", "callInTime",
+           "startTime", "appKey", "spId", "userData", "bindNum", "displayNum", "callDuration", "hostName", "uniqueId",
+           "failTime", "recordStartTime"}
+
+
+def shape(record: dict) -> dict:
+    """The fields of an event or CDR, their values where they do not depend on the call's numbers and times."""
+    flat = {**record, **record.get("statusInfo", {})}
+    flat.pop("statusInfo", None)
+    return {k: ("…" if k in VARYING else v) for k, v in flat.items()}
+
+
+@pytest.mark.parametrize("outcome", ["answered", "busy"])
+def test_events_and_cdrs_are_the_sandboxs_field_by_field(sip_lab: SipLab, sipp_lab: SippLab, outcome: str) -> None:
+    app, a, _b, x = bind(sip_lab, userData="same-ud")
+    if outcome == "answered":
+        callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=100)
+        sip_lab.caller(sipp_lab, "uac_call", caller=a, called=x, duration_ms=1200).check()
+    else:
+        callee = sip_lab.callee(sipp_lab, "uas_busy")
+        sip_lab.caller(sipp_lab, "uac_refused", caller=a, called=x).check()
+    callee.wait().check()
+    sip_events, sip_cdr = sip_lab.finished(app)
+
+    sandbox_app, sa, _sb, sx = bind(sip_lab, userData="same-ud")
+    behaviour = {"answer_after_ms": 150, "talk_ms": 1200} if outcome == "answered" else {"outcome": "busy"}
+    session = sip_lab.calls.call(sa, sx, **behaviour)
+    sandbox_events, sandbox_cdr = sip_lab.calls.finished(sandbox_app, session)
+
+    assert [shape(e) for e in sip_events] == [shape(e) for e in sandbox_events]
+    assert shape(sip_cdr) == shape(sandbox_cdr)

@@ -210,6 +210,8 @@ class SipCall:
             return
         if isinstance(event, CCEventRing):
             code, reason, body = event.getData()
+            if code == 100:  # Trying is hop by hop: the callee is not alerted yet
+                return
             self.b2bua.events.ringing(self)
             if self.early_media:  # A already hears privnum's media (a prompt): keep it
                 return
