@@ -234,3 +234,18 @@ def test_events_and_cdrs_are_the_sandboxs_field_by_field(sip_lab: SipLab, sipp_l
 
     assert [shape(e) for e in sip_events] == [shape(e) for e in sandbox_events]
     assert shape(sip_cdr) == shape(sandbox_cdr)
+
+
+def test_hold_by_re_invite_crosses_and_session_timers_are_tolerated(sip_lab: SipLab, sipp_lab: SippLab) -> None:
+    app, a, _b, x = bind(sip_lab)
+    callee = sip_lab.callee(sipp_lab, "uas_hold", duration_ms=50)
+    sip_lab.caller(sipp_lab, "uac_hold", caller=a, called=x, duration_ms=300,
+                   rewrite={"Max-Forwards: 70\n      Content-Type": "Max-Forwards: 70\n      Supported: timer\n"
+                            "      Session-Expires: 90;refresher=uac\n      Content-Type"}).check()
+    got = callee.wait().check()
+    invites = got.received_requests("INVITE")
+    assert len(invites) == 2 and "a=sendonly" in invites[1].body  # the hold reached B
+    assert invites[1].header("Call-ID") == invites[0].header("Call-ID")
+    assert national(a) not in invites[1].raw
+    events, _ = sip_lab.finished(app)
+    assert kinds(events) == FULL

@@ -170,3 +170,9 @@ def test_lab_kills_what_it_started(tmp_path: Path) -> None:
         b = lab.uas("uas_answer")
         assert b.running()
     assert not b.running()
+
+
+def test_hold_by_re_invite(sipp_lab: SippLab) -> None:
+    _, b = run_pair(sipp_lab, "uac_hold", "uas_hold", uac_options={"duration_ms": 100})
+    invites = b.received_requests("INVITE")
+    assert len(invites) == 2 and "a=sendonly" in invites[1].body
