@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from privnum.adapters.telephony.sip.datagram_screen import why_not_sip
 from privnum.adapters.telephony.sip.dtmf import DigitCollector, digit_of_event, digit_of_info
 from privnum.adapters.telephony.sip.sdp_privacy import private_sdp
 from privnum.adapters.telephony.sip.trusted_sources import TrustedSources
@@ -104,3 +105,18 @@ def test_digits_end_at_the_count_at_hash_or_after_silence() -> None:
     collector.start()
     timers.fire_last()
     assert results[-1] is None and len(results) == 3
+
+
+@pytest.mark.parametrize(("datagram", "reason"), [
+    (b"\xff\xfe" + b"x" * 40, "not UTF-8"),
+    (b"X" * 70000, "too large"),
+    (b"INVITE sip:x SIP/2.0\r\nVia: a\r\n", "no end of headers"),
+    (b"GARBAGE\r\n\r\n", "no start line"),
+    (b"HELLO there friend\r\n\r\n", "not SIP/2.0"),
+    (b"INVITE sip:x SIP/2.0\r\nContent-Length: 9999\r\n\r\nv=0\r\n", "body shorter than Content-Length"),
+    (b"INVITE sip:x SIP/2.0\r\nl: 6\r\n\r\nv=0\r\n", "body shorter than Content-Length"),
+    (b"OPTIONS sip:x SIP/2.0\r\nContent-Length: 0\r\n\r\n", None),
+    (b"SIP/2.0 200 OK\r\nContent-Length: 3\r\n\r\nabc", None),
+])
+def test_datagrams_that_cannot_be_sip_are_dropped_before_parsing(datagram: bytes, reason: str | None) -> None:
+    assert why_not_sip(datagram) == reason

@@ -44,6 +44,7 @@ from sippy.UA import UA
 from sippy.Udp_server import Udp_server_opts
 
 from privnum.adapters.telephony.sip.b2bua_config import B2buaConfig
+from privnum.adapters.telephony.sip.datagram_screen import why_not_sip
 from privnum.adapters.telephony.sip.dtmf import DigitCollector, digit_of_info
 from privnum.adapters.telephony.sip.sdp_privacy import placeholder_answer, private_sdp
 
@@ -425,6 +426,17 @@ def _dialog_of(name: str, ua: Any) -> dict[str, Any]:
             "cseq": int(ua.lCSeq) + 100, "address": [str(host), int(port)]}
 
 
+class _ScreenedTransactionManager(SipTransactionManager):  # type: ignore[misc]
+    """sippy's transaction manager behind ``why_not_sip``."""
+
+    def handleIncoming(self, data_in: Any, ra: Any, server: Any, rtime: Any) -> None:
+        reason = why_not_sip(data_in if isinstance(data_in, bytes) else str(data_in).encode())
+        if reason is not None:
+            log.info("dropped a datagram from %s: %s", getattr(ra, "address", ra), reason)
+            return
+        super().handleIncoming(data_in, ra, server, rtime)
+
+
 def _ignore(*_args: Any, **_kwargs: Any) -> None:
     return None
 
@@ -453,7 +465,7 @@ class B2bua:
             args.append("-F")
         self.rtp = Rtp_proxy_client(gc, spath="rtp.io:" + ";".join(args), nsetup_f=self._notifications)
         gc["_rtp_proxy_clients"] = [self.rtp]
-        gc["_sip_tm"] = SipTransactionManager(gc, self._request)
+        gc["_sip_tm"] = _ScreenedTransactionManager(gc, self._request)
 
     def _notifications(self, sock: Any, _spec: str) -> None:
         CLIManager(sock, self._notified)
