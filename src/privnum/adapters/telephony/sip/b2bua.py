@@ -21,6 +21,7 @@ from sippy.CCEvents import (
     CCEventDisconnect,
     CCEventFail,
     CCEventInfo,
+    CCEventRedirect,
     CCEventRing,
     CCEventTry,
     CCEventUpdate,
@@ -225,7 +226,7 @@ class SipCall:
             self.answered_a = True
             self.ua_a.recvEvent(CCEventConnect((200, "OK", self._private(body))))
             self.b2bua.events.answered(self, self._dialogs())
-        elif isinstance(event, CCEventFail):
+        elif isinstance(event, CCEventFail | CCEventRedirect):  # a redirect is not followed: the leg failed
             code = event.getData()[0]
             self.b2bua.events.failed(self, int(code))
         elif isinstance(event, CCEventDisconnect):
