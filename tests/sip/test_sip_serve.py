@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from servers import PRIVNUM, drop_database, fresh_database_url, free_port, serve
+from servers import PRIVNUM, drop_database, free_port, fresh_database_url, serve
 from sipp import free_udp_ports
 
 
