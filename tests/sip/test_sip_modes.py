@@ -68,13 +68,7 @@ def test_call_stop_sends_bye_to_both_legs(sip_lab: SipLab, sipp_lab: SippLab) ->
     assert app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b).ok
     callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=50, timeout_s=30)
     caller = sip_lab.start_caller(sipp_lab, "uac_callee_hangs_up", caller=a, called=x, timeout_s=30)
-    deadline = time.monotonic() + 10
-    session = None
-    while session is None and time.monotonic() < deadline:
-        calls = sip_lab.sessions(app)
-        session = next((s for s, ev in calls.items() if any(e["eventType"] == "answer" for e in ev)), None)
-        time.sleep(0.05)
-    assert session, sip_lab.sessions(app)
+    session = sip_lab.answered(app)
     stopped = app.client.request("POST", STOP_URI, body={"sessionid": session, "signal": "call_stop"})
     assert stopped.ok, stopped
     assert caller.wait().check().received_requests("BYE")

@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,6 +59,16 @@ class SipLab:
                 calls.setdefault(session, []).append(record["body"])
         return calls
 
+    def answered(self, app: LabApp, timeout_s: float = 10.0) -> str:
+        """The session id of ``app``'s call once it is answered (the answer event arrived)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for session, events in self.sessions(app).items():
+                if any(e["eventType"] == "answer" for e in events):
+                    return session
+            time.sleep(0.05)
+        raise AssertionError(f"no call of {app.app_key} was answered: {self.sessions(app)}")
+
     def finished(self, app: LabApp, timeout_s: float = 20.0) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The one call of ``app``: wait for its disconnect event and its CDR; (events, cdr)."""
         deadline = time.monotonic() + timeout_s
@@ -79,13 +91,22 @@ def sip_lab_env(sip_port: int, trunk_port: int) -> dict[str, str]:
             "PRIVNUM_SIP_TRUNK": f"{HOST}:{trunk_port}", "PRIVNUM_RTP_PORTS": f"{rtp_low}-{rtp_low + 199}"}
 
 
+@contextlib.contextmanager
+def sip_lab_on(backend: str, receiver_dir: Path) -> Iterator[SipLab]:
+    """A new SIP lab (server, receiver, ports) on ``backend``; everything stopped and dropped at exit."""
+    sipp_binary()  # skip (or fail in CI) before starting anything
+    receiver = Receiver(receiver_dir)
+    sip_port, trunk_port = free_udp_ports(2)
+    server = start_server(backend, sip_lab_env(sip_port, trunk_port))
+    try:
+        yield SipLab(CallLab(server, receiver), sip_port, trunk_port)
+    finally:
+        server.stop()
+        receiver.stop()
+        drop_database(server.database_url)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def sip_lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SipLab]:
-    sipp_binary()  # skip (or fail in CI) before starting anything
-    receiver = Receiver(tmp_path_factory.mktemp("sip-receiver"))
-    sip_port, trunk_port = free_udp_ports(2)
-    server = start_server(request.param, sip_lab_env(sip_port, trunk_port))
-    yield SipLab(CallLab(server, receiver), sip_port, trunk_port)
-    server.stop()
-    receiver.stop()
-    drop_database(server.database_url)
+    with sip_lab_on(request.param, tmp_path_factory.mktemp("sip-receiver")) as lab:
+        yield lab
