@@ -456,17 +456,17 @@ class B2bua:
         gc["_sip_address"], gc["_sip_port"] = config.listen
         gc["_sip_logger"] = SipLogger("privnum-sip")
         SipConf.my_uaname = config.user_agent
-        self.rtp: Rtp_proxy_client | None = None
         self.gc = gc
+        gc["_sip_tm"] = _ScreenedTransactionManager(gc, self._request)  # binds the port first: OSError if taken
         os.makedirs(os.path.join(config.spool_dir, "done"), exist_ok=True)
         args = ["-l", config.media_ip, "-m", str(config.rtp_ports[0]), "-M", str(config.rtp_ports[1]),
                 "-P", "-S", config.spool_dir, "-r", os.path.join(config.spool_dir, "done"), "-d", "err",
                 "modules=catch_dtmf"]
         if os.geteuid() == 0:
             args.append("-F")
-        self.rtp = Rtp_proxy_client(gc, spath="rtp.io:" + ";".join(args), nsetup_f=self._notifications)
+        self.rtp: Rtp_proxy_client | None = Rtp_proxy_client(gc, spath="rtp.io:" + ";".join(args),
+                                                             nsetup_f=self._notifications)
         gc["_rtp_proxy_clients"] = [self.rtp]
-        gc["_sip_tm"] = _ScreenedTransactionManager(gc, self._request)
 
     def _notifications(self, sock: Any, _spec: str) -> None:
         CLIManager(sock, self._notified)
