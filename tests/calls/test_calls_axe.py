@@ -85,8 +85,17 @@ def test_a_without_callback_record_goes_to_callback_num(lab: CallLab, axe: Pool)
 
 
 def test_a_without_callback_record_hears_the_callback_tone(lab: CallLab, axe: Pool) -> None:
+    lab.voice(axe.app, "no-callback.wav")
     a, x, _, sub = bind(axe, callbackTone="no-callback.wav", userData="tone-ud")
     session = lab.call(a, x)
     check_call(lab, axe.app, session, Expect(a, x, 8019, REFUSED, sub, user_data="tone-ud", sub_in_callin=False,
                                              user_data_in_callin=False))
     assert {"prompt": "no-callback.wav", "to": "caller"} in prompts(lab, session)
+
+
+def test_a_callback_tone_the_app_does_not_have_is_skipped_and_the_refusal_stands(lab: CallLab, axe: Pool) -> None:
+    a, x, _, sub = bind(axe, callbackTone="never-uploaded.wav", userData="tone-ud2")
+    session = lab.call(a, x)
+    check_call(lab, axe.app, session, Expect(a, x, 8019, REFUSED, sub, user_data="tone-ud2", sub_in_callin=False,
+                                             user_data_in_callin=False))
+    assert prompts(lab, session) == []
