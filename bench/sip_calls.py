@@ -442,6 +442,32 @@ def run(args: argparse.Namespace, work: Path, processes: Processes, rates: list[
 
     print(f"privnum serve pid {pid}, SIP {HOST}:{server.sip_port}, trunk SIPp {HOST}:{trunk}; "
           f"database {(args.database_url or 'sqlite').split('://')[0]}")
+    # first, on the fresh server: after an overloaded ramp step the server is still working off its backlog
+    print(f"post-dial delay at {args.pdd_rate} calls/s, {pdd_s:.0f} s: INVITE sent -> 180 received at the "
+          "caller (SIPp -trace_msg timestamps, µs)")
+    print(f"{'variant':28s} {'ok/failed':>10} {'direct p50/p99':>16} {'privnum p50/p99':>17} "
+          f"{'added p50/p99':>15} {'CPU':>6} {'UDP out':>9}")
+    variants = [("signalling (SDP, no RTP)", "uac_call", callee, None)]
+    tone = write_tone_pcap(work / "tone.pcap", 440.0, args.hold_ms / 1000)
+    variants.append(("RTP both ways (1 s tone)", "uac_media", None, tone))
+    for label, uac, uas, pcap in variants:
+        if uas is None:  # the media variant: a callee that talks, on the trunk's port
+            processes.stop(callee)
+            callee = sipp.uas("uas_media", trunk, pcap)
+        direct = sipp.calls(uac, trunk, args.pdd_rate, pdd_s, args.hold_ms, label="direct", pcap=pcap,
+                            trace_msg=True, **who)
+        through = sipp.calls(uac, server.sip_port, args.pdd_rate, pdd_s, args.hold_ms, label="privnum", pcap=pcap,
+                             trace_msg=True, cpu_of=pid, **who)
+        d50, d99, p50, p99 = (pct(direct.pdd_ms, 50), pct(direct.pdd_ms, 99), pct(through.pdd_ms, 50),
+                              pct(through.pdd_ms, 99))
+        print(f"{label:28s} {f'{through.ok}/{through.failed}':>10} {f'{d50:.2f}/{d99:.2f} ms':>16} "
+              f"{f'{p50:.2f}/{p99:.2f} ms':>17} {f'{p50 - d50:.2f}/{p99 - d99:.2f} ms':>15} "
+              f"{through.cpu or 0:4.0f} % {through.datagrams:9d}")
+        if direct.failed:
+            print(f"  (direct: {direct.ok} ok, {direct.failed} failed)")
+    processes.stop(callee)
+    callee = sipp.uas("uas_answer", trunk, None)
+    print()
     print(f"ramp: uac_call -> uas_answer, {step_s:.0f} s of calls per step, hold {args.hold_ms} ms, "
           f"ring {RING_MS} ms; setup = INVITE->180 at the caller (SIPp -trace_rtt, whole ms)")
     print(f"{'rate':>6} {'path':8s} {'ok':>6} {'failed':>6} {'retrans':>7} {'avg ms':>8} {'p50':>6} {'p99':>6} "
@@ -464,28 +490,6 @@ def run(args: argparse.Namespace, work: Path, processes: Processes, rates: list[
           f"retransmissions: {calm} calls/s (direct SIPp: {sum(d.failed for d, _ in ramp)} failed, "
           f"{sum(d.retrans for d, _ in ramp)} retransmissions over the ramp)")
 
-    print(f"\npost-dial delay at {args.pdd_rate} calls/s, {pdd_s:.0f} s: INVITE sent -> 180 received at the "
-          "caller (SIPp -trace_msg timestamps, µs)")
-    print(f"{'variant':28s} {'ok/failed':>10} {'direct p50/p99':>16} {'privnum p50/p99':>17} "
-          f"{'added p50/p99':>15} {'CPU':>6} {'UDP out':>9}")
-    variants = [("signalling (SDP, no RTP)", "uac_call", callee, None)]
-    tone = write_tone_pcap(work / "tone.pcap", 440.0, args.hold_ms / 1000)
-    variants.append(("RTP both ways (1 s tone)", "uac_media", None, tone))
-    for label, uac, uas, pcap in variants:
-        if uas is None:  # the media variant: a callee that talks, on the trunk's port
-            processes.stop(callee)
-            callee = sipp.uas("uas_media", trunk, pcap)
-        direct = sipp.calls(uac, trunk, args.pdd_rate, pdd_s, args.hold_ms, label="direct", pcap=pcap,
-                            trace_msg=True, **who)
-        through = sipp.calls(uac, server.sip_port, args.pdd_rate, pdd_s, args.hold_ms, label="privnum", pcap=pcap,
-                             trace_msg=True, cpu_of=pid, **who)
-        d50, d99, p50, p99 = (pct(direct.pdd_ms, 50), pct(direct.pdd_ms, 99), pct(through.pdd_ms, 50),
-                              pct(through.pdd_ms, 99))
-        print(f"{label:28s} {f'{through.ok}/{through.failed}':>10} {f'{d50:.2f}/{d99:.2f} ms':>16} "
-              f"{f'{p50:.2f}/{p99:.2f} ms':>17} {f'{p50 - d50:.2f}/{p99 - d99:.2f} ms':>15} "
-              f"{through.cpu or 0:4.0f} % {through.datagrams:9d}")
-        if direct.failed:
-            print(f"  (direct: {direct.ok} ok, {direct.failed} failed)")
     print(f"\nUDP out = datagrams sent on the box during the privnum run (SIP + RTP; a 1 s tone is "
           f"{int(args.hold_ms / 20)} packets a side). CPU = privnum serve process tree, 100 % = one core; "
           f"{os.cpu_count()} CPUs shared with SIPp.")
