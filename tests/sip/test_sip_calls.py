@@ -249,3 +249,22 @@ def test_hold_by_re_invite_crosses_and_session_timers_are_tolerated(sip_lab: Sip
     assert national(a) not in invites[1].raw
     events, _ = sip_lab.finished(app)
     assert kinds(events) == FULL
+
+
+def test_a_late_offer_is_anchored_both_ways(sip_lab: SipLab, sipp_lab: SippLab) -> None:
+    """An INVITE without SDP: the callee's offer (in its 200) and the caller's answer (in the ACK) cross,
+    both rewritten to the relay."""
+    app, a, _b, x = bind(sip_lab)
+    callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=50)
+    caller = sip_lab.start_caller(sipp_lab, "uac_late_offer", caller=a, called=x, duration_ms=300)
+    result = caller.wait().check()
+    got = callee.wait().check()
+    [invite] = got.received_requests("INVITE")
+    assert not invite.body.strip()  # no offer to the callee either
+    [answer] = [m for m in result.received_responses("INVITE") if m.status == 200]
+    assert "m=audio" in answer.body and f"m=audio {callee.media_port} " not in answer.body
+    [ack] = got.received_requests("ACK")
+    assert "m=audio" in ack.body and f"m=audio {caller.media_port} " not in ack.body, ack.raw
+    assert "o=B " not in answer.body and "o=A " not in ack.body  # each origin is privnum's own
+    events, _ = sip_lab.finished(app)
+    assert kinds(events) == FULL

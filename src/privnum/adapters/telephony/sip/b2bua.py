@@ -21,6 +21,7 @@ from sippy.CCEvents import (
     CCEventDisconnect,
     CCEventFail,
     CCEventInfo,
+    CCEventPreConnect,
     CCEventRedirect,
     CCEventRing,
     CCEventTry,
@@ -70,6 +71,9 @@ def _patch_sippy() -> None:
     get_taddr.privnum_patched = True  # type: ignore[attr-defined]
     SipURL.getTAddr = get_taddr
     Udp_server_opts.flags = socket.SO_REUSEADDR
+    # one sender thread: with sippy's default three, two messages sent in a row could leave in either order
+    # (a 487 before the 200 of the CANCEL that caused it)
+    Udp_server_opts.nworkers = 1
 
 
 # ---------------------------------------------------------------------------------------- DTMF from rtp.io
@@ -172,6 +176,11 @@ class SipCall:
             return
         if isinstance(event, CCEventDisconnect | CCEventFail):
             return  # reported by _a_gone
+        if isinstance(event, CCEventConnect):  # the caller's ACK: with a body, its answer to a late offer
+            body = event.getData()[2]
+            if body is not None and self.ua_o is not None:
+                self.ua_o.recvEvent(CCEventConnect((200, "OK", self._private(body))))
+            return
         if isinstance(event, CCEventUpdate) and self.ua_o is not None:
             body = event.getData()
             self.ua_o.recvEvent(CCEventUpdate(body.getCopy() if body is not None else None))
@@ -186,8 +195,8 @@ class SipCall:
             return
         if caller is None:
             caller = cli or "anonymous"
-        self.offer = body.getCopy() if body is not None else None
-        if self.offer is not None and self.b2bua.rtp is not None:
+        self.offer = body.getCopy() if body is not None else None  # None: a late offer (the callee makes it)
+        if self.b2bua.rtp is not None:
             tag = f"privnum-{self.key}"
             self.media = Rtp_proxy_session(self.b2bua.gc, call_id=tag, from_tag="a", to_tag="o", notify_tag=tag)
             self.media.caller.raddress = self.b2bua.config.listen
@@ -220,11 +229,13 @@ class SipCall:
             self.ua_a.recvEvent(CCEventRing((code, reason, self._private(body))))
             if body is not None:
                 self.early_media = True
-        elif isinstance(event, CCEventConnect):
+        elif isinstance(event, CCEventConnect | CCEventPreConnect):  # PreConnect: a 200 with a late offer
             code, reason, body = event.getData()
             self._stop_prompt_to_a()
             self.answered_a = True
-            self.ua_a.recvEvent(CCEventConnect((200, "OK", self._private(body))))
+            # a late offer's 200 reaches the caller as PreConnect too, so its ACK (the answer) comes back
+            answer = CCEventPreConnect if isinstance(event, CCEventPreConnect) else CCEventConnect
+            self.ua_a.recvEvent(answer((200, "OK", self._private(body))))
             self.b2bua.events.answered(self, self._dialogs())
         elif isinstance(event, CCEventFail | CCEventRedirect):  # a redirect is not followed: the leg failed
             code = event.getData()[0]
@@ -269,10 +280,10 @@ class SipCall:
         body = None
         if self.offer is not None:
             body = MsgBody(private_sdp(str(self.offer), self.b2bua.config.media_ip, self.key))
-            if self.media is not None:
-                self.ua_o.on_local_sdp_change = self._media_offer_to_o
-                self.ua_o.on_remote_sdp_change = self.media.on_callee_sdp_change
-                self.media.callee.raddress = trunk
+        if self.media is not None:  # the offer to the callee, or (late offer) its offer and the caller's answer
+            self.ua_o.on_local_sdp_change = self._media_offer_to_o
+            self.ua_o.on_remote_sdp_change = self.media.on_callee_sdp_change
+            self.media.callee.raddress = trunk
         event = CCEventTry((SipCallId(), x, wire(callee), body, None, None))
         event.max_forwards = self._max_forwards
         self.ua_o.recvEvent(event)
