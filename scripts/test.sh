@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
-# Set up privnum with its test extras in ./.venv; run ruff, the layer contracts (lint-imports), mypy and the
-# whole test suite.
+# Set up privnum with its test extras in ./.venv (and SIPp and sox from apt when missing); run ruff, the layer
+# contracts (lint-imports), mypy and the whole test suite.
 # PostgreSQL / Redis tests run too when PRIVNUM_TEST_POSTGRES_URL / PRIVNUM_TEST_REDIS_URL are set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The SIP tests need SIPp (Debian's sip-tester), voice files need sox: installed here when missing.
+missing=()
+command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
+command -v sox >/dev/null 2>&1 || missing+=(sox)
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if command -v apt-get >/dev/null 2>&1; then
+    ($sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}") >/dev/null || { echo "could not install ${missing[*]}: apt-get install ${missing[*]}" >&2; exit 1; }
+  else
+    echo "install ${missing[*]} first (the SIP tests run SIPp, voice files are converted with sox)" >&2
+    exit 1
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

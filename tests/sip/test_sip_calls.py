@@ -268,3 +268,19 @@ def test_a_late_offer_is_anchored_both_ways(sip_lab: SipLab, sipp_lab: SippLab) 
     assert "o=B " not in answer.body and "o=A " not in ack.body  # each origin is privnum's own
     events, _ = sip_lab.finished(app)
     assert kinds(events) == FULL
+
+
+@pytest.mark.parametrize(("how", "state"), [("frozen", 7108), ("suspended", 8018)])
+def test_a_frozen_number_or_a_suspended_app_is_refused_with_403(sip_lab: SipLab, sipp_lab: SippLab, how: str,
+                                                                  state: int) -> None:
+    app, a, _b, x = bind(sip_lab)
+    if how == "frozen":
+        sip_lab.calls.server.cli("numbers", "set-state", x, "frozen")
+    else:
+        sip_lab.calls.server.cli("app", "update", app.app_key, "--suspend")
+        time.sleep(2.5)  # the server caches an app's settings for up to 2 s
+    result = sip_lab.caller(sipp_lab, "uac_refused", caller=a, called=x).check()
+    assert result.final_status() == 403 and 183 in result.statuses()  # the service-error prompt first
+    events, cdr = sip_lab.finished(app)
+    assert kinds(events) == ["callin", "disconnect"]
+    assert events[-1]["statusInfo"]["stateCode"] == state and cdr["ulFailReason"] == state
