@@ -241,10 +241,13 @@ def test_hold_by_re_invite_crosses_and_session_timers_are_tolerated(sip_lab: Sip
     callee = sip_lab.callee(sipp_lab, "uas_hold", duration_ms=50)
     sip_lab.caller(sipp_lab, "uac_hold", caller=a, called=x, duration_ms=300,
                    rewrite={"Max-Forwards: 70\n      Content-Type": "Max-Forwards: 70\n      Supported: timer\n"
-                            "      Session-Expires: 90;refresher=uac\n      Content-Type"}).check()
+                            "      Session-Expires: 90;refresher=uac\n      Content-Type",
+                            "      s=-\n": "      s=-\n      i=phone of A\n      a=tool:softphone-of-a\n"}).check()
     got = callee.wait().check()
     invites = got.received_requests("INVITE")
     assert len(invites) == 2 and "a=sendonly" in invites[1].body  # the hold reached B
+    for invite in invites:  # the SDP allow-list holds for the re-INVITE as for the INVITE
+        assert "i=" not in invite.body and "softphone-of-a" not in invite.body, invite.body
     assert invites[1].header("Call-ID") == invites[0].header("Call-ID")
     assert national(a) not in invites[1].raw
     events, _ = sip_lab.finished(app)

@@ -141,10 +141,10 @@ _session_ids = itertools.count(int.from_bytes(os.urandom(3), "big"))
 class SipCall:
     """One call's two legs and its media session. Only the SIP thread touches it."""
 
-    def __init__(self, b2bua: B2bua, source: str) -> None:
+    def __init__(self, b2bua: B2bua) -> None:
         self.b2bua = b2bua
         self.key = next(_session_ids)
-        self.source = source
+        self.tag = f"privnum-{self.key}"  # the media session's id and notify tag
         self.ua_a = UA(b2bua.gc, event_cb=self._from_a, disc_cbs=(self._a_gone,), fail_cbs=(self._a_gone,),
                        dead_cbs=(self._dead,))
         self.ua_a.local_ua = b2bua.config.user_agent
@@ -153,11 +153,9 @@ class SipCall:
         self.offer: MsgBody | None = None
         self.answered_a = False  # A got a 2xx
         self.early_media = False  # A got a 183 with privnum's SDP
-        self.accepted = False  # the call core took the call
         self.released = False
         self.collector: DigitCollector | None = None
         self.recording: str | None = None
-        self.a_events: list[Any] = []
         self._ringback: Timeout | None = None
         self._max_forwards = 70
 
@@ -181,9 +179,8 @@ class SipCall:
             if body is not None and self.ua_o is not None:
                 self.ua_o.recvEvent(CCEventConnect((200, "OK", self._private(body))))
             return
-        if isinstance(event, CCEventUpdate) and self.ua_o is not None:
-            body = event.getData()
-            self.ua_o.recvEvent(CCEventUpdate(body.getCopy() if body is not None else None))
+        if isinstance(event, CCEventUpdate) and self.ua_o is not None:  # re-INVITE / UPDATE (hold)
+            self.ua_o.recvEvent(CCEventUpdate(self._private(event.getData())))
 
     def _invited(self, event: Any) -> None:
         _cid, cli, cld, body, _auth, _name = event.getData()
@@ -197,11 +194,11 @@ class SipCall:
             caller = cli or "anonymous"
         self.offer = body.getCopy() if body is not None else None  # None: a late offer (the callee makes it)
         if self.b2bua.rtp is not None:
-            tag = f"privnum-{self.key}"
-            self.media = Rtp_proxy_session(self.b2bua.gc, call_id=tag, from_tag="a", to_tag="o", notify_tag=tag)
+            self.media = Rtp_proxy_session(self.b2bua.gc, call_id=self.tag, from_tag="a", to_tag="o",
+                                           notify_tag=self.tag)
             self.media.caller.raddress = self.b2bua.config.listen
-            _catch_dtmf_on(self.media.caller, tag)
-            self.b2bua.by_tag[tag] = self
+            _catch_dtmf_on(self.media.caller, self.tag)
+            self.b2bua.by_tag[self.tag] = self
         self._ringback = Timeout(self._ring_a, RINGBACK_AFTER_S)
         self.b2bua.events.invited(self, caller, called)
 
@@ -254,6 +251,9 @@ class SipCall:
                 "legs": [_dialog_of(name, ua) for name, ua in legs if ua is not None]}
 
     def _private(self, body: Any) -> Any:
+        """What of ``body`` crosses to the other leg (``private_sdp``). Every body handed to the other leg goes
+        through here first: the relay then rewrites its addresses in place (sippy ignores a body returned by
+        an ``on_*_sdp_change`` hook, so filtering there would be lost)."""
         if body is None:
             return None
         return MsgBody(private_sdp(str(body), self.b2bua.config.media_ip, self.key))
@@ -277,24 +277,14 @@ class SipCall:
         self.ua_o = UA(self.b2bua.gc, event_cb=self._from_o, nh_address=trunk, dead_cbs=(self._dead,),
                        extra_headers=(SipHeader(name="p-asserted-identity", body=pai),))
         self.ua_o.local_ua = self.b2bua.config.user_agent
-        body = None
-        if self.offer is not None:
-            body = MsgBody(private_sdp(str(self.offer), self.b2bua.config.media_ip, self.key))
+        body = self._private(self.offer)
         if self.media is not None:  # the offer to the callee, or (late offer) its offer and the caller's answer
-            self.ua_o.on_local_sdp_change = self._media_offer_to_o
+            self.ua_o.on_local_sdp_change = self.media.on_caller_sdp_change
             self.ua_o.on_remote_sdp_change = self.media.on_callee_sdp_change
             self.media.callee.raddress = trunk
         event = CCEventTry((SipCallId(), x, wire(callee), body, None, None))
         event.max_forwards = self._max_forwards
         self.ua_o.recvEvent(event)
-
-    def _media_offer_to_o(self, body: Any, done: Callable[[Any], None]) -> None:
-        assert self.media is not None
-
-        def rewritten(new_body: Any, ex: Any = None) -> None:
-            done(self._private(new_body) if new_body is not None else new_body)
-
-        self.media.on_caller_sdp_change(body, rewritten)
 
     # ------------------------------------------------------------ media
     def _with_early_media(self, then: Callable[[], None]) -> None:
@@ -357,8 +347,7 @@ class SipCall:
 
     def _digits_done(self, digits: str | None) -> None:
         self.collector = None
-        if self.media is not None and self.early_media:
-            self.media.stop_play_caller(_ignore)
+        self._stop_prompt_to_a()
         self.b2bua.events.digits(self, digits)
 
     def start_recording(self) -> None:
@@ -408,14 +397,10 @@ class SipCall:
 
     def stop_recording(self) -> None:
         """The recording ends with the media session (rtp.io closes the files at delete)."""
-        media, recording = self.media, self.recording
-        if media is None or recording is None:
+        if self.media is None or self.recording is None:
             self.b2bua.events.recorded(self, None)
             return
-        self.recording = None
-        self.media = None
-        media.delete()
-        self.b2bua.events.recorded(self, self.b2bua.recording_files(recording))
+        self._end_media()
 
     def _cancel_ringback(self) -> None:
         if self._ringback is not None:
@@ -425,7 +410,7 @@ class SipCall:
     def _dead(self, ua: Any) -> None:
         if self.ua_a.isDead() and (self.ua_o is None or self.ua_o.isDead()):
             self.b2bua.calls.discard(self)
-            self.b2bua.by_tag.pop(f"privnum-{self.key}", None)
+            self.b2bua.by_tag.pop(self.tag, None)
             if self.media is not None and self.released:
                 self._end_media()
 
@@ -511,7 +496,7 @@ class B2bua:
             if not self.config.trusted.allows(source):
                 log.warning("refused an INVITE from %s: not the trunk and not in PRIVNUM_SIP_TRUSTED", source)
                 return req.genResponse(403, "Forbidden", server=self.config.user_agent), None, None
-            call = SipCall(self, source)
+            call = SipCall(self)
             self.calls.add(call)
             return call.ua_a.recvRequest(req, sip_t)
         except Exception:
