@@ -25,15 +25,6 @@ def national(number: str) -> str:
     return digits(number)[2:]  # +8613800000001 -> 13800000001
 
 
-def bind(sip_lab: SipLab, mode: str = "AXB", **extra: object) -> tuple[object, str, str, str]:
-    app = sip_lab.app(mode)
-    a, b = new_users(2)
-    x = app.pool[0]
-    r = app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b, **extra)
-    assert r.ok, r
-    return app, a, b, x
-
-
 def assert_private(invite: SipMessage, real: str, *others: str) -> None:
     """No header of the leg B got carries A's number (any form) or A's identifiers."""
     raw = invite.raw
@@ -43,7 +34,7 @@ def assert_private(invite: SipMessage, real: str, *others: str) -> None:
 
 @pytest.mark.parametrize("form", ["e164", "digits", "international", "national"])
 def test_a_calls_x_and_reaches_b_who_sees_only_x(sip_lab: SipLab, sipp_lab: SippLab, form: str) -> None:
-    app, a, b, x = bind(sip_lab)
+    app, a, b, x = sip_lab.axb()
     caller = {"e164": a, "digits": digits(a), "international": "00" + digits(a), "national": national(a)}[form]
     callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=100)
     caller_process = sip_lab.start_caller(sipp_lab, "uac_call", caller=caller, called=digits(x), duration_ms=500)
@@ -67,7 +58,7 @@ def test_a_calls_x_and_reaches_b_who_sees_only_x(sip_lab: SipLab, sipp_lab: Sipp
 
 
 def test_b_calls_x_and_reaches_a(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app, a, b, x = bind(sip_lab)
+    app, a, b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, "uas_hangs_up", duration_ms=300)
     sip_lab.caller(sipp_lab, "uac_callee_hangs_up", caller=b, called=x).check()
     [invite] = callee.wait().check().received_requests("INVITE")
@@ -79,7 +70,7 @@ def test_b_calls_x_and_reaches_a(sip_lab: SipLab, sipp_lab: SippLab) -> None:
 
 
 def test_the_caller_sees_nothing_of_the_callee(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app, a, b, x = bind(sip_lab)
+    app, a, b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=100)
     result = sip_lab.caller(sipp_lab, "uac_call", caller=a, called=x, duration_ms=300).check()
     got = callee.wait().check()
@@ -92,7 +83,7 @@ def test_the_caller_sees_nothing_of_the_callee(sip_lab: SipLab, sipp_lab: SippLa
 
 
 def test_an_unbound_caller_is_refused_and_no_leg_is_placed(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app, _a, _b, x = bind(sip_lab)
+    app, _a, _b, x = sip_lab.axb()
     stranger = new_users(1)[0]
     callee = sip_lab.callee(sipp_lab, "uas_answer", timeout_s=5)
     result = sip_lab.caller(sipp_lab, "uac_refused", caller=stranger, called=x)
@@ -119,7 +110,7 @@ def test_an_unknown_x_gets_404(sip_lab: SipLab, sipp_lab: SippLab) -> None:
 ])
 def test_the_callee_refusing_is_relayed(sip_lab: SipLab, sipp_lab: SippLab, scenario: str, code: int | None,
                                         a_gets: int, state: int) -> None:
-    app, a, _b, x = bind(sip_lab)
+    app, a, _b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, scenario, **({"code": code} if code else {}))
     result = sip_lab.caller(sipp_lab, "uac_refused", caller=a, called=x).check()
     callee.wait().check()
@@ -131,7 +122,7 @@ def test_the_callee_refusing_is_relayed(sip_lab: SipLab, sipp_lab: SippLab, scen
 
 
 def test_no_answer_cancels_the_callee_at_the_connect_timeout(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app, a, _b, x = bind(sip_lab)
+    app, a, _b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, "uas_no_answer")
     started = time.monotonic()
     result = sip_lab.caller(sipp_lab, "uac_refused", caller=a, called=x).check()
@@ -144,7 +135,7 @@ def test_no_answer_cancels_the_callee_at_the_connect_timeout(sip_lab: SipLab, si
 
 
 def test_the_caller_cancelling_while_b_rings_cancels_b(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app, a, _b, x = bind(sip_lab)
+    app, a, _b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, "uas_no_answer")
     sip_lab.caller(sipp_lab, "uac_cancel", caller=a, called=x, duration_ms=500).check()
     assert callee.wait().check().received_requests("CANCEL")
@@ -154,7 +145,7 @@ def test_the_caller_cancelling_while_b_rings_cancels_b(sip_lab: SipLab, sipp_lab
 
 
 def test_the_callee_hanging_up_first_ends_the_callers_leg(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app, a, _b, x = bind(sip_lab)
+    app, a, _b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, "uas_hangs_up", duration_ms=400)
     result = sip_lab.caller(sipp_lab, "uac_callee_hangs_up", caller=a, called=x).check()
     callee.wait().check()
@@ -165,7 +156,7 @@ def test_the_callee_hanging_up_first_ends_the_callers_leg(sip_lab: SipLab, sipp_
 
 
 def test_an_invite_from_an_untrusted_address_gets_403_and_no_push(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app, a, _b, x = bind(sip_lab)
+    app, a, _b, x = sip_lab.axb()
     result = sip_lab.caller(sipp_lab, "uac_refused", caller=a, called=x, extra_args=["-i", "127.0.0.2"]).check()
     assert result.final_status() == 403
     time.sleep(0.5)
@@ -193,7 +184,7 @@ def test_garbage_and_unknown_methods_never_wedge_the_b2bua(sip_lab: SipLab, sipp
             status = int(reply.split(" ", 2)[1])
             assert status == (200 if method == "OPTIONS" else 501), reply
     # and the next call works
-    app, a, _b, x = bind(sip_lab)
+    app, a, _b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=50)
     sip_lab.caller(sipp_lab, "uac_call", caller=a, called=x, duration_ms=200).check()
     callee.wait().check()
@@ -217,7 +208,7 @@ def shape(record: dict) -> dict:
 
 @pytest.mark.parametrize("outcome", ["answered", "busy"])
 def test_events_and_cdrs_are_the_sandboxs_field_by_field(sip_lab: SipLab, sipp_lab: SippLab, outcome: str) -> None:
-    app, a, _b, x = bind(sip_lab, userData="same-ud")
+    app, a, _b, x = sip_lab.axb(userData="same-ud")
     if outcome == "answered":
         callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=100)
         sip_lab.caller(sipp_lab, "uac_call", caller=a, called=x, duration_ms=1200).check()
@@ -227,7 +218,7 @@ def test_events_and_cdrs_are_the_sandboxs_field_by_field(sip_lab: SipLab, sipp_l
     callee.wait().check()
     sip_events, sip_cdr = sip_lab.finished(app)
 
-    sandbox_app, sa, _sb, sx = bind(sip_lab, userData="same-ud")
+    sandbox_app, sa, _sb, sx = sip_lab.axb(userData="same-ud")
     behaviour = {"answer_after_ms": 150, "talk_ms": 1200} if outcome == "answered" else {"outcome": "busy"}
     session = sip_lab.calls.call(sa, sx, **behaviour)
     sandbox_events, sandbox_cdr = sip_lab.calls.finished(sandbox_app, session)
@@ -237,7 +228,7 @@ def test_events_and_cdrs_are_the_sandboxs_field_by_field(sip_lab: SipLab, sipp_l
 
 
 def test_hold_by_re_invite_crosses_and_session_timers_are_tolerated(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app, a, _b, x = bind(sip_lab)
+    app, a, _b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, "uas_hold", duration_ms=50)
     sip_lab.caller(sipp_lab, "uac_hold", caller=a, called=x, duration_ms=300,
                    rewrite={"Max-Forwards: 70\n      Content-Type": "Max-Forwards: 70\n      Supported: timer\n"
@@ -257,7 +248,7 @@ def test_hold_by_re_invite_crosses_and_session_timers_are_tolerated(sip_lab: Sip
 def test_a_late_offer_is_anchored_both_ways(sip_lab: SipLab, sipp_lab: SippLab) -> None:
     """An INVITE without SDP: the callee's offer (in its 200) and the caller's answer (in the ACK) cross,
     both rewritten to the relay."""
-    app, a, _b, x = bind(sip_lab)
+    app, a, _b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=50)
     caller = sip_lab.start_caller(sipp_lab, "uac_late_offer", caller=a, called=x, duration_ms=300)
     result = caller.wait().check()
@@ -276,7 +267,7 @@ def test_a_late_offer_is_anchored_both_ways(sip_lab: SipLab, sipp_lab: SippLab) 
 @pytest.mark.parametrize(("how", "state"), [("frozen", 7108), ("suspended", 8018)])
 def test_a_frozen_number_or_a_suspended_app_is_refused_with_403(sip_lab: SipLab, sipp_lab: SippLab, how: str,
                                                                   state: int) -> None:
-    app, a, _b, x = bind(sip_lab)
+    app, a, _b, x = sip_lab.axb()
     if how == "frozen":
         sip_lab.calls.server.cli("numbers", "set-state", x, "frozen")
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from call_lab import kinds
-from servers import BACKENDS, new_users, serve
+from servers import BACKENDS, serve
 from sip_lab import SipLab, sip_lab_on
 from sipp import SippLab
 
@@ -26,10 +26,7 @@ def crashable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SipLab
 
 def test_killed_mid_call_the_restarted_server_ends_both_legs(crashable: SipLab, sipp_lab: SippLab) -> None:
     lab = crashable
-    app = lab.app("AXB")
-    a, b = new_users(2)
-    x = app.pool[0]
-    assert app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b).ok
+    app, a, _b, x = lab.axb()
     callee = lab.callee(sipp_lab, "uas_answer", duration_ms=50, timeout_s=60)
     caller = lab.start_caller(sipp_lab, "uac_callee_hangs_up", caller=a, called=x, timeout_s=60)
     lab.answered(app)

@@ -30,10 +30,7 @@ def rms(samples: list[int]) -> float:
 
 
 def test_rtp_is_anchored_and_the_call_is_recorded(sip_lab: SipLab, sipp_lab: SippLab, tmp_path: Path) -> None:
-    app = sip_lab.app("AXB", 1, "--recording")
-    a, b = new_users(2)
-    x = app.pool[0]
-    assert app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b, recordFlag="true").ok
+    app, a, _b, x = sip_lab.axb("--recording", recordFlag="true")
     tone_b = write_tone_pcap(tmp_path / "b.pcap", 440.0, 2.5)
     tone_a = write_tone_pcap(tmp_path / "a.pcap", 880.0, 2.5)
     callee = sip_lab.callee(sipp_lab, "uas_media", duration_ms=100, files={"audio.pcap": tone_b})
@@ -63,9 +60,7 @@ def test_rtp_is_anchored_and_the_call_is_recorded(sip_lab: SipLab, sipp_lab: Sip
 
 
 def test_the_no_binding_prompt_reaches_the_caller(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app = sip_lab.app("AXB")
-    a, b = new_users(2)
-    assert app.client.axb_bind(relationNum=app.pool[0], callerNum=a, calleeNum=b).ok
+    app, _a, _b, _x = sip_lab.axb()
     with RtpSink() as sink:
         result = sip_lab.caller(sipp_lab, "uac_refused", caller=new_users(1)[0], called=app.pool[0],
                                 rewrite={"m=audio [media_port]": f"m=audio {sink.port}"}).check()

@@ -62,10 +62,7 @@ def test_ax_a_reaches_the_temporary_callee_and_anyone_reaches_a(sip_lab: SipLab,
 
 
 def test_call_stop_sends_bye_to_both_legs(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app = sip_lab.app("AXB")
-    a, b = new_users(2)
-    x = app.pool[0]
-    assert app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b).ok
+    app, a, _b, x = sip_lab.axb()
     callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=50, timeout_s=30)
     caller = sip_lab.start_caller(sipp_lab, "uac_callee_hangs_up", caller=a, called=x, timeout_s=30)
     session = sip_lab.answered(app)
@@ -79,10 +76,7 @@ def test_call_stop_sends_bye_to_both_legs(sip_lab: SipLab, sipp_lab: SippLab) ->
 
 @pytest.mark.slow
 def test_max_duration_ends_both_legs(sip_lab: SipLab, sipp_lab: SippLab) -> None:
-    app = sip_lab.app("AXB")
-    a, b = new_users(2)
-    x = app.pool[0]
-    assert app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b, maxDuration=1).ok  # minutes
+    app, a, _b, x = sip_lab.axb(maxDuration=1)  # minutes
     callee = sip_lab.callee(sipp_lab, "uas_answer", duration_ms=50, timeout_s=90)
     started = time.monotonic()
     caller = sip_lab.start_caller(sipp_lab, "uac_callee_hangs_up", caller=a, called=x, timeout_s=90)

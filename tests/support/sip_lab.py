@@ -22,7 +22,7 @@ import pytest
 
 from call_lab import LAB_ENV, CallLab, LabApp
 from receiver import Receiver
-from servers import BACKENDS, drop_database, start_server
+from servers import BACKENDS, drop_database, new_users, start_server
 from sipp import HOST, SippLab, SippProcess, SippResult, free_udp_port_block, free_udp_ports, sipp_binary
 
 
@@ -38,6 +38,15 @@ class SipLab:
 
     def app(self, mode: str, numbers: int = 1, *extra: str) -> LabApp:
         return self.calls.app(mode, numbers, "0755", *extra)
+
+    def axb(self, *app_options: str, **bind_fields: object) -> tuple[LabApp, str, str, str]:
+        """A new AXB app (``app_options`` for ``privnum app create``) with one binding A-X-B; (app, a, b, x)."""
+        app = self.app("AXB", 1, *app_options)
+        a, b = new_users(2)
+        x = app.pool[0]
+        r = app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b, **bind_fields)
+        assert r.ok, r
+        return app, a, b, x
 
     def callee(self, sipp: SippLab, scenario: str = "uas_answer", **options: Any) -> SippProcess:
         """A SIPp callee on the trunk's port: every outgoing leg privnum places reaches it."""

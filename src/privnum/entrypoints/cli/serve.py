@@ -54,8 +54,8 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
     if chosen.sip_enabled and _udp_port_taken(*sip_address):
         where = "{}:{}".format(*sip_address)
         if chosen.sip_listen:
-            raise fail(f"SIP port {where} is already in use (another privnum or SIP server?). Stop it, or choose "
-                 "another with --sip-listen HOST:PORT, or run without SIP: --no-sip.")
+            raise fail(f"SIP port {where} is already in use (another privnum or SIP server?). Stop it, or "
+                       "choose another with --sip-listen HOST:PORT, or run without SIP: --no-sip.")
         console.print(f"[yellow]SIP port {where} is already in use: serving without SIP.[/] "
                       "Choose a free one with --sip-listen HOST:PORT.")
         os.environ["PRIVNUM_SIP"] = "0"

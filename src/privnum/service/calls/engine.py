@@ -230,14 +230,13 @@ class CallEngine:
             cause, tone = decision.cause, decision.tone
             if tone and not await self._voice_exists(app, tone):
                 # X mode: the customer named a file that is not there (8006); otherwise the refusal stands
-                cause, tone = (Cause.X_MODE_VOICE_MISSING if app.mode is Mode.X else cause), None
+                cause, tone = (_voice_missing(app) if app.mode is Mode.X else cause), None
             await self._end(session_id, cause, Party.PLATFORM, tone=tone)
             return
         missing = await self._missing_voice(app, decision)
         if missing is not None:
             log.info("call %s: voice file %r of app %s does not exist", session_id, missing, app.id)
-            cause = Cause.X_MODE_VOICE_MISSING if app.mode is Mode.X else Cause.VOICE_FILE_MISSING
-            await self._end(session_id, cause, Party.PLATFORM)
+            await self._end(session_id, _voice_missing(app), Party.PLATFORM)
             return
         await self._forward(call, app, decision)
 
@@ -357,3 +356,8 @@ class CallEngine:
             if events:
                 await self.journal.record(call.session, events, await self.apps.by_id(call.session.app_id))
             return events
+
+
+def _voice_missing(app: App) -> Cause:
+    """Why a call that needs a voice file the app does not have ends: 8006 in X mode, else 7507."""
+    return Cause.X_MODE_VOICE_MISSING if app.mode is Mode.X else Cause.VOICE_FILE_MISSING
