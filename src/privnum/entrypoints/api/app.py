@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from privnum import __version__
 from privnum.bootstrap import Runtime, build_runtime
 from privnum.config import Settings
+from privnum.domain.operator_errors import OperatorError
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api import (
     ax_router,
@@ -30,9 +31,13 @@ from privnum.entrypoints.api import (
 from privnum.entrypoints.api.field_names import wire_names_for
 from privnum.entrypoints.api.openapi_docs import install as install_openapi
 from privnum.entrypoints.api.wire import refusal_response
+from privnum.entrypoints.mgmt.errors import http_json, refusal_json, validation_json
+from privnum.entrypoints.mgmt.router import AREAS as MANAGEMENT_AREAS
+from privnum.entrypoints.security_headers import SecurityHeaders
 
 log = logging.getLogger("privnum.api")
 SANDBOX_PREFIX = "/sandbox/"
+MANAGEMENT_PREFIX = "/mgmt/"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,7 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (axb_router, ax_router, axe_router, axyb_router, recording_router, call_control_router,
                    sandbox_router):
         app.include_router(module.router)
+    for area in MANAGEMENT_AREAS:
+        app.include_router(area)
     install_openapi(app)
+    app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(OperatorError)
+    async def _management_refusal(_request: Request, error: OperatorError) -> JSONResponse:
+        return refusal_json(error)
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, refusal: Refused) -> JSONResponse:
@@ -61,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith(MANAGEMENT_PREFIX):
+            return validation_json(error)
         if request.url.path.startswith(SANDBOX_PREFIX):
             return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
         first = error.errors()[0] if error.errors() else {"loc": ("request",), "msg": "is malformed"}
@@ -69,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> JSONResponse:
+        if request.url.path.startswith(MANAGEMENT_PREFIX):
+            return http_json(error.status_code, error.detail)
         if request.url.path.startswith(SANDBOX_PREFIX):
             return JSONResponse({"detail": error.detail}, status_code=error.status_code)
         if error.status_code == 405:
@@ -78,8 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     @app.exception_handler(Exception)
-    async def _crash(_request: Request, error: Exception) -> JSONResponse:
+    async def _crash(request: Request, error: Exception) -> JSONResponse:
         log.exception("request failed")
+        if request.url.path.startswith(MANAGEMENT_PREFIX):
+            return JSONResponse({"code": "internal_error", "message": "something went wrong on our side; it is "
+                                 "logged"}, status_code=500)
         return refusal_response(Refused(ResultCode.INTERNAL_ERROR))
 
     @app.get("/health", include_in_schema=False)
