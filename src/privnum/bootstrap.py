@@ -234,13 +234,14 @@ OperatorRuntime = ManagementPlane
 def build_management(settings: Settings, db: Database, directory: AppDirectory, voice: VoiceFiles) -> ManagementPlane:
     unit = SqlManagementUnit(db)
     hasher = Argon2Hasher()
+    reviews = Reviews(unit)
     return ManagementPlane(
         sign_in=SignIn(unit, hasher),
         users=Users(unit, hasher),
-        reviews=Reviews(unit),
+        reviews=reviews,
         audit=AuditTrail(unit),
-        enterprises=Enterprises(unit),
-        apps=Apps(unit),
+        enterprises=Enterprises(unit, reviews),  # registers the enterprise review subject
+        apps=Apps(unit, directory if isinstance(directory, CachedAppDirectory) else None),
         numbers=Numbers(unit, HuaweiNumberPushes()),
         pushes=Pushes(SqlPushLog(db)),
         voice=voice,

@@ -23,6 +23,7 @@ from privnum.domain.private_numbers import NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush
 from privnum.domain.reviews import Review, ReviewKind, ReviewState
 from privnum.service.access.ports import AccessRows
+from privnum.service.management.ent_ports import EnterpriseRows
 from privnum.service.paging import Page, PageRequest
 
 T = TypeVar("T")
@@ -46,7 +47,7 @@ class NewApp:
 
 @dataclass(frozen=True)
 class AppChanges:
-    """What ``app update`` may change; None leaves a field as it is (mode, name and extension length are fixed)."""
+    """What an app update may change; None leaves a field as it is (the mode is fixed)."""
 
     call_status_url: str | None = None
     cdr_url: str | None = None
@@ -57,6 +58,9 @@ class AppChanges:
     sms_enabled: bool | None = None
     ip_allowlist: tuple[str, ...] | None = None
     status: AppStatus | None = None
+    name: str | None = None
+    extension_length: int | None = None
+    tags: tuple[tuple[str, str], ...] | None = None
 
 
 class TenancyStore(Protocol):
@@ -171,7 +175,8 @@ class SettingsRows(Protocol):
     async def put_setting(self, key: str, value: str, now_ms: int) -> None: ...
 
 
-class ManagementTx(TenancyStore, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows, Protocol):
+class ManagementTx(TenancyStore, EnterpriseRows, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
+                    Protocol):
     """One management transaction: whatever one action reads and changes commits together, its audit event
     included."""
 
