@@ -79,7 +79,8 @@ class Enterprise:
     app_count: int
     app_quota: int
     tenant_id: int | None = None  # None: the operators' own (created from the CLI)
-    status: EnterpriseStatus = EnterpriseStatus.APPROVED  # as stored: never EXPIRED (see ``status_on``)
+    # as stored: EXPIRED only once a tenant starts renewing an expired one (``status_on`` tells it from the date)
+    status: EnterpriseStatus = EnterpriseStatus.APPROVED
     profile: EnterpriseProfile | None = None  # None: made from the CLI, without a qualification review
 
     def status_on(self, today: date) -> EnterpriseStatus:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from privnum.entrypoints.mgmt import admin_routes, audit_routes, review_routes, session_routes, users_routes
+from privnum.entrypoints.mgmt.app_routes import router as app_router
+from privnum.entrypoints.mgmt.enterprise_routes import router as enterprise_router
 
 AREAS: list[APIRouter] = [
     session_routes.router,
@@ -12,4 +14,5 @@ AREAS: list[APIRouter] = [
     review_routes.router,
     admin_routes.router,
     audit_routes.router,
+    enterprise_router, app_router,
 ]

@@ -30,6 +30,7 @@ from privnum.service.management.reviews import Reviews
 from privnum.service.paging import Page, PageRequest
 
 PROFILE_FIELDS = frozenset(EnterpriseProfile.__dataclass_fields__)
+OPTIONAL_FIELDS = frozenset({"scenario_sms"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ def enterprise_view(enterprise: Enterprise) -> dict[str, Any]:
     if enterprise.profile is not None:
         view.update({k: str(v) if v is not None else None for k, v in vars(enterprise.profile).items()})
     return view
+
+
+async def _keep_expired(tx: ManagementTx, enterprise: Enterprise, now: int) -> None:
+    """An expired enterprise being renewed stays expired (stored so) until approved again: a new letter date
+    alone must not make it approved."""
+    expired_by_date = enterprise.status_on(today_utc()) is EnterpriseStatus.EXPIRED
+    if enterprise.status is EnterpriseStatus.APPROVED and expired_by_date:
+        await tx.set_enterprise_status(enterprise.id, EnterpriseStatus.EXPIRED, now)
 
 
 async def _visible(tx: ManagementTx, actor: Actor, enterprise_id: int) -> Enterprise:
@@ -107,6 +116,9 @@ class Enterprises:
         unknown = set(changes) - PROFILE_FIELDS
         if unknown:
             raise Invalid("unknown_field", f"no field {sorted(unknown)[0]!r}", field=sorted(unknown)[0])
+        cleared = sorted(k for k, v in changes.items() if v is None and k not in OPTIONAL_FIELDS)
+        if cleared:
+            raise Invalid("field_required", f"{cleared[0]} is required", field=cleared[0])
 
         async def work(tx: ManagementTx) -> Enterprise:
             found = await _visible(tx, actor, enterprise_id)
@@ -115,6 +127,7 @@ class Enterprises:
             require_editable(found, today_utc())
             checked = check_profile(replace(found.profile, **changes))
             now = now_ms()
+            await _keep_expired(tx, found, now)
             changed = await tx.update_enterprise_profile(enterprise_id, checked, now)
             if changed is None:
                 raise Conflict("name_taken", f"you already have an enterprise called {checked.name!r}", field="name")
@@ -134,6 +147,7 @@ class Enterprises:
             found = await _visible(tx, actor, enterprise_id)
             require_editable(found, today_utc())
             now = now_ms()
+            await _keep_expired(tx, found, now)
             stored = await tx.put_material(enterprise_id, found.tenant_id, NewMaterial(
                 kind, file_name, content_type, data, actor.login), now)
             await tx.audit(AuditEvent(actor, "enterprise.upload", f"enterprise:{enterprise_id}", found.tenant_id,
