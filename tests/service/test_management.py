@@ -147,7 +147,8 @@ _CREATOR = textwrap.dedent("""
             sys.stdin.readline()
             for i in range(tries):
                 try:
-                    await op.apps.create(Actor.cli(), enterprise=name, name=f"p{i}", mode=Mode.AXB, callbacks=CallbackUrls())
+                    await op.apps.create(Actor.cli(), enterprise=name, name=f"p{i}", mode=Mode.AXB,
+                                         callbacks=CallbackUrls())
                     made += 1
                 except AppQuotaReached:
                     refused += 1
