@@ -1,5 +1,6 @@
-"""The ASGI application: routers of every mode and result-code error answers; the runtime's lifespan
-(background work included) is bootstrap's."""
+"""The ASGI application: routers of every mode and result-code error answers, the web console (its own HTML
+error pages under /console), security headers; the runtime's lifespan (background work included) is
+bootstrap's."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from privnum import __version__
 from privnum.bootstrap import Runtime, build_runtime
@@ -30,6 +31,8 @@ from privnum.entrypoints.api import (
 from privnum.entrypoints.api.field_names import wire_names_for
 from privnum.entrypoints.api.openapi_docs import install as install_openapi
 from privnum.entrypoints.api.wire import refusal_response
+from privnum.entrypoints.console import router as console
+from privnum.entrypoints.security_headers import SecurityHeaders
 
 log = logging.getLogger("privnum.api")
 SANDBOX_PREFIX = "/sandbox/"
@@ -53,14 +56,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (axb_router, ax_router, axe_router, axyb_router, recording_router, call_control_router,
                    sandbox_router):
         app.include_router(module.router)
+    console.install(app)
     install_openapi(app)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, refusal: Refused) -> JSONResponse:
         return refusal_response(refusal.renamed(wire_names_for(request.url.path)))
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        if console.is_console(request):
+            return await console.error_page(request, 400)
         if request.url.path.startswith(SANDBOX_PREFIX):
             return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
         first = error.errors()[0] if error.errors() else {"loc": ("request",), "msg": "is malformed"}
@@ -68,7 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return refusal_response(Refused(ResultCode.INVALID_REQUEST, f"{field}: {first['msg']}"))
 
     @app.exception_handler(HTTPException)
-    async def _http(request: Request, error: HTTPException) -> JSONResponse:
+    async def _http(request: Request, error: HTTPException) -> Response:
+        if console.is_console(request):
+            return await console.error_page(request, error.status_code)
         if request.url.path.startswith(SANDBOX_PREFIX):
             return JSONResponse({"detail": error.detail}, status_code=error.status_code)
         if error.status_code == 405:
@@ -78,8 +87,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     @app.exception_handler(Exception)
-    async def _crash(_request: Request, error: Exception) -> JSONResponse:
+    async def _crash(request: Request, error: Exception) -> Response:
         log.exception("request failed")
+        if console.is_console(request):
+            return await console.error_page(request, 500)
         return refusal_response(Refused(ResultCode.INTERNAL_ERROR))
 
     @app.get("/health", include_in_schema=False)

@@ -1,0 +1,47 @@
+"""The console's routes: one router per area, all under ``/console``. Adding an area is one line in AREAS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import Response
+
+from privnum.entrypoints.console import auth_pages, i18n, pages_base
+from privnum.entrypoints.console.rendering import STATIC_PREFIX, redirect_with_notice
+from privnum.entrypoints.console.session import Forbidden, LoginRequired, login_url
+
+PREFIX = "/console"
+STATIC_DIR = Path(__file__).parent / "static"
+
+AREAS: list[APIRouter] = [
+    auth_pages.router,
+    pages_base.router,
+]
+
+
+def is_console(request: Request) -> bool:
+    path = request.url.path
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+async def error_page(request: Request, status: int) -> Response:
+    return await pages_base.error_page(request, status)
+
+
+def install(app: FastAPI) -> None:
+    """Serve the console on ``app``: its routes, ``/console/static``, its redirects and 403 page."""
+    i18n.load_all()
+    for area in AREAS:
+        app.include_router(area, prefix=PREFIX, include_in_schema=False)
+    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="console-static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(_request: Request, error: LoginRequired) -> Response:
+        return redirect_with_notice(login_url(error.next_path))
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, _error: Forbidden) -> Response:
+        return await pages_base.error_page(request, 403)
