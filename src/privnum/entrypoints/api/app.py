@@ -32,7 +32,7 @@ from privnum.entrypoints.api.field_names import wire_names_for
 from privnum.entrypoints.api.openapi_docs import install as install_openapi
 from privnum.entrypoints.api.wire import refusal_response
 from privnum.entrypoints.console import router as console
-from privnum.entrypoints.security_headers import SecurityHeaders
+from privnum.entrypoints.security_headers import SecurityHeaders, add_security_headers
 
 log = logging.getLogger("privnum.api")
 SANDBOX_PREFIX = "/sandbox/"
@@ -90,8 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _crash(request: Request, error: Exception) -> Response:
         log.exception("request failed")
         if console.is_console(request):
-            return await console.error_page(request, 500)
-        return refusal_response(Refused(ResultCode.INTERNAL_ERROR))
+            return add_security_headers(await console.error_page(request, 500))
+        return add_security_headers(refusal_response(Refused(ResultCode.INTERNAL_ERROR)))
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict:
