@@ -19,6 +19,7 @@ from privnum.adapters.db.auth_guard_store import SqlAuthGuard
 from privnum.adapters.db.call_commands_store import SqlCallCommands
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
+from privnum.adapters.db.management_unit import SqlManagementUnit
 from privnum.adapters.db.migrate import upgrade
 from privnum.adapters.db.outbox_admin import SqlPushLog
 from privnum.adapters.db.outbox_delivery import SqlOutbox
@@ -26,6 +27,7 @@ from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
 from privnum.adapters.db.tenancy_store import SqlTenancyStore
 from privnum.adapters.db.voice_file_store import SqlVoiceFileRows
+from privnum.adapters.passwords.argon2_hasher import Argon2Hasher
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
 from privnum.adapters.push.worker import PushWorker
 from privnum.adapters.recordings.store import LocalRecordingStore
@@ -38,6 +40,8 @@ from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.config import Settings
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
+from privnum.service.access.sign_in import SignIn
+from privnum.service.access.users import Users
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.background import cancel_and_wait
@@ -46,9 +50,11 @@ from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
 from privnum.service.management.apps import Apps
+from privnum.service.management.audit import AuditTrail
 from privnum.service.management.enterprises import Enterprises
 from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
+from privnum.service.management.reviews import Reviews
 from privnum.service.ports import AppDirectory, AuthGuard
 from privnum.service.provisioning import axyb
 from privnum.service.provisioning.ports import ProvisioningTx
@@ -76,13 +82,15 @@ class Runtime:
     call_commands: CommandListener
     block: HuaweiBlockDecider
     voice: VoiceFiles  # the call core's VoicePrompts: ``await runtime.voice.prompt(app_id, name)``
+    management: ManagementPlane
     sandbox: SandboxDriver | None = None
     sip: SipDriver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
 
     async def start(self) -> None:
         """Start the background work: call heartbeat and recovery, commands to this process's calls, push
-        delivery, the expiry sweep."""
+        delivery, the expiry sweep; create the first operator when ``PRIVNUM_ADMIN_PASSWORD_FILE`` names one."""
+        await ensure_first_operator(self.settings, self.management.users)
         await self.engine.start()
         if self.sip is not None:
             await self._start_sip(self.sip)
@@ -167,6 +175,7 @@ def build_runtime(settings: Settings) -> Runtime:
         call_commands=CommandListener(engine, call_commands, call_store.instance_id),
         block=block,
         voice=voice,
+        management=build_management(settings, db, directory, voice),
         sandbox=sandbox,
         sip=sip,
     )
@@ -205,14 +214,52 @@ def build_voice_files(settings: Settings, db: Database, apps: AppDirectory) -> V
 
 
 @dataclass(frozen=True)
-class OperatorRuntime:
-    """The operator's use cases, bound to one open database."""
+class ManagementPlane:
+    """The management use cases (console, management API and CLI alike), bound to one open database."""
 
+    sign_in: SignIn
+    users: Users
+    reviews: Reviews
+    audit: AuditTrail
     enterprises: Enterprises
     apps: Apps
     numbers: Numbers
     pushes: Pushes
     voice: VoiceFiles
+
+
+OperatorRuntime = ManagementPlane
+
+
+def build_management(settings: Settings, db: Database, directory: AppDirectory, voice: VoiceFiles) -> ManagementPlane:
+    unit = SqlManagementUnit(db)
+    hasher = Argon2Hasher()
+    return ManagementPlane(
+        sign_in=SignIn(unit, hasher),
+        users=Users(unit, hasher),
+        reviews=Reviews(unit),
+        audit=AuditTrail(unit),
+        enterprises=Enterprises(unit),
+        apps=Apps(unit),
+        numbers=Numbers(unit, HuaweiNumberPushes()),
+        pushes=Pushes(SqlPushLog(db)),
+        voice=voice,
+    )
+
+
+async def ensure_first_operator(settings: Settings, users: Users) -> None:
+    """The first platform admin from ``PRIVNUM_ADMIN_PASSWORD_FILE`` (login ``PRIVNUM_ADMIN_LOGIN``), when there is
+    no operator yet; nothing when the variable is unset or an operator exists."""
+    if not settings.admin_password_file:
+        return
+    path = Path(settings.admin_password_file)
+    try:
+        password = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ValueError(f"PRIVNUM_ADMIN_PASSWORD_FILE={path}: cannot read it ({error.strerror})") from None
+    created = await users.ensure_first_operator(settings.admin_login, password)
+    if created is not None:
+        log.warning("created the first operator %r from %s", created.login, path)
 
 
 def migrate(settings: Settings) -> None:
@@ -228,13 +275,7 @@ async def build_operator(settings: Settings) -> AsyncIterator[OperatorRuntime]:
     db = open_database(settings.database_url)
     try:
         tenancy = SqlTenancyStore(db)
-        yield OperatorRuntime(
-            enterprises=Enterprises(tenancy),
-            apps=Apps(tenancy),
-            numbers=Numbers(tenancy, HuaweiNumberPushes()),
-            pushes=Pushes(SqlPushLog(db)),
-            voice=build_voice_files(settings, db, tenancy),
-        )
+        yield build_management(settings, db, tenancy, build_voice_files(settings, db, tenancy))
     finally:
         await db.dispose()
 

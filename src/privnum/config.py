@@ -91,6 +91,15 @@ class Settings:
     sip_user_agent: str = "privnum"
     voice_dir: str | None = None
     prompt_language: str = "zh"
+    admin_login: str = "admin"  # the first operator's login, created on first start from admin_password_file
+    admin_password_file: str | None = None
+    secure_cookies: bool | None = None  # None: Secure when public_base_url is https
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.base_url.startswith("https://")
 
     @property
     def sip_address(self) -> tuple[str, int]:
@@ -161,5 +170,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "sip_user_agent": ("PRIVNUM_SIP_USER_AGENT", str),
     "voice_dir": ("PRIVNUM_VOICE_DIR", str),
     "prompt_language": ("PRIVNUM_PROMPT_LANGUAGE", check_language),
+    "admin_login": ("PRIVNUM_ADMIN_LOGIN", str),
+    "admin_password_file": ("PRIVNUM_ADMIN_PASSWORD_FILE", str),
+    "secure_cookies": ("PRIVNUM_SECURE_COOKIES", _switch),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"

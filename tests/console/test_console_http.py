@@ -8,8 +8,7 @@ import re
 import httpx
 import pytest
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+from privnum.entrypoints.security_headers import CONTENT_SECURITY_POLICY as CSP
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 from starlette.requests import Request
 
+from privnum.domain.access import Permission
 from privnum.entrypoints.console import i18n, navigation
 from privnum.entrypoints.console.paging import Page
 from privnum.entrypoints.console.session import safe_next
@@ -30,9 +31,9 @@ def test_locale_choice_order(query: dict, cookie: dict, user: str | None, accept
 @dataclass
 class Viewer:
     is_operator: bool = False
-    permissions: set[str] = field(default_factory=set)
+    permissions: set[Permission] = field(default_factory=set)
 
-    def can(self, permission: str) -> bool:
+    def can(self, permission: Permission) -> bool:
         return permission in self.permissions
 
 
@@ -40,16 +41,19 @@ ALL_PAGES = [entry.path for entry in navigation.ENTRIES]
 
 
 def test_navigation_shows_only_registered_pages_of_the_viewers_side() -> None:
-    tenant = Viewer(permissions={"apps.read", "numbers.read", "reviews.read"})
-    keys = [item.key for item in navigation.menu(tenant, "/console/apps/7", ["/console", "/console/apps",
-                                                                             "/console/admin/reviews"])]
-    assert keys == ["overview", "apps"]  # numbers: no page yet; reviews: operator side
-    operator = Viewer(is_operator=True, permissions={"reviews.read", "apps.read"})
-    assert [i.key for i in navigation.menu(operator, "/console", ALL_PAGES)] == ["overview", "reviews"]
+    tenant = Viewer(permissions={Permission.READ})
+    pages = ["/console", "/console/apps", "/console/audit", "/console/admin/reviews"]
+    keys = [item.key for item in navigation.menu(tenant, "/console/apps/7", pages)]
+    assert keys == ["overview", "apps"]  # numbers: no page yet; audit: no permission; reviews: operator side
+    auditor = Viewer(permissions={Permission.READ, Permission.READ_AUDIT})
+    assert [i.key for i in navigation.menu(auditor, "/console", pages)] == ["overview", "apps", "audit"]
+    operator = Viewer(is_operator=True, permissions={Permission.READ})
+    assert [i.key for i in navigation.menu(operator, "/console", ALL_PAGES)] == [
+        "overview", "reviews", "tenants", "quotas", "inventory"]
 
 
 def test_navigation_marks_the_page_that_owns_the_path() -> None:
-    viewer = Viewer(permissions={"apps.read"})
+    viewer = Viewer(permissions={Permission.READ})
     active = [i.key for i in navigation.menu(viewer, "/console/apps/7/edit", ALL_PAGES) if i.active]
     assert active == ["apps"]
     assert [i.key for i in navigation.menu(viewer, "/console", ALL_PAGES) if i.active] == ["overview"]

@@ -11,7 +11,6 @@ import pytest
 from privnum.config import Settings
 from privnum.entrypoints.api.app import create_app
 
-
 APP = create_app(Settings())
 
 

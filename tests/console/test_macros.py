@@ -10,7 +10,9 @@ from privnum.entrypoints.console.rendering import environment
 
 PAGE = """{% import "macros.html" as m %}
 {{ m.paged_table("apps", columns, rows, page, empty) }}
-{% call(row, column) m.paged_table("styled", columns, rows) %}{% if column.key == "status" %}{{ m.badge(row.status) }}{% else %}{{ row[column.key] }}{% endif %}{% endcall %}
+{% call(row, column) m.paged_table("styled", columns, rows) -%}
+  {% if column.key == "status" %}{{ m.badge(row.status) }}{% else %}{{ row[column.key] }}{% endif %}
+{%- endcall %}
 {{ m.paged_table("none", columns, [], None, empty) }}
 {{ m.field("name", "Name", value="<x>", error="Too long", hint="ignored") }}
 {{ m.secret_once("APP_Secret", "s3cr3t", "app-secret") }}

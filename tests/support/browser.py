@@ -12,9 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 CHROMIUM = os.environ.get("PRIVNUM_TEST_CHROMIUM") or shutil.which("chromium")
 REQUIRE_BROWSER = os.environ.get("PRIVNUM_TEST_REQUIRE_BROWSER") == "1"
@@ -37,8 +42,25 @@ def screenshot_path(name: str) -> Path:
     return folder / f"{name}.png"
 
 
-async def screenshot(page: object, name: str) -> Path:
-    """A full-page PNG of ``page`` (a Playwright ``Page``): animations stopped, caret hidden."""
+async def screenshot(page: Page, name: str) -> Path:
+    """A full-page PNG of ``page``: animations stopped, caret hidden."""
     path = screenshot_path(name)
-    await page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")  # type: ignore[attr-defined]
+    await page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
     return path
+
+
+@dataclass(frozen=True)
+class Account:
+    login: str
+    password: str
+
+
+async def sign_in(page: Page, account: Account, path: str = "/console/login") -> None:
+    """Sign in through the login form (``path`` may carry ``?next=``) and wait for the signed-in page."""
+    from playwright.async_api import expect
+
+    await page.goto(path)
+    await page.get_by_test_id("field-login").fill(account.login)
+    await page.get_by_test_id("field-password").fill(account.password)
+    await page.get_by_test_id("login-submit").click()
+    await expect(page.get_by_test_id("sign-out")).to_be_visible()

@@ -1,7 +1,7 @@
-"""Security headers on every answer (pure ASGI middleware): no MIME sniffing, no framing, same-origin
-referrers; HTML answers also get the console's Content-Security-Policy (scripts, styles and media only
-from this origin, no inline script or style). Answers of the app's ``Exception`` handler leave through
-Starlette's outermost middleware, past this one: that handler calls ``add_security_headers`` itself."""
+"""Security headers on every response: no MIME sniffing, no framing, same-origin referrers, and on HTML
+pages a content security policy that allows only this origin's scripts, styles and media (the console has no
+inline script or style). Answers of the app's ``Exception`` handler leave through Starlette's outermost
+middleware, past this one: that handler calls ``add_security_headers`` itself."""
 
 from __future__ import annotations
 
@@ -9,18 +9,19 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "media-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
-ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-          (b"referrer-policy", b"same-origin"))
+                           "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+                           "base-uri 'self'; object-src 'none'")
+_ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+           (b"referrer-policy", b"same-origin")]
 
 
 def _with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     present = {name.lower() for name, _ in headers}
-    added = [(name, value) for name, value in ALWAYS if name not in present]
+    headers = headers + [(name, value) for name, value in _ALWAYS if name not in present]
     content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
     if content_type.startswith(b"text/html") and b"content-security-policy" not in present:
-        added.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
-    return headers + added
+        headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+    return headers
 
 
 def add_security_headers(response: Response) -> Response:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -50,6 +51,8 @@ enterprises = Table(
     Column("app_count", Integer, nullable=False, server_default="0"),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("app_quota", Integer, nullable=False, server_default=str(DEFAULT_APP_QUOTA)),
+    Column("tenant_id", Integer, nullable=True, index=True),
+    # enterprises: more columns (issue 13, enterprises and apps)
     CheckConstraint("app_count >= 0 AND app_count <= app_quota", name="app_count_range"),
 )
 
@@ -290,3 +293,145 @@ voice_files = Table(
     UniqueConstraint("app_id", "name", name="uq_voice_files_app_name"),
     CheckConstraint("duration_ms > 0", name="duration_positive"),
 )
+
+
+# The management plane (issue 13): access, audit, reviews, settings, stored files.
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255)),
+    Column("display_name", String(64), nullable=False, server_default=""),
+    Column("locale", String(8), nullable=False, server_default="zh_CN"),
+    Column("tenant_id", Integer, ForeignKey("tenants.id")),
+    Column("role", String(32), nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("invite_token_hash", String(64), unique=True),
+    Column("invite_expires_at_ms", BigInteger),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("last_login_at_ms", BigInteger),
+    Index("ix_users_tenant", "tenant_id"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("ip", String(64)),
+    Column("user_agent", String(255)),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("last_seen_at_ms", BigInteger, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Index("ix_sessions_user", "user_id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Column("last_used_at_ms", BigInteger),
+    Column("revoked_at_ms", BigInteger),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(64), nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_login_failures_login_at", "login", "at_ms"),
+    Index("ix_login_failures_ip_at", "ip", "at_ms"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_login", String(64), nullable=False),
+    Column("actor_user_id", Integer),
+    Column("tenant_id", Integer),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("before_json", Text),
+    Column("after_json", Text),
+    Column("details_json", Text),
+    Column("ip", String(64)),
+    Index("ix_audit_events_tenant_at", "tenant_id", "at_ms"),
+    Index("ix_audit_events_at", "at_ms"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject_id", Integer, nullable=False),
+    Column("tenant_id", Integer),
+    Column("revision", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("subject_label", String(128), nullable=False),
+    Column("submitted_at_ms", BigInteger, nullable=False),
+    Column("submitted_by", String(64), nullable=False),
+    Column("reason_code", String(64)),
+    Column("message", Text),
+    Column("decided_at_ms", BigInteger),
+    Column("decided_by", String(64)),
+    Column("nudged_at_ms", BigInteger),
+    Column("nudges", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("kind", "subject_id", "revision", name="uq_reviews_kind_subject_revision"),
+    Index("ix_reviews_state_kind", "state", "kind"),
+)
+
+platform_settings = Table(
+    "platform_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+stored_files = Table(
+    "stored_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer),
+    Column("kind", String(32), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+# enterprise materials, app tags (issue 13, enterprises and apps): tables below
+
+# number inventory, orders, releases (issue 13, numbers): tables below
+
+# voice-file review (issue 13, voice files): tables below
+
+# records and statistics (issue 13, records): tables below

@@ -8,14 +8,13 @@ is settled here by one conditional UPDATE (app_count < app_quota) backed by the 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from privnum.adapters.db.database import Conn, Database
-from privnum.adapters.db.engine import with_retries
 from privnum.adapters.db.outbox_enqueue import enqueue
 from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import apps, enterprises, numbers
@@ -24,7 +23,7 @@ from privnum.domain.enterprises import Enterprise
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush
-from privnum.service.management.ports import AppChanges, ManagementTx, NewApp
+from privnum.service.management.ports import AppChanges, NewApp
 
 T = TypeVar("T")
 
@@ -68,7 +67,7 @@ _ENSURE_ENTERPRISE = text(
 
 
 class SqlTenancyTx:
-    """One operator transaction: implements ``ManagementTx`` (tenancy rows, number rows, outbox)."""
+    """Tenancy rows, number rows and the outbox of one management transaction (``SqlManagementTx`` adds the rest)."""
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
@@ -202,18 +201,11 @@ class SqlTenancyTx:
 
 
 class SqlTenancyStore:
-    """The management unit of work (``run``), and the app directory authentication reads (``by_key``/``by_id``)."""
+    """The app directory authentication reads (``by_key``/``by_id``); the management unit of work is
+    ``management_unit.SqlManagementUnit``."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    async def run(self, work: Callable[[ManagementTx], Awaitable[T]], *, read_only: bool = False) -> T:
-        async def attempt() -> T:
-            opened = self.db.reading() if read_only else self.db.transaction()
-            async with opened as conn:
-                return await work(SqlTenancyTx(conn))
-
-        return await with_retries(attempt)
 
     async def by_key(self, app_key: str) -> App | None:
         async with self.db.reading() as conn:

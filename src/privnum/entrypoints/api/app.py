@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from privnum import __version__
 from privnum.bootstrap import Runtime, build_runtime
 from privnum.config import Settings
+from privnum.domain.operator_errors import OperatorError
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api import (
     ax_router,
@@ -32,10 +33,13 @@ from privnum.entrypoints.api.field_names import wire_names_for
 from privnum.entrypoints.api.openapi_docs import install as install_openapi
 from privnum.entrypoints.api.wire import refusal_response
 from privnum.entrypoints.console import router as console
+from privnum.entrypoints.mgmt.errors import http_json, refusal_json, validation_json
+from privnum.entrypoints.mgmt.router import AREAS as MANAGEMENT_AREAS
 from privnum.entrypoints.security_headers import SecurityHeaders, add_security_headers
 
 log = logging.getLogger("privnum.api")
 SANDBOX_PREFIX = "/sandbox/"
+MANAGEMENT_PREFIX = "/mgmt/"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,9 +60,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (axb_router, ax_router, axe_router, axyb_router, recording_router, call_control_router,
                    sandbox_router):
         app.include_router(module.router)
+    for area in MANAGEMENT_AREAS:
+        app.include_router(area)
     console.install(app)
     install_openapi(app)
     app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(OperatorError)
+    async def _management_refusal(request: Request, error: OperatorError) -> Response:
+        if console.is_console(request):
+            return await console.refusal_page(request, error)
+        return refusal_json(error)
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, refusal: Refused) -> JSONResponse:
@@ -68,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         if console.is_console(request):
             return await console.error_page(request, 400)
+        if request.url.path.startswith(MANAGEMENT_PREFIX):
+            return validation_json(error)
         if request.url.path.startswith(SANDBOX_PREFIX):
             return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
         first = error.errors()[0] if error.errors() else {"loc": ("request",), "msg": "is malformed"}
@@ -78,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _http(request: Request, error: HTTPException) -> Response:
         if console.is_console(request):
             return await console.error_page(request, error.status_code)
+        if request.url.path.startswith(MANAGEMENT_PREFIX):
+            return http_json(error.status_code, error.detail)
         if request.url.path.startswith(SANDBOX_PREFIX):
             return JSONResponse({"detail": error.detail}, status_code=error.status_code)
         if error.status_code == 405:
@@ -88,9 +104,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, error: Exception) -> Response:
+        # this answer leaves through Starlette's outermost middleware, past SecurityHeaders
         log.exception("request failed")
         if console.is_console(request):
             return add_security_headers(await console.error_page(request, 500))
+        if request.url.path.startswith(MANAGEMENT_PREFIX):
+            return add_security_headers(JSONResponse({"code": "internal_error", "message": "something went wrong "
+                                                      "on our side; it is logged"}, status_code=500))
         return add_security_headers(refusal_response(Refused(ResultCode.INTERNAL_ERROR)))
 
     @app.get("/health", include_in_schema=False)

@@ -60,7 +60,7 @@ FLAG = {"anyOf": [{"type": "boolean"},
 ZERO_ONE = {"enum": ["0", "1", 0, 1], "description": '"0" or "1"; a bare JSON integer is accepted too'}
 AREA_CODE = {"type": "string", "maxLength": 32, "pattern": r"^\s*0?[1-9][0-9]{1,3}\s*$",
              "description": "a city code with or without its leading 0 (0755, 755, 010)"}
-USER_DATA_PATTERN = r"^[^{}^]*$"
+USER_DATA_PATTERN = r"^[^{}^\x00]*$"  # no braces or carets (Huawei), and no NUL (every text)
 EXTENSION = {"type": "string", "pattern": "^([1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9])$",
              "description": "E: digits, not all zero, exactly the app's extension length (1-4, set at app creation)"}
 

@@ -11,6 +11,7 @@ from privnum.entrypoints.cli.calls import call_cli
 from privnum.entrypoints.cli.db import db_cli
 from privnum.entrypoints.cli.enterprises import enterprise_cli
 from privnum.entrypoints.cli.numbers import numbers_cli
+from privnum.entrypoints.cli.operators import operator_cli, tenant_cli
 from privnum.entrypoints.cli.pushes import pushes_cli
 from privnum.entrypoints.cli.serve import serve
 from privnum.entrypoints.cli.voice import voice_cli
@@ -25,6 +26,8 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(pushes_cli, name="pushes", help="Pushes: list (dead letters too), show one with its attempts, replay.")
 cli.add_typer(call_cli, name="call", help="Calls: simulate one through the sandbox driver.")
 cli.add_typer(voice_cli, name="voice")
+cli.add_typer(operator_cli, name="operator")
+cli.add_typer(tenant_cli, name="tenant")
 cli.command("api")(api)
 
 

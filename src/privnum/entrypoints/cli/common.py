@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -12,6 +13,7 @@ from rich.markup import escape
 
 from privnum.bootstrap import OperatorRuntime, build_operator
 from privnum.config import Settings
+from privnum.domain.access import Actor
 from privnum.domain.operator_errors import OperatorError
 
 T = TypeVar("T")
@@ -41,3 +43,23 @@ def run_operator(work: Callable[[OperatorRuntime], Awaitable[T]]) -> T:
         return asyncio.run(run())
     except OperatorError as error:
         raise fail(str(error)) from None
+
+
+def cli_actor() -> Actor:
+    """Whoever runs the CLI on the server: a platform admin, audited under their system login."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "cli"
+    return Actor.cli(f"cli:{login}")
+
+
+def read_password_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            password = handle.read().strip()
+    except OSError as error:
+        raise fail(f"cannot read the password file {path}: {error.strerror}") from None
+    if not password:
+        raise fail(f"the password file {path} is empty")
+    return password

@@ -13,14 +13,22 @@ from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import Response
 
+from privnum.domain.management_errors import Throttled, Unauthenticated
+from privnum.entrypoints.api.deps import runtime_of
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.rendering import redirect_with_notice, render
-from privnum.entrypoints.console.session import LOGIN, SESSION_COOKIE, ActorDep, access_of, safe_next, signed_in
+from privnum.entrypoints.console.session import LOGIN, SESSION_COOKIE, ActorDep, safe_next, signed_in
+from privnum.entrypoints.mgmt.principal import client_ip, management_of
+from privnum.entrypoints.mgmt.session_routes import set_session_cookie
 
 router = APIRouter()
 
 LOGIN_CSRF_COOKIE = "privnum_login_csrf"
 MAX_FIELD = 256
+
+
+def _secure_cookies(request: Request) -> bool:
+    return runtime_of(request).settings.cookies_secure
 
 
 def _login_page(request: Request, next_path: str, status: int = 200, login: str = "",
@@ -31,7 +39,7 @@ def _login_page(request: Request, next_path: str, status: int = 200, login: str 
                                               "errors": errors or {}, "alert": alert,
                                               "alert_vars": alert_vars or {}}, status=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, path=LOGIN, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+                        secure=_secure_cookies(request))
     return response
 
 
@@ -60,12 +68,9 @@ async def login_submit(request: Request, login: Annotated[str, Form(max_length=M
         errors["password"] = N_("Enter your password.")
     if errors:
         return _login_page(request, target, 422, login, errors)
-    from privnum.domain.management_errors import Throttled, Unauthenticated  # type: ignore[import-untyped]  # the access layer, on main
-
-    client = request.client.host if request.client else None
     try:
-        grant = await access_of(request).login(login.strip(), password, ip=client,
-                                               user_agent=request.headers.get("user-agent", "")[:MAX_FIELD])
+        grant = await management_of(request).sign_in.login(login.strip(), password, ip=client_ip(request),
+                                                           user_agent=request.headers.get("user-agent"))
     except Unauthenticated:
         return _login_page(request, target, 401, login, {"password": N_("Wrong login name or password.")})
     except Throttled as throttled:
@@ -74,8 +79,7 @@ async def login_submit(request: Request, login: Annotated[str, Form(max_length=M
                            alert=N_("Too many failed sign-ins. Try again in %(minutes)s minutes."),
                            alert_vars={"minutes": minutes})
     response = redirect_with_notice(target)
-    response.set_cookie(SESSION_COOKIE, grant.token, path="/", httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https")
+    set_session_cookie(response, request, grant.token, _secure_cookies(request))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=LOGIN)
     return response
 
@@ -84,7 +88,7 @@ async def login_submit(request: Request, login: Annotated[str, Form(max_length=M
 async def logout(request: Request, actor: ActorDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await access_of(request).logout(token)
+        await management_of(request).sign_in.logout(token, actor)
     response = redirect_with_notice(LOGIN, N_("You have signed out."))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from privnum.domain.access import Permission
 from privnum.entrypoints.console.i18n import N_
 
 PREFIX = "/console"
@@ -29,7 +30,7 @@ class Viewer(Protocol):
     @property
     def is_operator(self) -> bool: ...
 
-    def can(self, permission: str) -> bool: ...
+    def can(self, permission: Permission) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class NavEntry:
     path: str
     label: str  # msgid, translated where it is shown
     side: Side
-    permission: str | None = None  # None: every signed-in actor of that side
+    permission: Permission | None = None  # None: every signed-in actor of that side
 
     def visible_to(self, viewer: Viewer) -> bool:
         if self.side is not Side.BOTH and (self.side is Side.OPERATOR) != viewer.is_operator:
@@ -46,22 +47,23 @@ class NavEntry:
         return self.permission is None or viewer.can(self.permission)
 
 
+P = Permission
 ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("overview", PREFIX, N_("Overview"), Side.BOTH),
-    NavEntry("enterprises", f"{PREFIX}/enterprises", N_("Enterprises"), Side.TENANT, "enterprises.read"),
-    NavEntry("apps", f"{PREFIX}/apps", N_("Applications"), Side.TENANT, "apps.read"),
-    NavEntry("orders", f"{PREFIX}/orders", N_("Number orders"), Side.TENANT, "orders.read"),
-    NavEntry("numbers", f"{PREFIX}/numbers", N_("Numbers"), Side.TENANT, "numbers.read"),
-    NavEntry("voice_files", f"{PREFIX}/voice-files", N_("Voice files"), Side.TENANT, "voice_files.read"),
-    NavEntry("records", f"{PREFIX}/records", N_("Call records"), Side.TENANT, "records.read"),
-    NavEntry("statistics", f"{PREFIX}/statistics", N_("Statistics"), Side.TENANT, "statistics.read"),
-    NavEntry("pushes", f"{PREFIX}/pushes", N_("Push records"), Side.TENANT, "pushes.read"),
-    NavEntry("audit", f"{PREFIX}/audit", N_("Audit log"), Side.TENANT, "audit.read"),
-    NavEntry("reviews", f"{PREFIX}/admin/reviews", N_("Review queue"), Side.OPERATOR, "reviews.read"),
-    NavEntry("tenants", f"{PREFIX}/admin/tenants", N_("Tenants"), Side.OPERATOR, "tenants.read"),
-    NavEntry("quotas", f"{PREFIX}/admin/enterprises", N_("Enterprises & quotas"), Side.OPERATOR, "tenants.read"),
-    NavEntry("inventory", f"{PREFIX}/admin/inventory", N_("Number inventory"), Side.OPERATOR, "inventory.read"),
-    NavEntry("admin_audit", f"{PREFIX}/admin/audit", N_("Audit log"), Side.OPERATOR, "audit.read"),
+    NavEntry("enterprises", f"{PREFIX}/enterprises", N_("Enterprises"), Side.TENANT, P.READ),
+    NavEntry("apps", f"{PREFIX}/apps", N_("Applications"), Side.TENANT, P.READ),
+    NavEntry("orders", f"{PREFIX}/orders", N_("Number orders"), Side.TENANT, P.READ),
+    NavEntry("numbers", f"{PREFIX}/numbers", N_("Numbers"), Side.TENANT, P.READ),
+    NavEntry("voice_files", f"{PREFIX}/voice-files", N_("Voice files"), Side.TENANT, P.READ),
+    NavEntry("records", f"{PREFIX}/records", N_("Call records"), Side.TENANT, P.READ),
+    NavEntry("statistics", f"{PREFIX}/statistics", N_("Statistics"), Side.TENANT, P.READ),
+    NavEntry("pushes", f"{PREFIX}/pushes", N_("Push records"), Side.TENANT, P.READ),
+    NavEntry("audit", f"{PREFIX}/audit", N_("Audit log"), Side.TENANT, P.READ_AUDIT),
+    NavEntry("reviews", f"{PREFIX}/admin/reviews", N_("Review queue"), Side.OPERATOR, P.READ),
+    NavEntry("tenants", f"{PREFIX}/admin/tenants", N_("Tenants"), Side.OPERATOR, P.READ),
+    NavEntry("quotas", f"{PREFIX}/admin/enterprises", N_("Enterprises & quotas"), Side.OPERATOR, P.READ),
+    NavEntry("inventory", f"{PREFIX}/admin/inventory", N_("Number inventory"), Side.OPERATOR, P.READ),
+    NavEntry("admin_audit", f"{PREFIX}/admin/audit", N_("Audit log"), Side.OPERATOR, P.READ_AUDIT),
 )
 
 

@@ -13,7 +13,6 @@ from urllib.parse import quote, urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
 
 from privnum import __version__
 from privnum.entrypoints.console import i18n, labels, navigation
@@ -48,10 +47,10 @@ class Language:
     current: bool
 
 
-def page_paths(request: Request) -> list[str]:
-    """The GET paths of the pages this app serves (what the navigation may link to)."""
-    return [route.path for route in request.app.routes
-            if isinstance(route, Route) and route.methods and "GET" in route.methods]
+def page_paths(request: Request) -> frozenset[str]:
+    """The GET paths of the console's pages (what the navigation may link to), as ``router.install`` found them."""
+    pages: frozenset[str] = getattr(request.app.state, "console_pages", frozenset())
+    return pages
 
 
 def request_locale(request: Request) -> str:

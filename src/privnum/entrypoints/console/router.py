@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import Response
 
+from privnum.domain.operator_errors import OperatorError
 from privnum.entrypoints.console import auth_pages, i18n, pages_base
 from privnum.entrypoints.console.rendering import STATIC_PREFIX, redirect_with_notice
 from privnum.entrypoints.console.session import Forbidden, LoginRequired, login_url
@@ -22,6 +24,12 @@ AREAS: list[APIRouter] = [
 ]
 
 
+def page_paths(areas: list[APIRouter]) -> frozenset[str]:
+    """The GET paths the areas serve under PREFIX (an area's router is flat: its own routes, no includes)."""
+    return frozenset(PREFIX + route.path for area in areas for route in area.routes
+                     if isinstance(route, APIRoute) and "GET" in (route.methods or ()))
+
+
 def is_console(request: Request) -> bool:
     path = request.url.path
     return path == PREFIX or path.startswith(PREFIX + "/")
@@ -31,11 +39,16 @@ async def error_page(request: Request, status: int) -> Response:
     return await pages_base.error_page(request, status)
 
 
+async def refusal_page(request: Request, error: OperatorError) -> Response:
+    return await pages_base.refusal_page(request, error)
+
+
 def install(app: FastAPI) -> None:
     """Serve the console on ``app``: its routes, ``/console/static``, its redirects and 403 page."""
     i18n.load_all()
     for area in AREAS:
         app.include_router(area, prefix=PREFIX, include_in_schema=False)
+    app.state.console_pages = page_paths(AREAS)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="console-static")
 
     @app.exception_handler(LoginRequired)

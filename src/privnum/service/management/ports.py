@@ -15,11 +15,15 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from privnum.domain.apps import App, AppStatus, CallbackUrls
+from privnum.domain.audit import AuditEvent, AuditRecord
 from privnum.domain.enterprises import Enterprise
 from privnum.domain.modes import Mode
 from privnum.domain.number_status import NumberStatus
 from privnum.domain.private_numbers import NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush
+from privnum.domain.reviews import Review, ReviewKind, ReviewState
+from privnum.service.access.ports import AccessRows
+from privnum.service.paging import Page, PageRequest
 
 T = TypeVar("T")
 
@@ -110,8 +114,64 @@ class PushQueue(Protocol):
     async def enqueue(self, pushes: Sequence[OutboundPush], now_ms: int) -> None: ...
 
 
-class ManagementTx(TenancyStore, NumberPool, PushQueue, Protocol):
-    """One operator transaction."""
+@dataclass(frozen=True)
+class AuditFilter:
+    tenant_id: int | None = None  # None: every tenant's and the operators' own (operators only)
+    action: str | None = None
+    actor_login: str | None = None
+    subject: str | None = None
+    since_ms: int | None = None
+    until_ms: int | None = None
+
+
+class AuditLog(Protocol):
+    async def audit(self, event: AuditEvent, now_ms: int) -> None:
+        """Record one event, in the caller's transaction: it commits with the change it describes."""
+        ...
+
+    async def audit_events(self, where: AuditFilter, page: PageRequest) -> Page[AuditRecord]: ...
+
+
+@dataclass(frozen=True)
+class NewReview:
+    kind: ReviewKind
+    subject_id: int
+    tenant_id: int | None
+    subject_label: str
+    submitted_by: str
+
+
+class ReviewRows(Protocol):
+    async def insert_review(self, review: NewReview, now_ms: int) -> Review:
+        """A pending review, one revision after the subject's last one."""
+        ...
+
+    async def review(self, review_id: int) -> Review | None: ...
+
+    async def latest_review(self, kind: ReviewKind, subject_id: int) -> Review | None: ...
+
+    async def reviews_of(self, kind: ReviewKind, subject_id: int) -> list[Review]: ...
+
+    async def reviews(self, state: ReviewState | None, kind: ReviewKind | None, tenant_id: int | None,
+                      page: PageRequest) -> Page[Review]: ...
+
+    async def decide_review(self, review_id: int, state: ReviewState, reason_code: str | None, message: str | None,
+                            decided_by: str, now_ms: int) -> bool:
+        """Move a pending review to ``state``; False (changing nothing) when it is no longer pending."""
+        ...
+
+    async def nudge_review(self, review_id: int, now_ms: int) -> None: ...
+
+
+class SettingsRows(Protocol):
+    async def setting(self, key: str) -> str | None: ...
+
+    async def put_setting(self, key: str, value: str, now_ms: int) -> None: ...
+
+
+class ManagementTx(TenancyStore, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows, Protocol):
+    """One management transaction: whatever one action reads and changes commits together, its audit event
+    included."""
 
 
 class ManagementUnit(Protocol):
