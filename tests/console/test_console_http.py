@@ -66,6 +66,9 @@ def test_unknown_console_path_is_an_html_page_elsewhere_huaweis_json(http: httpx
 def test_pages_need_a_session_and_come_back_after_login(http: httpx.Client) -> None:
     answer = http.get("/console")
     assert answer.status_code == 303 and answer.headers["location"] == "/console/login"
+    answer = http.get("/console?lang=en")  # the language chosen on the way in stays for the login page
+    assert answer.headers["location"] == "/console/login?next=%2Fconsole%3Flang%3Den"
+    assert heading(http.get("/console/login").text) == "Sign in to the console"
     answer = http.get("/console/apps?page=2")
     if answer.status_code == 303:  # the apps area may not exist yet
         assert answer.headers["location"] == "/console/login?next=%2Fconsole%2Fapps%3Fpage%3D2"

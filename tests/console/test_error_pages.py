@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from privnum.config import Settings
+from privnum.domain.management_errors import Conflict, NotFound
 from privnum.entrypoints.api.app import create_app
 
 APP = create_app(Settings())
@@ -18,8 +19,18 @@ async def _boom() -> None:
     raise RuntimeError("a bug")
 
 
+async def _missing() -> None:
+    raise NotFound("app")
+
+
+async def _conflict() -> None:
+    raise Conflict("app_suspended", "the app is suspended; resume it first")
+
+
 APP.add_api_route("/console/_boom", _boom)
 APP.add_api_route("/rest/_boom", _boom)
+APP.add_api_route("/console/_missing", _missing)
+APP.add_api_route("/console/_conflict", _conflict)
 
 
 @pytest.fixture
@@ -52,3 +63,11 @@ async def test_an_invalid_console_form_is_the_bad_request_page(client: httpx.Asy
 async def test_a_wrong_method_on_a_console_path_is_a_page_too(client: httpx.AsyncClient) -> None:
     page = await client.delete("/console/login")
     assert page.status_code == 405 and title(page.text) == "请求有误"
+
+
+async def test_refusals_a_page_leaves_unhandled_are_its_error_pages(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/console/_missing?lang=en")
+    assert missing.status_code == 404 and title(missing.text) == "Page not found"
+    conflict = await client.get("/console/_conflict?lang=zh_CN")
+    assert conflict.status_code == 409 and title(conflict.text) == "暂时无法操作"
+    assert 'data-testid="error-detail">the app is suspended; resume it first<' in conflict.text

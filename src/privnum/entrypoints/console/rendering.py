@@ -96,11 +96,17 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     finally:
         i18n.reset_locale(token)
     response = HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
-    if i18n.known(request.query_params.get(LANG_PARAM)) == locale:
-        response.set_cookie(LANG_COOKIE, locale, max_age=LANG_COOKIE_MAX_AGE_S, path="/", samesite="lax")
+    remember_language(request, response)
     if page["notices"]:
         response.delete_cookie(NOTICE_COOKIE, path="/console")
     return response
+
+
+def remember_language(request: Request, response: Response) -> None:
+    """A ``?lang=`` choice is kept in the ``privnum_lang`` cookie (also across a redirect to the login page)."""
+    chosen = i18n.known(request.query_params.get(LANG_PARAM))
+    if chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=LANG_COOKIE_MAX_AGE_S, path="/", samesite="lax")
 
 
 def redirect_with_notice(url: str, notice: str | None = None) -> Response:

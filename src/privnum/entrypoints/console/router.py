@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from privnum.domain.operator_errors import OperatorError
 from privnum.entrypoints.console import auth_pages, i18n, pages_base
-from privnum.entrypoints.console.rendering import STATIC_PREFIX, redirect_with_notice
+from privnum.entrypoints.console.rendering import STATIC_PREFIX, redirect_with_notice, remember_language
 from privnum.entrypoints.console.session import Forbidden, LoginRequired, login_url
 
 PREFIX = "/console"
@@ -52,8 +52,10 @@ def install(app: FastAPI) -> None:
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="console-static")
 
     @app.exception_handler(LoginRequired)
-    async def _login_required(_request: Request, error: LoginRequired) -> Response:
-        return redirect_with_notice(login_url(error.next_path))
+    async def _login_required(request: Request, error: LoginRequired) -> Response:
+        response = redirect_with_notice(login_url(error.next_path))
+        remember_language(request, response)
+        return response
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _error: Forbidden) -> Response:
