@@ -41,6 +41,7 @@ class App:
     ip_allowlist: tuple[str, ...] = ()
     extension_length: int = 4
     enterprise_name: str = ""
+    tenant_id: int | None = None  # the enterprise's tenant (None: the operators' own apps)
 
     @property
     def is_active(self) -> bool:

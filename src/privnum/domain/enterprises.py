@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
+from enum import StrEnum
 
 from privnum.domain.operator_errors import OperatorError
 
 DEFAULT_APP_QUOTA = 5
 MAX_APP_QUOTA = 10_000
+
+
+class EnterpriseStatus(StrEnum):
+    """Where an enterprise's qualification review stands. Enterprises an operator creates from the CLI are
+    approved from the start; a tenant's start as drafts."""
+
+    DRAFT = "draft"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"  # approved once, its authorisation letter has expired since
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,8 @@ class Enterprise:
     name: str
     app_count: int
     app_quota: int
+    tenant_id: int | None = None  # None: the operators' own (created from the CLI)
+    status: EnterpriseStatus = EnterpriseStatus.APPROVED
 
 
 class AppQuotaReached(OperatorError):

@@ -52,6 +52,7 @@ enterprises = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     Column("app_quota", Integer, nullable=False, server_default=str(DEFAULT_APP_QUOTA)),
     Column("tenant_id", Integer, nullable=True, index=True),
+    Column("status", String(16), nullable=False, server_default="approved"),
     # enterprises: more columns (issue 13, enterprises and apps)
     CheckConstraint("app_count >= 0 AND app_count <= app_quota", name="app_count_range"),
 )

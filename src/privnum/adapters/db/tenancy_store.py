@@ -19,7 +19,7 @@ from privnum.adapters.db.outbox_enqueue import enqueue
 from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import apps, enterprises, numbers
 from privnum.domain.apps import App, AppStatus, CallbackUrls
-from privnum.domain.enterprises import Enterprise
+from privnum.domain.enterprises import Enterprise, EnterpriseStatus
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush
@@ -49,14 +49,16 @@ def app_from_row(row: Any) -> App:
         ip_allowlist=tuple(json.loads(row.ip_allowlist or "[]")),
         extension_length=row.extension_length,
         enterprise_name=getattr(row, "enterprise_name", "") or "",
+        tenant_id=getattr(row, "tenant_id", None),
     )
 
 
 def enterprise_from_row(row: Any) -> Enterprise:
-    return Enterprise(id=row.id, name=row.name, app_count=row.app_count, app_quota=row.app_quota)
+    return Enterprise(id=row.id, name=row.name, app_count=row.app_count, app_quota=row.app_quota,
+                      tenant_id=row.tenant_id, status=EnterpriseStatus(row.status))
 
 
-_APP_SELECT = ("SELECT apps.*, enterprises.name AS enterprise_name FROM apps "
+_APP_SELECT = ("SELECT apps.*, enterprises.name AS enterprise_name, enterprises.tenant_id AS tenant_id FROM apps "
                "JOIN enterprises ON enterprises.id = apps.enterprise_id ")
 _APP_BY_KEY = text(_APP_SELECT + "WHERE apps.app_key = :key")
 _APP_BY_ID = text(_APP_SELECT + "WHERE apps.id = :id")
@@ -76,6 +78,10 @@ class SqlTenancyTx:
 
     async def enterprise(self, name: str) -> Enterprise | None:
         row = (await self.conn.execute(select(enterprises).where(enterprises.c.name == name))).first()
+        return enterprise_from_row(row) if row else None
+
+    async def enterprise_by_id(self, enterprise_id: int) -> Enterprise | None:
+        row = (await self.conn.execute(select(enterprises).where(enterprises.c.id == enterprise_id))).first()
         return enterprise_from_row(row) if row else None
 
     async def ensure_enterprise(self, name: str, app_quota: int, now_ms: int) -> Enterprise:

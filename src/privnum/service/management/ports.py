@@ -64,6 +64,8 @@ class TenancyStore(Protocol):
 
     async def enterprise(self, name: str) -> Enterprise | None: ...
 
+    async def enterprise_by_id(self, enterprise_id: int) -> Enterprise | None: ...
+
     async def ensure_enterprise(self, name: str, app_quota: int, now_ms: int) -> Enterprise:
         """The enterprise called ``name``, inserted with ``app_quota`` if there is none (also when two
         operators create it at once)."""

@@ -148,12 +148,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("enterprises") as batch:
         batch.add_column(sa.Column("tenant_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("status", sa.String(length=16), server_default="approved", nullable=False))
     op.create_index("ix_enterprises_tenant_id", "enterprises", ["tenant_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_enterprises_tenant_id", "enterprises")
     with op.batch_alter_table("enterprises") as batch:
+        batch.drop_column("status")
         batch.drop_column("tenant_id")
     for table in ("stored_files", "platform_settings", "reviews", "audit_events", "login_failures", "api_tokens",
                   "sessions", "users", "tenants"):
