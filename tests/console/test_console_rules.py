@@ -80,6 +80,8 @@ def test_navigation_keys_and_labels_are_unique_per_side() -> None:
     ("/consolex", "/console"),
     ("/console/\r\nSet-Cookie: x", "/console"),
     ("javascript:alert(1)", "/console"),
+    ("/console/apps?name=外卖 店", "/console/apps?name=%E5%A4%96%E5%8D%96%20%E5%BA%97"),
+    ("/console/apps?q=a%20b", "/console/apps?q=a%20b"),
 ])
 def test_only_console_paths_are_redirect_targets(raw: str | None, expected: str) -> None:
     assert safe_next(raw) == expected

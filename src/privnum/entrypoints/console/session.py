@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Depends
 from starlette.requests import Request
@@ -76,13 +76,14 @@ def requires(permission: Permission) -> Callable[[Request], Awaitable[Actor]]:
 
 
 def safe_next(raw: str | None) -> str:
-    """``raw`` when it is a console path of this site (no scheme, no host, no ``//`` or ``\\``), else HOME."""
+    """``raw`` when it is a console path of this site (no scheme, no host, no ``//`` or ``\\``), else HOME;
+    characters outside ASCII percent-encoded (it goes into a Location header)."""
     if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw or any(c < " " for c in raw):
         return HOME
     parts = urlsplit(raw)
     if parts.scheme or parts.netloc or not (parts.path == HOME or parts.path.startswith(HOME + "/")):
         return HOME
-    return raw
+    return quote(raw, safe="/?&=%#:@!$'()*+,;~-._")
 
 
 def login_url(next_path: str) -> str:
