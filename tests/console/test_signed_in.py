@@ -13,6 +13,8 @@ from browser import Account, screenshot, sign_in
 
 
 async def test_tenant_admin_signs_in_to_the_overview_and_out_again(page: Page, console_tenant_admin: Account) -> None:
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
     await sign_in(page, console_tenant_admin)
     assert page.url.endswith("/console"), page.url
     await expect(page.get_by_test_id("overview-heading")).to_have_text("您好，zhang.wei")
@@ -30,6 +32,8 @@ async def test_tenant_admin_signs_in_to_the_overview_and_out_again(page: Page, c
     await expect(page.get_by_test_id("notices")).to_have_text("You have signed out.")
     await page.goto("/console")
     await expect(page.get_by_test_id("login-heading")).to_be_visible()
+    assert not [m for m in messages if "Content Security Policy" in m], messages  # htmx and our files obey it
+    assert await page.evaluate("window.htmx.config.includeIndicatorStyles") is False
 
 
 async def test_sign_in_returns_to_the_page_that_asked(page: Page, console_operator: Account) -> None:
