@@ -1,4 +1,5 @@
-"""The console's routes: one router per area, all under ``/console``. Adding an area is one line in AREAS."""
+"""The console's routes: one router per area, all under ``/console``. Adding an area is its import and one
+line in AREAS."""
 
 from __future__ import annotations
 
