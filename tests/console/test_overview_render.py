@@ -1,5 +1,5 @@
 """The overview page as an area extends it: a card from ``overview_cards``, quick links to the pages that
-exist, the top bar's user and CSRF token (rendered in process, no server)."""
+exist, the top bar's user and CSRF token; ``requires(permission)`` (in process, no server)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from fastapi import FastAPI
 from jinja2 import ChoiceLoader, DictLoader
 from starlette.requests import Request
 
-from privnum.domain.access import Actor, ActorKind, Role
+from privnum.domain.access import Actor, ActorKind, Permission, Role
 from privnum.entrypoints.console import pages_base
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.rendering import environment, render
+from privnum.entrypoints.console.session import Forbidden, requires
+from privnum.entrypoints.mgmt.principal import Principal
 
 
 @pytest.fixture
@@ -59,3 +61,17 @@ def test_the_users_language_wins_over_the_browsers() -> None:
     html = render(request_of(actor), "error.html", {"status": 404, "title": "Page not found",
                                                      "message": "This page does not exist, or it has moved."})
     assert '<html lang="en">' in html.body.decode() and "Sign out" in html.body.decode()
+
+
+async def test_requires_lets_the_permitted_in_and_shows_the_others_the_403_page() -> None:
+    viewer = Actor(kind=ActorKind.USER, login="v", role=Role.VIEWER, tenant_id=7)
+    admin = Actor(kind=ActorKind.USER, login="a", role=Role.ACCOUNT_ADMIN, tenant_id=7)
+    manage_apps = requires(Permission.MANAGE_APPS)
+    for actor, allowed in ((admin, True), (viewer, False)):
+        request = request_of(actor, "/console/apps/new")
+        request.state.principal = Principal(actor, "csrf-token-1", "session-1")
+        if allowed:
+            assert await manage_apps(request) is actor
+        else:
+            with pytest.raises(Forbidden):
+                await manage_apps(request)
