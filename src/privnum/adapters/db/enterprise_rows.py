@@ -109,7 +109,7 @@ class EnterpriseRows:
             select(enterprise_materials.c.file_id).where(enterprise_materials.c.enterprise_id == enterprise_id,
                                                          enterprise_materials.c.kind == material.kind.value))).scalar()
         done = await self.conn.execute(insert(stored_files).values(
-            tenant_id=tenant_id, kind=f"enterprise.{material.kind.value}", name=material.name,
+            tenant_id=tenant_id, kind="enterprise_material", name=material.name,
             content_type=material.content_type, size_bytes=len(material.data),
             sha256=hashlib.sha256(material.data).hexdigest(), data=material.data, created_at_ms=now_ms,
             created_by=material.uploaded_by).returning(stored_files.c.id))
