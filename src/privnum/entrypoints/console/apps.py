@@ -13,7 +13,7 @@ from privnum.domain.access import Actor, Permission
 from privnum.domain.app_rules import ORDERABLE_MODES, check_mode
 from privnum.domain.apps import App, CallbackUrls
 from privnum.domain.management_errors import Invalid, ManagementError
-from privnum.entrypoints.console.form_refusals import FormErrors
+from privnum.entrypoints.console.form_refusals import FormErrors, sentence
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.paging import Page
 from privnum.entrypoints.console.rendering import redirect_with_notice, render
@@ -171,5 +171,5 @@ async def app_rotate(request: Request, app_id: int, actor: Rotator) -> Response:
         rotated = await management_of(request).apps.rotate_secret(actor, app_id, grace)
     except Invalid as refused:
         app = await management_of(request).apps.get(actor, app_id)
-        return await _detail(request, actor, app, errors=FormErrors(alert=refused.message), status=422)
+        return await _detail(request, actor, app, errors=FormErrors(alert=sentence(refused)), status=422)
     return render(request, "apps/secret.html", {"app": rotated, "created": False})

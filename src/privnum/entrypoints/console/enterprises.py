@@ -17,7 +17,7 @@ from privnum.domain.enterprise_materials import MaterialKind, parse_kind, rule_f
 from privnum.domain.enterprises import EDITABLE, CarrierKind, Enterprise, EnterpriseProfile, Nature
 from privnum.domain.management_errors import Invalid, ManagementError
 from privnum.entrypoints.console import labels
-from privnum.entrypoints.console.form_refusals import FormErrors
+from privnum.entrypoints.console.form_refusals import FormErrors, sentence
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.paging import Page
 from privnum.entrypoints.console.rendering import redirect_with_notice, render
@@ -184,7 +184,7 @@ async def enterprise_upload(request: Request, enterprise_id: int, actor: Manager
     except ManagementError as refused:
         if refused.kind.value not in ("invalid", "conflict"):
             raise
-        return await _detail(request, actor, enterprise_id, 422, upload_error=refused.message)
+        return await _detail(request, actor, enterprise_id, 422, upload_error=sentence(refused))
     return redirect_with_notice(f"/console/enterprises/{enterprise_id}", N_("File uploaded."))
 
 
@@ -195,7 +195,7 @@ async def _review_step(request: Request, actor: Actor, enterprise_id: int, step:
     except ManagementError as refused:
         if refused.kind.value not in ("invalid", "conflict"):
             raise
-        return await _detail(request, actor, enterprise_id, 422, alert=refused.message)
+        return await _detail(request, actor, enterprise_id, 422, alert=sentence(refused))
     return redirect_with_notice(f"/console/enterprises/{enterprise_id}", notice)
 
 
@@ -234,7 +234,7 @@ async def quota_update(request: Request, enterprise_id: int, actor: QuotaManager
     except ManagementError as refused:
         if refused.kind.value not in ("invalid", "conflict"):
             raise
-        error = refused.message
+        error = sentence(refused)
     if error is not None:
         changed = (await plane.enterprises.detail(actor, enterprise_id)).enterprise
     row = {"e": changed, "status": changed.status_on(today_utc()).value, "error": error}

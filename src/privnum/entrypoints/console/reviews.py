@@ -14,6 +14,7 @@ from starlette.responses import Response
 from privnum.domain.access import Actor, Permission
 from privnum.domain.management_errors import ManagementError
 from privnum.domain.reviews import REJECTION_REASONS, Decision, Review, ReviewKind, ReviewState
+from privnum.entrypoints.console.form_refusals import sentence
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.paging import Page
 from privnum.entrypoints.console.rendering import render
@@ -78,7 +79,7 @@ async def _decided(request: Request, actor: Actor, review_id: int, decision: Dec
                         if r.id == review_id), None)
         if current is None:
             raise
-        return render(request, "reviews/_row.html", {"row": _row(current, refused.message), "may_decide": True},
+        return render(request, "reviews/_row.html", {"row": _row(current, sentence(refused)), "may_decide": True},
                       status=422)
     return render(request, "reviews/_row.html", {"row": _row(review), "may_decide": True})
 
