@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from privnum.entrypoints.mgmt import admin_routes, audit_routes, review_routes, session_routes, users_routes
+from privnum.entrypoints.mgmt import (
+    admin_routes,
+    audit_routes,
+    pushes_routes,
+    records_routes,
+    review_routes,
+    session_routes,
+    stats_routes,
+    users_routes,
+)
 
 AREAS: list[APIRouter] = [
     session_routes.router,
@@ -12,4 +21,5 @@ AREAS: list[APIRouter] = [
     review_routes.router,
     admin_routes.router,
     audit_routes.router,
+    records_routes.router, pushes_routes.router, stats_routes.router,
 ]
