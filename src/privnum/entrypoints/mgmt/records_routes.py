@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,39 +12,17 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response, StreamingResponse
 
-from privnum.domain.records.results import parse_result
-from privnum.domain.records.windows import BEIJING, export_window, parse_instant, records_window
+from privnum.domain.records.windows import BEIJING
 from privnum.entrypoints.mgmt.principal import ActorDep, ManagementDep
 from privnum.entrypoints.mgmt.records_views import CallDetailView, CdrView, call_detail_view, cdr_view
 from privnum.entrypoints.mgmt.views import PageView, page_view
-from privnum.service.clock import now_ms
-from privnum.service.management.records_ports import CdrFilter, CdrRow
+from privnum.service.management.records import CdrQuery
+from privnum.service.management.records_ports import CdrRow
 from privnum.service.paging import PageRequest
 
 router = APIRouter(prefix="/mgmt/v1", tags=["management: records"])
 CSV_COLUMNS = ("session_id", "app_name", "mode", "binding_id", "caller", "x", "callee", "started_at", "answered_at",
                "ended_at", "result", "cause", "talk_seconds", "billed_minutes", "recording")
-
-
-@dataclass(frozen=True)
-class CdrQuery:
-    """The filters of ``/cdrs`` and ``/cdrs.csv``, as sent."""
-
-    from_: str | None
-    to: str | None
-    app_id: int | None
-    x: str | None
-    caller: str | None
-    callee: str | None
-    result: str | None
-    session_id: str | None
-
-    def where(self, *, export: bool) -> CdrFilter:
-        start, end = parse_instant(self.from_, "from"), parse_instant(self.to, "to", end=True)
-        window = (export_window if export else records_window)(start, end, now_ms())
-        return CdrFilter(window, app_id=self.app_id, x=self.x or None, caller=self.caller or None,
-                         callee=self.callee or None, result=parse_result(self.result) if self.result else None,
-                         session_id=self.session_id or None)
 
 
 def _cdr_query(from_: str | None = Query(None, alias="from", max_length=40),

@@ -13,8 +13,9 @@ from privnum.domain.access import Actor, Permission
 from privnum.domain.audit import AuditEvent
 from privnum.domain.management_errors import NotFound
 from privnum.domain.records.masking import mask_number
-from privnum.domain.records.results import CallResult, result_of
+from privnum.domain.records.results import CallResult, parse_result, result_of
 from privnum.domain.records.timeline import Step, timeline
+from privnum.domain.records.windows import export_window, parse_instant, records_window
 from privnum.service.clock import now_ms
 from privnum.service.management.ports import ManagementTx, ManagementUnit
 from privnum.service.management.pushes import PushDetail, body_of, shown
@@ -23,6 +24,28 @@ from privnum.service.paging import Page, PageRequest
 from privnum.service.recordings import Recordings
 
 EXPORT_BATCH = 200  # the largest page
+
+
+@dataclass(frozen=True)
+class CdrQuery:
+    """The filters of a CDR listing or export as people send them (strings; the console's form, the API's query)."""
+
+    from_: str | None = None
+    to: str | None = None
+    app_id: int | None = None
+    x: str | None = None
+    caller: str | None = None
+    callee: str | None = None
+    result: str | None = None
+    session_id: str | None = None
+
+    def where(self, *, export: bool) -> CdrFilter:
+        """The filter, or Invalid (with its field) for a bad time, window or result."""
+        start, end = parse_instant(self.from_, "from"), parse_instant(self.to, "to", end=True)
+        window = (export_window if export else records_window)(start, end, now_ms())
+        return CdrFilter(window, app_id=self.app_id, x=self.x or None, caller=self.caller or None,
+                         callee=self.callee or None, result=parse_result(self.result) if self.result else None,
+                         session_id=self.session_id or None)
 
 
 @dataclass(frozen=True)
