@@ -131,3 +131,9 @@ def test_billed_minutes_count_started_minutes() -> None:
 def test_timeline_leaves_out_steps_never_reached() -> None:
     assert [s.event for s in timeline(1, 2, 3, 4, 5)] == ["callin", "callout", "alerting", "answer", "disconnect"]
     assert [(s.event, s.at_ms) for s in timeline(1, None, None, None, 9)] == [("callin", 1), ("disconnect", 9)]
+
+
+def test_mask_fields_keeps_the_privacy_number() -> None:
+    body = {"statusInfo": {"caller": "+8613812345678", "called": "+8617012345678"}}
+    assert mask_fields(body, frozenset({"+8617012345678"})) == {
+        "statusInfo": {"caller": "+86138****5678", "called": "+8617012345678"}}

@@ -71,7 +71,7 @@ def test_longer_windows_get_month_buckets(stats: Stats) -> None:
     assert sum(r["minutes"] for r in got["rows"]) == 3
 
 
-def test_binds_count_bindings_made_even_after_unbind(rec_lab: RecLab, stats: Stats) -> None:
+def test_binds_and_unbinds_are_counted_apart(rec_lab: RecLab, stats: Stats) -> None:
     a, b = new_users(2)
     client = stats.app.app.client
     bound = client.axb_bind(relationNum=stats.app.app.pool[0], callerNum=a, calleeNum=b)
@@ -79,7 +79,7 @@ def test_binds_count_bindings_made_even_after_unbind(rec_lab: RecLab, stats: Sta
     assert client.axb_unbind(subscriptionId=bound.body["subscriptionId"]).ok
     today = datetime.now(BEIJING).date().isoformat()
     rows = stats.tenant.admin.ok("GET", f"/stats/calls?from={today}&to={today}")["rows"]
-    assert [(r["bucket"], r["binds"], r["calls"]) for r in rows] == [(today, 1, 0)]
+    assert [(r["bucket"], r["binds"], r["unbinds"], r["calls"]) for r in rows] == [(today, 1, 1, 0)]
 
 
 def test_window_rules_are_422_with_the_field(stats: Stats) -> None:

@@ -25,14 +25,15 @@ from receiver import Receiver
 from servers import BACKENDS, Server, drop_database, new_numbers
 
 
-def sql(server: Server, statement: str, **params: Any) -> list[Any]:
-    """Run one statement on the test server's database; the rows it returned (if any)."""
+def sql(server: Server, statement: str, rows: list[dict[str, Any]] | None = None, **params: Any) -> list[Any]:
+    """Run one statement on the test server's database (once per row of ``rows`` if given); the rows it
+    returned (if any)."""
 
     async def run() -> list[Any]:
         engine = create_async_engine(server.database_url)
         try:
             async with engine.begin() as conn:
-                result = await conn.execute(text(statement), params)
+                result = await conn.execute(text(statement), rows if rows is not None else params)
                 return list(result.all()) if result.returns_rows else []
         finally:
             await engine.dispose()
@@ -94,21 +95,33 @@ class RecLab:
         return TenantApp(LabApp(client, pool, events, cdr, created["app_key"], created["app_secret"]), int(app_id))
 
 
-def insert_cdr(server: Server, app_id: int, started_at_ms: int, *, answered: bool = True, talk_seconds: int = 0,
-               forwarded: bool = True, cause: int = 0, area_code: str = "0755", caller: str = "+8613900000001",
-               called: str = "+8617000000001", callee: str = "+8613900000002") -> str:
-    """One CDR row at a chosen instant (what the call core stores when a call ends); its session id."""
-    session = f"{uuid.uuid4().hex}@test"
-    ended = started_at_ms + 1000 + talk_seconds * 1000
-    sql(server, "INSERT INTO cdrs (session_id, app_id, icid, mode, binding_id, direction, caller, called, callee, "
+_INSERT_CDR = ("INSERT INTO cdrs (session_id, app_id, icid, mode, binding_id, direction, caller, called, callee, "
         "display, extension, area_code, started_at_ms, forwarded_at_ms, alerting_at_ms, answered_at_ms, "
         "ended_at_ms, cause, q850, sip_status, released_by, talk_seconds, created_at_ms) VALUES (:s, :app, :icid, "
         "'AXB', NULL, 0, :caller, :called, :callee, :called, NULL, :area, :start, :fwd, :fwd, :ans, :end, :cause, "
-        "0, 200, 'caller', :talk, :end)",
-        s=session, app=app_id, icid=session.partition("@")[0], caller=caller, called=called, callee=callee,
-        area=area_code, start=started_at_ms, fwd=started_at_ms + 100 if forwarded else None,
-        ans=started_at_ms + 500 if answered else None, end=ended, cause=cause, talk=talk_seconds)
-    return session
+        "0, 200, 'caller', :talk, :end)")
+
+
+def cdr_values(app_id: int, started_at_ms: int, *, answered: bool = True, talk_seconds: int = 0,
+               forwarded: bool = True, cause: int = 0, area_code: str = "0755", caller: str = "+8613900000001",
+               called: str = "+8617000000001", callee: str = "+8613900000002") -> dict[str, Any]:
+    """The row of one CDR at a chosen instant (what the call core stores when a call ends)."""
+    session = f"{uuid.uuid4().hex}@test"
+    ended = started_at_ms + 1000 + talk_seconds * 1000
+    return dict(s=session, app=app_id, icid=session.partition("@")[0], caller=caller, called=called, callee=callee,
+                area=area_code, start=started_at_ms, fwd=started_at_ms + 100 if forwarded else None,
+                ans=started_at_ms + 500 if answered else None, end=ended, cause=cause, talk=talk_seconds)
+
+
+def insert_cdrs(server: Server, rows: list[dict[str, Any]]) -> list[str]:
+    """Insert CDR rows (``cdr_values``) in one statement; their session ids."""
+    sql(server, _INSERT_CDR, rows=rows)
+    return [r["s"] for r in rows]
+
+
+def insert_cdr(server: Server, app_id: int, started_at_ms: int, **fields: Any) -> str:
+    """One CDR row at a chosen instant; its session id."""
+    return insert_cdrs(server, [cdr_values(app_id, started_at_ms, **fields)])[0]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 
 from privnum.adapters.db.database import Conn
 from privnum.adapters.db.push_rows import push_record, push_select
@@ -86,6 +86,17 @@ class RecordRows:
                                         .limit(page.per_page).offset(page.offset))).all()
         return Page([_cdr(r) for r in rows], total, page.page, page.per_page)
 
+    async def cdrs_after(self, where: CdrFilter, after: tuple[int, str] | None, limit: int) -> list[CdrRow]:
+        conditions = _cdr_conditions(where)
+        if after is not None:
+            started, session = after
+            conditions.append(or_(cdrs.c.started_at_ms < started,
+                                  and_(cdrs.c.started_at_ms == started, cdrs.c.session_id < session)))
+        rows = (await self.conn.execute(select(*_CDR_COLUMNS).select_from(_CDR_FROM).where(*conditions)
+                                        .order_by(cdrs.c.started_at_ms.desc(), cdrs.c.session_id.desc())
+                                        .limit(limit))).all()
+        return [_cdr(r) for r in rows]
+
     async def cdr(self, session_id: str) -> CdrRow | None:
         row = (await self.conn.execute(select(*_CDR_COLUMNS).select_from(_CDR_FROM)
                                        .where(cdrs.c.session_id == session_id))).first()
@@ -127,11 +138,14 @@ class RecordRows:
                   .outerjoin(numbers, numbers.c.number == binding_events.c.number))
         group = _group(where.by, binding_events.c.app_id, numbers.c.area_code)
         day = _day(binding_events.c.at_ms).label("day")
-        query = (select(day, group, func.count().label("binds")).select_from(source)
-                 .where(binding_events.c.kind == "bind", binding_events.c.at_ms >= where.window.from_ms,
-                        binding_events.c.at_ms < where.window.to_ms, *_scope(where, binding_events.c.app_id))
+        binds = func.sum(case((binding_events.c.kind == "bind", 1), else_=0)).label("binds")
+        unbinds = func.sum(case((binding_events.c.kind == "unbind", 1), else_=0)).label("unbinds")
+        query = (select(day, group, binds, unbinds).select_from(source)
+                 .where(binding_events.c.at_ms >= where.window.from_ms, binding_events.c.at_ms < where.window.to_ms,
+                        *_scope(where, binding_events.c.app_id))
                  .group_by(day, *_grouped(where.by, group)))
-        return [DayCount(int(r.day), r.grp or "", binds=int(r.binds)) for r in (await self.conn.execute(query)).all()]
+        return [DayCount(int(r.day), r.grp or "", binds=int(r.binds or 0), unbinds=int(r.unbinds or 0))
+                for r in (await self.conn.execute(query)).all()]
 
 
 def _group(by: str | None, app_column: Any, city_column: Any) -> Any:

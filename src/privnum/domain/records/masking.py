@@ -25,11 +25,12 @@ def mask_number(number: str | None) -> str | None:
     return "*" * (len(number) - 2) + number[-2:]
 
 
-def mask_fields(value: Any) -> Any:
-    """``value`` (a push body: dicts, lists, scalars) with every string under a ``NUMBER_FIELDS`` key masked."""
+def mask_fields(value: Any, keep: frozenset[str] = frozenset()) -> Any:
+    """``value`` (a push body: dicts, lists, scalars) with every string under a ``NUMBER_FIELDS`` key masked,
+    except the numbers in ``keep`` (a call's privacy number, which is no secret)."""
     if isinstance(value, dict):
-        return {k: mask_number(v) if k in NUMBER_FIELDS and isinstance(v, str) else mask_fields(v)
-                for k, v in value.items()}
+        return {k: mask_number(v) if k in NUMBER_FIELDS and isinstance(v, str) and v not in keep
+                else mask_fields(v, keep) for k, v in value.items()}
     if isinstance(value, list):
-        return [mask_fields(v) for v in value]
+        return [mask_fields(v, keep) for v in value]
     return value

@@ -20,6 +20,7 @@ class DayCount:
     answered: int = 0
     minutes: int = 0
     binds: int = 0
+    unbinds: int = 0
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class BucketStats:
     answered: int
     minutes: int
     binds: int
+    unbinds: int = 0
     sms: int = 0
 
     @property
@@ -46,9 +48,10 @@ def roll_up(days: Iterable[DayCount], bucket: Bucket) -> list[BucketStats]:
     """Sum day counts into buckets, in bucket then group order."""
     sums: dict[tuple[str, str], list[int]] = {}
     for d in days:
-        total = sums.setdefault((day_label(d.day, bucket), d.group), [0, 0, 0, 0])
+        total = sums.setdefault((day_label(d.day, bucket), d.group), [0, 0, 0, 0, 0])
         total[0] += d.calls
         total[1] += d.answered
         total[2] += d.minutes
         total[3] += d.binds
+        total[4] += d.unbinds
     return [BucketStats(label, group, *numbers) for (label, group), numbers in sorted(sums.items())]

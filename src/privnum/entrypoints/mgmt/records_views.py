@@ -177,13 +177,15 @@ class BucketView(BaseModel):
     connect_rate: float
     minutes: int
     binds: int
+    unbinds: int
     sms: int
 
 
 def bucket_view(row: BucketStats, by: str | None) -> BucketView:
     return BucketView(bucket=row.bucket, app_id=int(row.group) if by == "app" and row.group else None,
                       city=row.group if by == "city" else None, calls=row.calls, answered=row.answered,
-                      connect_rate=row.connect_rate, minutes=row.minutes, binds=row.binds, sms=row.sms)
+                      connect_rate=row.connect_rate, minutes=row.minutes, binds=row.binds, unbinds=row.unbinds,
+                      sms=row.sms)
 
 
 class StatsView(BaseModel):

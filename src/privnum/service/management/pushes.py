@@ -32,12 +32,13 @@ def shown(record: PushRecord, now: int) -> PushRecord:
     return replace(record, row=replace(record.row, state=record.row.shown_state(now)))
 
 
-def body_of(record: PushRecord, reveal: bool) -> Any:
+def body_of(record: PushRecord, reveal: bool, keep: frozenset[str] = frozenset()) -> Any:
+    """The body as sent, its real numbers masked unless ``reveal`` (the numbers in ``keep`` stay)."""
     try:
         body = json.loads(record.body or "null")
     except ValueError:
         return record.body
-    return body if reveal else mask_fields(body)
+    return body if reveal else mask_fields(body, keep)
 
 
 class Pushes:

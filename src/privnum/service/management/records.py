@@ -23,7 +23,7 @@ from privnum.service.management.records_ports import BindingRow, CdrFilter, CdrR
 from privnum.service.paging import Page, PageRequest
 from privnum.service.recordings import Recordings
 
-EXPORT_BATCH = 200  # the largest page
+EXPORT_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,8 @@ class Records:
             binding = await tx.binding_row(cdr.binding_id) if cdr.binding_id else None
             records = await tx.pushes_of_call(cdr)
             attempts = await tx.push_attempts([r.row.id for r in records])
-            pushes = [PushDetail(shown(r, now), body_of(r, reveal), attempts[r.row.id]) for r in records]
+            pushes = [PushDetail(shown(r, now), body_of(r, reveal, frozenset({cdr.called})),
+                                 attempts[r.row.id]) for r in records]
             return CallDetail(cdr if reveal else masked_cdr(cdr),
                               result_of(cdr.answered_at_ms, cdr.forwarded_at_ms),
                               binding if reveal or binding is None else masked_binding(binding),
@@ -179,12 +180,14 @@ class Records:
         return self._rows(where, reveal)
 
     async def _rows(self, where: CdrFilter, reveal: bool) -> AsyncIterator[CdrRow]:
-        page = 1
+        async def next_batch(cursor: tuple[int, str] | None) -> list[CdrRow]:
+            return await self.unit.run(lambda tx: tx.cdrs_after(where, cursor, EXPORT_BATCH), read_only=True)
+
+        after: tuple[int, str] | None = None
         while True:
-            request = PageRequest(page, EXPORT_BATCH)
-            found = await self.unit.run(lambda tx, r=request: tx.cdrs(where, r), read_only=True)  # type: ignore[misc]
-            for row in found.items:
+            batch = await next_batch(after)
+            for row in batch:
                 yield row if reveal else masked_cdr(row)
-            if page >= found.pages:
+            if len(batch) < EXPORT_BATCH:
                 return
-            page += 1
+            after = (batch[-1].started_at_ms, batch[-1].session_id)

@@ -104,6 +104,11 @@ class RecordRows(Protocol):
         """Newest first (by call start)."""
         ...
 
+    async def cdrs_after(self, where: CdrFilter, after: tuple[int, str] | None, limit: int) -> list[CdrRow]:
+        """The next ``limit`` CDRs in the listing's order after (started_at_ms, session_id) ``after``: an export
+        reads them batch by batch without skipping or repeating rows while new calls end."""
+        ...
+
     async def cdr(self, session_id: str) -> CdrRow | None: ...
 
     async def binding_row(self, binding_id: str) -> BindingRow | None: ...
@@ -117,7 +122,7 @@ class RecordRows(Protocol):
         ...
 
     async def bind_days(self, where: StatsFilter) -> list[DayCount]:
-        """Bindings made per Beijing day (and group)."""
+        """Bindings made and ended (unbound, expired) per Beijing day (and group)."""
         ...
 
 
