@@ -72,6 +72,12 @@ def test_a_viewer_gets_no_reveal(recorded: Recorded) -> None:
     viewer.close()
 
 
+def test_overview_card_counts_todays_calls(recorded: Recorded) -> None:
+    page = console_get(recorded.tenant.admin, "/console?lang=en")
+    assert 'data-testid="records-card"' in page and "Today's calls" in page.replace("&#39;", "'")
+    assert '<dd data-testid="card-calls"><a href="/console/records">1</a></dd>' in page
+
+
 def test_bad_filters_show_the_error_next_to_the_field(recorded: Recorded) -> None:
     response = recorded.tenant.admin.http.get("/console/records?from=2020-01-01&to=2026-01-01&lang=en")
     assert response.status_code == 422 and 'data-testid="error-from"' in response.text

@@ -14,14 +14,18 @@ from starlette.responses import HTMLResponse
 
 from privnum.domain.access import Actor, Permission
 from privnum.domain.management_errors import Invalid
-from privnum.domain.records.windows import BEIJING
+from privnum.domain.records.results import CallResult
+from privnum.domain.records.windows import BEIJING, DAY_MS, Window, beijing_day
 from privnum.entrypoints.console.i18n import N_
+from privnum.entrypoints.console.pages_base import OverviewCard, overview_cards
 from privnum.entrypoints.console.paging import DEFAULT_SIZE, Page
 from privnum.entrypoints.console.rendering import render
 from privnum.entrypoints.console.session import requires
 from privnum.entrypoints.mgmt.principal import management_of
 from privnum.entrypoints.mgmt.records_views import call_detail_view, cdr_view
+from privnum.service.clock import now_ms
 from privnum.service.management.records import CdrQuery
+from privnum.service.management.records_ports import CdrFilter, PushFilter
 from privnum.service.paging import PageRequest
 
 router = APIRouter()
@@ -86,3 +90,21 @@ async def record_page(request: Request, actor: Reader, session_id: str) -> HTMLR
     return render(request, "records/detail.html", {
         "call": view, "reveal": reveal, "may_reveal": actor.can(Permission.REVEAL_NUMBERS),
         "result_labels": RESULT_LABELS, "event_labels": EVENT_LABELS, "when": beijing_time})
+
+
+async def records_card(request: Request, actor: Actor) -> OverviewCard | None:
+    """The overview's card: today's calls (Beijing day) and answered ones, and undeliverable pushes."""
+    if not actor.can(Permission.READ):
+        return None
+    plane = management_of(request)
+    now = now_ms()
+    today = Window(beijing_day(now) * DAY_MS - 8 * 3_600_000, now + 1)
+    one = PageRequest(1, 1)
+    calls = await plane.records.list(actor, CdrFilter(today), one)
+    answered = await plane.records.list(actor, CdrFilter(today, result=CallResult.ANSWERED), one)
+    dead = await plane.pushes.list(actor, PushFilter(dead_only=True), one)
+    return OverviewCard(N_("Today's calls"), "records/_card.html",
+                        {"calls": calls.total, "answered": answered.total, "dead": dead.total})
+
+
+overview_cards.append(records_card)
