@@ -73,9 +73,10 @@ def test_instants_are_ms_beijing_dates_or_iso_times() -> None:
     assert parse_instant("2026-11-30T16:00:00Z", "from") == beijing_midnight
     assert parse_instant("1764547200000", "from") == 1764547200000
     assert parse_instant(None, "from") is None and parse_instant(" ", "from") is None
-    with pytest.raises(Invalid) as refused:
-        parse_instant("1 Dec", "to")
-    assert refused.value.code == "invalid_time" and refused.value.field == "to"
+    for bad in ("1 Dec", "9999-12-31", "0001-01-01", "99999999999999999999", "2026-13-01"):
+        with pytest.raises(Invalid) as refused:
+            parse_instant(bad, "to", end=True)
+        assert refused.value.code == "invalid_time" and refused.value.field == "to", bad
 
 
 def test_record_windows() -> None:

@@ -90,10 +90,26 @@ def test_bad_filters_are_422_with_the_field(calls: Calls) -> None:
                                ("result=12345", "invalid_result", "result"),
                                ("from=yesterday", "invalid_time", "from"),
                                ("from=2026-01-01&to=2026-12-01", "window_too_long", "from"),
-                               ("from=2026-12-02&to=2026-12-01", "invalid_window", "from")]:
+                               ("from=2026-12-02&to=2026-12-01", "invalid_window", "from"),
+                               ("from=99999999999999999999", "invalid_time", "from"),
+                               ("to=9999-12-31", "invalid_time", "to"),
+                               ("app_id=99999999999", "invalid_request", "app_id"),
+                               ("app_id=abc", "invalid_request", "app_id"),
+                               ("page=100000000000000000000", "invalid_request", "page"),
+                               ("per_page=0", "invalid_request", "per_page")]:
         response = admin.get(f"/cdrs?{query}")
         assert response.status_code == 422, (query, response.text)
         assert response.json()["code"] == code and response.json()["field"] == field, query
+
+
+def test_bad_push_and_call_references_are_404_or_422(calls: Calls) -> None:
+    admin = calls.tenant.admin
+    for path in ("/cdrs/nope", "/cdrs/nope/recording", "/pushes/99999999999999999999999", "/pushes/nope"):
+        response = admin.get(path)
+        assert response.status_code == 404 and response.json()["code"] == "not_found", path
+    assert admin.post("/pushes/nope/replay").status_code == 404
+    assert admin.get("/pushes?kind=sms").json()["field"] == "kind"
+    assert admin.get("/pushes?app_id=-1").status_code == 422
 
 
 def test_reveal_shows_real_numbers_and_is_audited(calls: Calls) -> None:

@@ -24,6 +24,7 @@ MAX_EXPORT_DAYS = 31
 MAX_DAY_BUCKET_DAYS = 31
 STATS_HISTORY_DAYS = 2 * 366  # Huawei: within the last 2 years
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LATEST_MS = 4_102_444_800_000  # 2100-01-01: later times are typing errors
 
 
 class Bucket(StrEnum):
@@ -48,18 +49,28 @@ def parse_instant(value: str | None, field: str, *, end: bool = False) -> int | 
         return None
     value = value.strip()
     if value.isdigit():
+        if len(value) > 13 or int(value) >= LATEST_MS:
+            raise _invalid_time(field)
         return int(value)
     try:
         if _DATE.match(value):
             day = datetime.fromisoformat(value).replace(tzinfo=BEIJING)
-            return int(((day + timedelta(days=1)) if end else day).timestamp() * 1000)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid("invalid_time", f"{field} is Unix milliseconds, a date (2026-12-01, Beijing time) or an "
-                      "ISO date-time (2026-12-01T08:00:00+08:00)", field=field) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=BEIJING)
-    return int(moment.timestamp() * 1000)
+            moment = (day + timedelta(days=1)) if end else day
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=BEIJING)
+        at = int(moment.timestamp() * 1000)
+    except (ValueError, OverflowError):
+        raise _invalid_time(field) from None
+    if not 0 <= at < LATEST_MS:
+        raise _invalid_time(field)
+    return at
+
+
+def _invalid_time(field: str) -> Invalid:
+    return Invalid("invalid_time", f"{field} is Unix milliseconds, a date (2026-12-01, Beijing time) or an ISO "
+                   "date-time (2026-12-01T08:00:00+08:00), between 1970 and 2100", field=field)
 
 
 def _window(from_ms: int | None, to_ms: int | None, now_ms: int, default_days: int) -> Window:

@@ -47,7 +47,7 @@ def page_number(request: Request) -> int:
 
 def _query(values: dict[str, str]) -> CdrQuery:
     app_id = values.get("app_id", "").strip()
-    if app_id and not app_id.isdigit():
+    if app_id and not (app_id.isdigit() and len(app_id) <= 9):
         raise Invalid("invalid_app", "an app id is a number", field="app_id")
     return CdrQuery(values.get("from") or None, values.get("to") or None, int(app_id) if app_id else None,
                     values.get("x") or None, values.get("caller") or None, values.get("callee") or None,

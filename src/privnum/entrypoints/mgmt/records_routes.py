@@ -18,16 +18,18 @@ from privnum.entrypoints.mgmt.records_views import CallDetailView, CdrView, call
 from privnum.entrypoints.mgmt.views import PageView, page_view
 from privnum.service.management.records import CdrQuery
 from privnum.service.management.records_ports import CdrRow
-from privnum.service.paging import PageRequest
+from privnum.service.paging import MAX_PER_PAGE, PageRequest
 
 router = APIRouter(prefix="/mgmt/v1", tags=["management: records"])
+MAX_ID = 2**31 - 1
+MAX_PAGE = 1_000_000
 CSV_COLUMNS = ("session_id", "app_name", "mode", "binding_id", "caller", "x", "callee", "started_at", "answered_at",
                "ended_at", "result", "cause", "talk_seconds", "billed_minutes", "recording")
 
 
 def _cdr_query(from_: str | None = Query(None, alias="from", max_length=40),
                to: str | None = Query(None, max_length=40),
-               app_id: int | None = Query(None), x: str | None = Query(None, max_length=32),
+               app_id: int | None = Query(None, ge=1, le=MAX_ID), x: str | None = Query(None, max_length=32),
                caller: str | None = Query(None, max_length=32), callee: str | None = Query(None, max_length=32),
                result: str | None = Query(None, max_length=16),
                session_id: str | None = Query(None, max_length=128)) -> CdrQuery:
@@ -39,7 +41,8 @@ CdrQueryDep = Annotated[CdrQuery, Depends(_cdr_query)]
 
 @router.get("/cdrs", response_model=PageView[CdrView])
 async def list_cdrs(actor: ActorDep, plane: ManagementDep, query: CdrQueryDep, reveal: bool = Query(False),
-                    page: int = Query(1), per_page: int = Query(50)) -> dict[str, Any]:
+                    page: int = Query(1, ge=1, le=MAX_PAGE),
+                    per_page: int = Query(50, ge=1, le=MAX_PER_PAGE)) -> dict[str, Any]:
     """Newest first; the last 31 days unless ``from``/``to`` say otherwise (at most 183 days)."""
     found = await plane.records.list(actor, query.where(export=False), PageRequest(page, per_page), reveal=reveal)
     return page_view(found, cdr_view)
