@@ -94,11 +94,17 @@ def test_push_records_and_replay_from_the_console(recorded: Recorded) -> None:
     sql(recorded.lab.server, "UPDATE pushes SET state = 'dead' WHERE id = :id", id=push["id"])  # test shortcut
     dead = console_get(admin, "/console/pushes?dead=1&lang=en")
     assert f'data-testid="replay-{push["id"]}"' in dead
-    answer = admin.http.post(f"/console/pushes/{push['id']}/replay?lang=en", headers={"X-CSRF-Token": admin.csrf},
-                             data={"_csrf": admin.csrf})
+    htmx = {"HX-Request": "true", "X-CSRF-Token": admin.csrf}
+    answer = admin.http.post(f"/console/pushes/{push['id']}/replay?lang=en", headers=htmx)
     assert answer.status_code == 200 and "Sent again from the first attempt." in answer.text
-    again = admin.http.post(f"/console/pushes/{push['id']}/replay?lang=en", data={"_csrf": admin.csrf})
+    assert 'data-testid="replay-result"' in answer.text
+    again = admin.http.post(f"/console/pushes/{push['id']}/replay?lang=en", headers=htmx)
     assert "only dead-lettered pushes are replayed" in again.text
+    plain = admin.http.post(f"/console/pushes/{push['id']}/replay?lang=en", data={"_csrf": admin.csrf})
+    assert plain.status_code == 409  # without htmx: the 409 page with the refusal's sentence
+    sql(recorded.lab.server, "UPDATE pushes SET state = 'dead' WHERE id = :id", id=push["id"])
+    redirected = admin.http.post(f"/console/pushes/{push['id']}/replay", data={"_csrf": admin.csrf})
+    assert redirected.status_code == 303 and redirected.headers["location"] == "/console/pushes"
 
 
 def test_statistics_page_draws_the_bars(recorded: Recorded) -> None:

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from privnum.domain.access import Permission
 from privnum.domain.management_errors import ManagementError
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.paging import DEFAULT_SIZE
 from privnum.entrypoints.console.records import EVENT_LABELS, Reader, beijing_time, page_number, page_of
-from privnum.entrypoints.console.rendering import render
+from privnum.entrypoints.console.rendering import redirect_with_notice, render
 from privnum.entrypoints.mgmt.principal import management_of
 from privnum.entrypoints.mgmt.records_views import push_view
 from privnum.service.management.records_ports import PushFilter
 from privnum.service.paging import PageRequest
 
 router = APIRouter()
+REPLAYED = N_("Sent again from the first attempt.")
 KIND_LABELS = {"call_event": N_("Call event"), "cdr": N_("Call record"), "block_callin": N_("Call-in decision"),
                "number_status": N_("Number status")}
 
@@ -35,9 +36,16 @@ async def pushes_page(request: Request, actor: Reader) -> HTMLResponse:
 
 
 @router.post("/pushes/{ref}/replay")
-async def replay(request: Request, actor: Reader, ref: str) -> HTMLResponse:
+async def replay(request: Request, actor: Reader, ref: str) -> Response:
+    """htmx: the row's action cell with the outcome; a plain form post: back to the list with a notice."""
+    partial = request.headers.get("hx-request") == "true"
     try:
         replayed = await management_of(request).pushes.replay(actor, ref)
     except ManagementError as refused:
-        return render(request, "pushes/_action.html", {"push_id": ref, "error": refused.message}, status=200)
-    return render(request, "pushes/_action.html", {"push_id": str(replayed.row.id), "replayed": True})
+        if not partial:
+            raise
+        return render(request, "pushes/_action.html", {"push_id": ref, "error": refused.message})
+    if not partial:
+        return redirect_with_notice("/console/pushes", REPLAYED)
+    return render(request, "pushes/_action.html", {"push_id": str(replayed.row.id), "replayed": True,
+                                                    "notice": REPLAYED})
