@@ -144,5 +144,9 @@ async def test_journey_from_records_to_a_call_with_events_pushes_and_recording(p
     audio = await page.request.get(f"/mgmt/v1/cdrs/{recorded.session}/recording")
     assert audio.status == 200 and (await audio.body())[:4] == b"RIFF"
     await screenshot(page, "call-details-en")
+    await page.goto("/console/statistics?lang=zh_CN")
+    await expect(page.get_by_test_id("page-title")).to_have_text("业务统计")
+    await expect(page.get_by_test_id("bar").first).to_be_visible()
+    await screenshot(page, "statistics-zh_CN")
     await page.goto("/console/records?lang=zh_CN")
     await expect(page.get_by_test_id("page-title")).to_have_text("业务详单")

@@ -15,7 +15,9 @@ from privnum.domain.records.timeline import timeline
 from privnum.domain.records.windows import (
     DAY_MS,
     Bucket,
+    Window,
     beijing_day,
+    bucket_labels,
     export_window,
     parse_instant,
     records_window,
@@ -138,3 +140,10 @@ def test_mask_fields_keeps_the_privacy_number() -> None:
     body = {"statusInfo": {"caller": "+8613812345678", "called": "+8617012345678"}}
     assert mask_fields(body, frozenset({"+8617012345678"})) == {
         "statusInfo": {"caller": "+86138****5678", "called": "+8617012345678"}}
+
+
+def test_bucket_labels_cover_the_window_in_beijing_time() -> None:
+    start = int(datetime(2026, 11, 29, 16, 0, tzinfo=UTC).timestamp() * 1000)  # 2026-11-30 00:00 Beijing
+    window = Window(start, start + 3 * DAY_MS)
+    assert bucket_labels(window, Bucket.DAY) == ["2026-11-30", "2026-12-01", "2026-12-02"]
+    assert bucket_labels(window, Bucket.MONTH) == ["2026-11", "2026-12"]

@@ -123,3 +123,13 @@ def day_label(day: int, bucket: Bucket) -> str:
     """``2026-12-01`` for a day bucket, ``2026-12`` for a month one."""
     date = datetime.fromtimestamp(day * DAY_MS / 1000, UTC).date()
     return date.isoformat() if bucket is Bucket.DAY else date.strftime("%Y-%m")
+
+
+def bucket_labels(window: Window, bucket: Bucket) -> list[str]:
+    """Every bucket of ``window`` in order (days or months, Beijing time), also those without calls."""
+    labels: list[str] = []
+    for day in range(beijing_day(window.from_ms), beijing_day(window.to_ms - 1) + 1):
+        label = day_label(day, bucket)
+        if not labels or labels[-1] != label:
+            labels.append(label)
+    return labels

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse
 
 from privnum.domain.management_errors import Invalid
 from privnum.domain.records.statistics import BucketStats
-from privnum.domain.records.windows import Bucket, parse_instant
+from privnum.domain.records.windows import Bucket, bucket_labels, parse_instant
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.records import Reader
 from privnum.entrypoints.console.rendering import render
@@ -19,7 +19,7 @@ from privnum.entrypoints.mgmt.principal import management_of
 from privnum.entrypoints.mgmt.records_views import bucket_view
 
 router = APIRouter()
-CHART_WIDTH, CHART_HEIGHT, AXIS = 720, 220, 24
+CHART_WIDTH, CHART_HEIGHT, AXIS, MAX_BAR_WIDTH = 720, 220, 24, 18
 GROUP_LABELS = {"": N_("No grouping"), "app": N_("Per app"), "city": N_("Per city")}
 
 
@@ -36,22 +36,24 @@ class Bar:
     answered: int
 
 
-def chart_bars(rows: list[BucketStats]) -> list[Bar]:
-    """One pair of bars (calls, answered) per bucket, groups summed, scaled to the chart's height."""
-    totals: dict[str, list[int]] = {}
+def chart_bars(labels: list[str], rows: list[BucketStats]) -> list[Bar]:
+    """One pair of bars (calls, answered) per bucket of the window (empty ones too), groups summed, scaled to the
+    chart's height; none when nothing happened."""
+    totals = {label: [0, 0] for label in labels}
     for row in rows:
         total = totals.setdefault(row.bucket, [0, 0])
         total[0] += row.calls
         total[1] += row.answered
-    if not totals:
+    if not any(calls for calls, _ in totals.values()):
         return []
-    top = max(max(c for c, _ in totals.values()), 1)
+    top = max(calls for calls, _ in totals.values())
     slot = CHART_WIDTH / len(totals)
+    width = min(slot * 0.4, MAX_BAR_WIDTH)
     plot = CHART_HEIGHT - AXIS
     bars = []
-    for n, (label, (calls, answered)) in enumerate(sorted(totals.items())):
+    for n, (label, (calls, answered)) in enumerate(totals.items()):
         calls_h, answered_h = plot * calls / top, plot * answered / top
-        bars.append(Bar(label, round(n * slot + slot * 0.15, 1), round(slot * 0.35, 1), round(plot - calls_h, 1),
+        bars.append(Bar(label, round(n * slot + slot / 2 - width, 1), round(width, 1), round(plot - calls_h, 1),
                         round(calls_h, 1), round(plot - answered_h, 1), round(answered_h, 1), calls, answered))
     return bars
 
@@ -61,6 +63,7 @@ async def statistics_page(request: Request, actor: Reader) -> HTMLResponse:
     values = {k: request.query_params.get(k, "").strip() for k in ("from", "to", "bucket", "by")}
     errors: dict[str, str] = {}
     rows: list[BucketStats] = []
+    labels: list[str] = []
     bucket = None
     try:
         if values["bucket"] and values["bucket"] not in ("day", "month"):
@@ -68,11 +71,11 @@ async def statistics_page(request: Request, actor: Reader) -> HTMLResponse:
         stats = await management_of(request).statistics.calls(
             actor, parse_instant(values["from"], "from"), parse_instant(values["to"], "to", end=True),
             bucket=Bucket(values["bucket"]) if values["bucket"] else None, by=values["by"] or None)
-        rows, bucket = stats.rows, stats.bucket.value
+        rows, bucket, labels = stats.rows, stats.bucket.value, bucket_labels(stats.window, stats.bucket)
     except Invalid as refused:
         errors[refused.field or "from"] = refused.message
     by = values["by"] or None
     return render(request, "statistics/page.html", {
         "values": values, "errors": errors, "rows": [bucket_view(r, by) for r in rows], "bucket": bucket,
-        "by": by, "bars": chart_bars(rows), "groups": GROUP_LABELS, "chart_width": CHART_WIDTH,
+        "by": by, "bars": chart_bars(labels, rows), "groups": GROUP_LABELS, "chart_width": CHART_WIDTH,
         "chart_height": CHART_HEIGHT, "axis": AXIS}, status=422 if errors else 200)
