@@ -262,3 +262,23 @@ def test_a_large_export_has_every_row_once(rec_lab: RecLab) -> None:
     lines = tenant.admin.get("/cdrs.csv").content.decode("utf-8-sig").splitlines()[1:]
     exported = [line.split(",")[0] for line in lines]
     assert len(exported) == 1100 and set(exported) == set(sessions)
+
+
+def test_a_batched_cdr_shows_the_batch_it_was_sent_in(rec_lab: RecLab) -> None:
+    tenant = rec_lab.tenant()
+    app = rec_lab.tenant_app(tenant, "AXB", 1)
+    a, b = new_users(2)
+    assert app.app.client.axb_bind(relationNum=app.app.pool[0], callerNum=a, calleeNum=b).ok
+    session = rec_lab.calls.call(a, app.app.pool[0], talk_ms=100)
+    rec_lab.calls.finished(app.app, session)
+    [cdr_push] = [p for p in tenant.admin.ok("GET", f"/cdrs/{session}")["pushes"] if p["kind"] == "cdr"]
+    # test shortcut: what the push worker does when it merges CDRs (outbox_delivery.py): a batch row is sent
+    sql(rec_lab.server, "INSERT INTO pushes (push_id, app_id, kind, url, body, state, attempts, next_attempt_at_ms, "
+        "created_at_ms) SELECT :pid, app_id, kind, url, body, 'delivered', 1, 0, created_at_ms + 5 FROM pushes "
+        "WHERE id = :id", pid=f"batch{cdr_push['id']}", id=cdr_push["id"])
+    [(batch_id,)] = sql(rec_lab.server, "SELECT id FROM pushes WHERE push_id = :pid", pid=f"batch{cdr_push['id']}")
+    sql(rec_lab.server, "UPDATE pushes SET state = 'batched', batch_id = :b WHERE id = :id", b=batch_id,
+        id=cdr_push["id"])
+    pushes = tenant.admin.ok("GET", f"/cdrs/{session}")["pushes"]
+    assert [(p["id"], p["state"]) for p in pushes if p["kind"] == "cdr"] == [(cdr_push["id"], "batched"),
+                                                                            (batch_id, "delivered")]

@@ -117,7 +117,14 @@ class RecordRows:
                         pushes.c.body.contains(f'"sessionId":"{cdr.session_id}"', autoescape=True))
         rows = (await self.conn.execute(push_select(with_body=True).where(or_(events, cdr_push))
                                         .order_by(pushes.c.id))).all()
-        return [push_record(r, with_body=True) for r in rows]
+        found = [push_record(r, with_body=True) for r in rows]
+        # a CDR merged into a batch was sent (and retried) as the batch row: show that row too
+        batches = {r.row.batch_id for r in found if r.row.batch_id is not None} - {r.row.id for r in found}
+        if batches:
+            sent = (await self.conn.execute(push_select(with_body=True).where(pushes.c.id.in_(batches))
+                                            .order_by(pushes.c.id))).all()
+            found += [push_record(r, with_body=True) for r in sent]
+        return found
 
     async def call_days(self, where: StatsFilter) -> list[DayCount]:
         group = _group(where.by, cdrs.c.app_id, cdrs.c.area_code)
