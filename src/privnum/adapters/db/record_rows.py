@@ -121,7 +121,8 @@ class RecordRows:
         # a CDR merged into a batch was sent (and retried) as the batch row: show that row too
         batches = {r.row.batch_id for r in found if r.row.batch_id is not None} - {r.row.id for r in found}
         if batches:
-            sent = (await self.conn.execute(push_select(with_body=True).where(pushes.c.id.in_(batches))
+            sent = (await self.conn.execute(push_select(with_body=True)
+                                            .where(pushes.c.id.in_(batches), pushes.c.app_id == cdr.app_id)
                                             .order_by(pushes.c.id))).all()
             found += [push_record(r, with_body=True) for r in sent]
         return found
