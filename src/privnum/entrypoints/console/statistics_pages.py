@@ -63,6 +63,7 @@ async def statistics_page(request: Request, actor: Reader) -> HTMLResponse:
     values = {k: request.query_params.get(k, "").strip() for k in ("from", "to", "bucket", "by")}
     errors: dict[str, str] = {}
     rows: list[BucketStats] = []
+    names: dict[str, str] = {}
     labels: list[str] = []
     bucket = None
     try:
@@ -72,10 +73,11 @@ async def statistics_page(request: Request, actor: Reader) -> HTMLResponse:
             actor, parse_instant(values["from"], "from"), parse_instant(values["to"], "to", end=True),
             bucket=Bucket(values["bucket"]) if values["bucket"] else None, by=values["by"] or None)
         rows, bucket, labels = stats.rows, stats.bucket.value, bucket_labels(stats.window, stats.bucket)
+        names = stats.app_names
     except Invalid as refused:
         errors[refused.field or "from"] = refused.message
     by = values["by"] or None
     return render(request, "statistics/page.html", {
-        "values": values, "errors": errors, "rows": [bucket_view(r, by) for r in rows], "bucket": bucket,
+        "values": values, "errors": errors, "rows": [bucket_view(r, by, names) for r in rows], "bucket": bucket,
         "by": by, "bars": chart_bars(labels, rows), "groups": GROUP_LABELS, "chart_width": CHART_WIDTH,
         "chart_height": CHART_HEIGHT, "axis": AXIS}, status=422 if errors else 200)

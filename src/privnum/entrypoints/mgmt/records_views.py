@@ -171,6 +171,7 @@ def call_detail_view(detail: CallDetail, recording_url: str) -> CallDetailView:
 class BucketView(BaseModel):
     bucket: str
     app_id: int | None = None
+    app_name: str | None = None
     city: str | None = None
     calls: int
     answered: int
@@ -181,8 +182,10 @@ class BucketView(BaseModel):
     sms: int
 
 
-def bucket_view(row: BucketStats, by: str | None) -> BucketView:
-    return BucketView(bucket=row.bucket, app_id=int(row.group) if by == "app" and row.group else None,
+def bucket_view(row: BucketStats, by: str | None, app_names: dict[str, str] | None = None) -> BucketView:
+    by_app = by == "app" and bool(row.group)
+    return BucketView(bucket=row.bucket, app_id=int(row.group) if by_app else None,
+                      app_name=(app_names or {}).get(row.group) if by_app else None,
                       city=row.group if by == "city" else None, calls=row.calls, answered=row.answered,
                       connect_rate=row.connect_rate, minutes=row.minutes, binds=row.binds, unbinds=row.unbinds,
                       sms=row.sms)

@@ -22,4 +22,4 @@ async def call_stats(actor: ActorDep, plane: ManagementDep,
     stats = await plane.statistics.calls(actor, parse_instant(from_, "from"), parse_instant(to, "to", end=True),
                                          bucket=bucket, by=by or None, app_id=app_id)
     return StatsView(from_ms=stats.window.from_ms, to_ms=stats.window.to_ms, bucket=stats.bucket.value, by=by or None,
-                     timezone="UTC+08:00 (Beijing)", rows=[bucket_view(r, by) for r in stats.rows])
+                     timezone="UTC+08:00 (Beijing)", rows=[bucket_view(r, by, stats.app_names) for r in stats.rows])

@@ -4,7 +4,7 @@ tenant sees its own apps only; the database counts per day, ``roll_up`` makes th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from privnum.domain.access import Actor, Permission
 from privnum.domain.management_errors import Invalid
@@ -22,6 +22,7 @@ class CallStats:
     window: Window
     bucket: Bucket  # day for ≤ 31 days unless asked, else month
     rows: list[BucketStats]  # one per bucket and group that had any call or binding
+    app_names: dict[str, str] = field(default_factory=dict)  # by=app: the group (app id) → the app's name
 
 
 class CallStatistics:
@@ -36,8 +37,12 @@ class CallStatistics:
         window, chosen = stats_window(from_ms, to_ms, now_ms(), bucket)
         where = StatsFilter(window, tenant_id=actor.tenant_scope(), app_id=app_id, by=by)
 
-        async def work(tx: ManagementTx) -> list[BucketStats]:
-            return roll_up([*await tx.call_days(where), *await tx.bind_days(where)], chosen)
+        async def work(tx: ManagementTx) -> CallStats:
+            rows = roll_up([*await tx.call_days(where), *await tx.bind_days(where)], chosen)
+            names: dict[str, str] = {}
+            for group in {r.group for r in rows} if by == "app" else ():
+                app = await tx.app_by_id(int(group))
+                names[group] = app.name if app is not None else ""
+            return CallStats(window, chosen, rows, names)
 
-        rows = await self.unit.run(work, read_only=True)
-        return CallStats(window, chosen, rows)
+        return await self.unit.run(work, read_only=True)
