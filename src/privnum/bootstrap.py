@@ -23,7 +23,6 @@ from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
 from privnum.adapters.db.management_unit import SqlManagementUnit
 from privnum.adapters.db.migrate import upgrade
-from privnum.adapters.db.outbox_admin import SqlPushLog
 from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
@@ -56,7 +55,9 @@ from privnum.service.management.audit import AuditTrail
 from privnum.service.management.enterprises import Enterprises
 from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
+from privnum.service.management.records import Records
 from privnum.service.management.reviews import Reviews
+from privnum.service.management.statistics import CallStatistics
 from privnum.service.ports import AppDirectory, AuthGuard
 from privnum.service.provisioning import axyb
 from privnum.service.provisioning.ports import ProvisioningTx
@@ -229,6 +230,8 @@ class ManagementPlane:
     numbers: Numbers
     pushes: Pushes
     voice: VoiceFiles
+    records: Records
+    statistics: CallStatistics
 
 
 OperatorRuntime = ManagementPlane
@@ -246,8 +249,10 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         enterprises=Enterprises(unit, reviews),  # registers the enterprise review subject
         apps=Apps(unit, directory if isinstance(directory, CachedAppDirectory) else None),
         numbers=Numbers(unit, HuaweiNumberPushes()),
-        pushes=Pushes(SqlPushLog(db)),
+        pushes=Pushes(unit),
         voice=voice,
+        records=Records(unit, build_recordings(settings, db)),
+        statistics=CallStatistics(unit),
     )
 
 

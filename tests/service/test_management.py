@@ -29,6 +29,7 @@ from privnum.domain.number_status import NumberStatus
 from privnum.domain.operator_errors import OperatorError
 from privnum.domain.private_numbers import NumberState
 from privnum.service.management.numbers import Numbers
+from privnum.service.management.records_ports import PushFilter
 from servers import BACKENDS, drop_database, fresh_database_url, new_numbers
 
 CLI = Actor.cli()
@@ -239,5 +240,5 @@ async def test_operator_errors_of_numbers_and_pushes(env: Env) -> None:
     with pytest.raises(OperatorError, match="is not in the pool"):
         await env.operator.numbers.set_state("+8600000000000", NumberState.FROZEN)
     with pytest.raises(OperatorError, match="no push 424242"):
-        await env.operator.pushes.replay("424242")
-    assert await env.operator.pushes.list(app_key=app.app_key) == []
+        await env.operator.pushes.replay(Actor.cli(), "424242")
+    assert (await env.operator.pushes.list(Actor.cli(), PushFilter(app_key=app.app_key))).items == []

@@ -12,6 +12,8 @@ from privnum.adapters.db.audit_rows import AuditRows
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
 from privnum.adapters.db.enterprise_rows import EnterpriseRows
+from privnum.adapters.db.push_rows import PushRows
+from privnum.adapters.db.record_rows import RecordRows
 from privnum.adapters.db.review_rows import ReviewRows
 from privnum.adapters.db.settings_rows import SettingsRows
 from privnum.adapters.db.tenancy_store import SqlTenancyTx
@@ -20,7 +22,8 @@ from privnum.service.management.ports import ManagementTx
 T = TypeVar("T")
 
 
-class SqlManagementTx(SqlTenancyTx, EnterpriseRows, AccessRows, AuditRows, ReviewRows, SettingsRows):
+class SqlManagementTx(SqlTenancyTx, EnterpriseRows, AccessRows, AuditRows, ReviewRows, SettingsRows, RecordRows,
+                      PushRows):
     def __init__(self, conn: Conn) -> None:
         super().__init__(conn)
 

@@ -470,3 +470,21 @@ enterprise_materials = Table(
 # voice-file review (issue 13, voice files): tables below
 
 # records and statistics (issue 13, records): tables below
+
+binding_events = Table(
+    "binding_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("app_id", Integer, nullable=False),
+    Column("binding_id", String(64), nullable=False),
+    Column("number", String(32), nullable=False),
+    Column("kind", String(8), nullable=False),  # bind / unbind
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_binding_events_at", "at_ms"),
+    Index("ix_binding_events_app_at", "app_id", "at_ms"),
+)
+
+# the records pages' lookups: CDRs by call start (every tenant, and per app), pushes per app
+Index("ix_cdrs_started", cdrs.c.started_at_ms)
+Index("ix_cdrs_app_started", cdrs.c.app_id, cdrs.c.started_at_ms)
+Index("ix_pushes_app", pushes.c.app_id, pushes.c.id)

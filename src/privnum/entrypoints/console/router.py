@@ -12,7 +12,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from privnum.domain.operator_errors import OperatorError
-from privnum.entrypoints.console import auth_pages, i18n, pages_base
+from privnum.entrypoints.console import (
+    audit_pages,
+    auth_pages,
+    i18n,
+    pages_base,
+    push_pages,
+    records,
+    statistics_pages,
+)
 from privnum.entrypoints.console.apps import router as app_pages
 from privnum.entrypoints.console.enterprises import router as enterprise_pages
 from privnum.entrypoints.console.rendering import STATIC_PREFIX, redirect_with_notice, remember_language
@@ -26,6 +34,7 @@ AREAS: list[APIRouter] = [
     auth_pages.router,
     pages_base.router,
     enterprise_pages, app_pages, review_pages,
+    records.router, push_pages.router, statistics_pages.router, audit_pages.router,
 ]
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from privnum.entrypoints.mgmt import admin_routes, audit_routes, review_routes, session_routes, users_routes
+from privnum.entrypoints.mgmt import (
+    admin_routes,
+    audit_routes,
+    pushes_routes,
+    records_routes,
+    review_routes,
+    session_routes,
+    stats_routes,
+    users_routes,
+)
 from privnum.entrypoints.mgmt.app_routes import router as app_router
 from privnum.entrypoints.mgmt.enterprise_routes import router as enterprise_router
 
@@ -15,4 +24,5 @@ AREAS: list[APIRouter] = [
     admin_routes.router,
     audit_routes.router,
     enterprise_router, app_router,
+    records_routes.router, pushes_routes.router, stats_routes.router,
 ]

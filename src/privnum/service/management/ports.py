@@ -24,6 +24,7 @@ from privnum.domain.pushes import OutboundPush
 from privnum.domain.reviews import Review, ReviewKind, ReviewState
 from privnum.service.access.ports import AccessRows
 from privnum.service.management.ent_ports import EnterpriseRows
+from privnum.service.management.records_ports import PushRows, RecordRows
 from privnum.service.paging import Page, PageRequest
 
 T = TypeVar("T")
@@ -176,7 +177,7 @@ class SettingsRows(Protocol):
 
 
 class ManagementTx(TenancyStore, EnterpriseRows, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
-                    Protocol):
+                   RecordRows, PushRows, Protocol):
     """One management transaction: whatever one action reads and changes commits together, its audit event
     included."""
 
