@@ -51,6 +51,7 @@ from privnum.service.calls.control import CommandListener, OwnerCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
+from privnum.service.management.a_numbers import ANumbers
 from privnum.service.management.apps import Apps
 from privnum.service.management.audit import AuditTrail
 from privnum.service.management.enterprises import Enterprises
@@ -229,6 +230,7 @@ class ManagementPlane:
     numbers: Numbers
     pushes: Pushes
     voice: VoiceFiles
+    a_numbers: ANumbers
 
 
 OperatorRuntime = ManagementPlane
@@ -247,6 +249,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         numbers=Numbers(unit, HuaweiNumberPushes()),
         pushes=Pushes(SqlPushLog(db)),
         voice=voice,
+        a_numbers=ANumbers(unit),
     )
 
 

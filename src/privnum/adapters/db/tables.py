@@ -436,3 +436,24 @@ stored_files = Table(
 # voice-file review (issue 13, voice files): tables below
 
 # records and statistics (issue 13, records): tables below
+
+# A numbers on file, Huawei's A号码报备 (issue 13, A numbers): tables below
+
+a_numbers = Table(
+    "a_numbers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("number_type", Integer, nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("identity_card_masked", String(20), nullable=False),  # never the full ID number
+    Column("live_face_image", String(64), nullable=False),
+    Column("operator_number", String(20)),
+    Column("report_status", Integer, nullable=False),
+    Column("fail_reason", String(255)),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("tenant_id", "number", name="uq_a_numbers_tenant_number"),
+)

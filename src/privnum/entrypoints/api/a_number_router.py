@@ -1,0 +1,150 @@
+"""Huawei's A-number registration API (A号码报备, docs/contract/a-numbers.md):
+
+- ``POST /v1.0/privatenumber/a-number?agree_authorization_statement=true`` (CreatePvCallerNumber): up to 10
+  numbers on file for the caller's tenant, reported at once; ``{"result": "Create Successful."}``.
+- ``POST /v1.0/privatenumber/a-number/query`` (QueryPvCallerNumber): ``total`` and a page of ``numbers``.
+- ``DELETE /v1.0/privatenumber/a-number`` (DeletePvCallerNumber): ``{"result": "Delete Successful."}``.
+
+``X-Auth-Token`` carries a privnum API token (``pn_…``) of a tenant user; without one, or with a bad one,
+403 ``PPT.0007``. Refusals are HTTP 400 with ``error_code`` / ``error_msg`` (``PPT.0002`` bad input or a
+number already on file, ``PPT.0009`` a number not on file, ``PPT.0001`` anything unexpected).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Header, Query
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from privnum.bootstrap import ManagementPlane
+from privnum.domain.a_numbers import ReportStatus
+from privnum.domain.access import Actor
+from privnum.domain.management_errors import ManagementError
+from privnum.entrypoints.api.wire import JSON_MEDIA_TYPE, MAX_BODY_BYTES
+from privnum.huawei.a_numbers import (
+    CREATED,
+    DELETED,
+    INTERNAL_ERROR,
+    INVALID_PARAMETER,
+    UNAUTHORIZED,
+    CreateBody,
+    DeleteBody,
+    PptCode,
+    QueryBody,
+    code_of,
+    number_entry,
+    refusal_body,
+    wire_field,
+)
+from privnum.service.management.a_numbers import Submitted
+from privnum.service.paging import PageRequest
+
+URI = "/v1.0/privatenumber/a-number"
+QUERY_URI = URI + "/query"
+router = APIRouter(tags=["A numbers (A号码报备)"])
+log = logging.getLogger("privnum.api")
+M = TypeVar("M", bound=BaseModel)
+TOKEN_HEADER = Header(None, alias="X-Auth-Token", description="a privnum API token (pn_…) of a tenant user")
+
+
+class _Refusal(Exception):
+    def __init__(self, code: PptCode, detail: str = "", field: str | None = None) -> None:
+        super().__init__(detail)
+        self.code, self.detail, self.field = code, detail, field
+
+
+def _answer(body: dict[str, Any], status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=JSON_MEDIA_TYPE)
+
+
+async def _body(request: Request, model: type[M]) -> M:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise _Refusal(INVALID_PARAMETER, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw.decode("utf-8-sig")) if raw.strip() else None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _Refusal(INVALID_PARAMETER, "the body is not valid UTF-8 JSON") from None
+    if not isinstance(data, dict):
+        raise _Refusal(INVALID_PARAMETER, "the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
+        message = "is required" if first["type"] == "missing" else first["msg"]
+        raise _Refusal(INVALID_PARAMETER, message, where or "body") from None
+
+
+async def _tenant_actor(request: Request, token: str | None) -> Actor:
+    plane: ManagementPlane = request.app.state.runtime.management
+    ip = request.client.host if request.client else None
+    actor = await plane.sign_in.token_actor(token.strip(), ip) if token else None
+    if actor is None:
+        raise _Refusal(UNAUTHORIZED, "send X-Auth-Token: a privnum API token (pn_…) of a tenant user")
+    if actor.tenant_id is None:
+        raise _Refusal(UNAUTHORIZED, "A numbers belong to a tenant; use an API token of a tenant user")
+    return actor
+
+
+async def _run(work: Callable[[], Awaitable[dict[str, Any]]]) -> JSONResponse:
+    try:
+        return _answer(await work())
+    except _Refusal as refusal:
+        return _answer(refusal_body(refusal.code, refusal.detail, refusal.field), refusal.code.http_status)
+    except ManagementError as error:
+        code = code_of(error)
+        return _answer(refusal_body(code, error.message, wire_field(error.field)), code.http_status)
+    except Exception:
+        log.exception("A-number request failed")
+        return _answer(refusal_body(INTERNAL_ERROR), INTERNAL_ERROR.http_status)
+
+
+def _plane(request: Request) -> ManagementPlane:
+    plane: ManagementPlane = request.app.state.runtime.management
+    return plane
+
+
+@router.post(URI, summary="CreatePvCallerNumber")
+async def create(request: Request, x_auth_token: str | None = TOKEN_HEADER,
+                 agree_authorization_statement: str | None = Query(None)) -> JSONResponse:
+    async def work() -> dict[str, Any]:
+        actor = await _tenant_actor(request, x_auth_token)
+        body = await _body(request, CreateBody)
+        submitted = [Submitted(e.number, e.numberType, e.name, e.identityCard, e.liveFaceImage, e.operatorNumber)
+                     for e in body.numbers]
+        consent = (agree_authorization_statement or "").strip().lower() == "true"
+        await _plane(request).a_numbers.register(actor, submitted, consent=consent)
+        return {"result": CREATED}
+
+    return await _run(work)
+
+
+@router.post(QUERY_URI, summary="QueryPvCallerNumber")
+async def query(request: Request, x_auth_token: str | None = TOKEN_HEADER) -> JSONResponse:
+    async def work() -> dict[str, Any]:
+        actor = await _tenant_actor(request, x_auth_token)
+        body = await _body(request, QueryBody)
+        status = ReportStatus(body.reportStatus) if body.reportStatus is not None else None
+        page = await _plane(request).a_numbers.list_own(actor, PageRequest(body.page, body.size),
+                                                        tuple(body.number or ()), status)
+        return {"total": page.total, "numbers": [number_entry(a) for a in page.items]}
+
+    return await _run(work)
+
+
+@router.delete(URI, summary="DeletePvCallerNumber")
+async def delete(request: Request, x_auth_token: str | None = TOKEN_HEADER) -> JSONResponse:
+    async def work() -> dict[str, Any]:
+        actor = await _tenant_actor(request, x_auth_token)
+        body = await _body(request, DeleteBody)
+        await _plane(request).a_numbers.withdraw(actor, body.numbers)
+        return {"result": DELETED}
+
+    return await _run(work)

@@ -1,0 +1,152 @@
+"""A numbers on file (A号码报备): register, list and withdraw the real users of a tenant's A numbers.
+
+Shared by Huawei's wire API (``/v1.0/privatenumber/a-number``) and the management API. Registering and
+withdrawing are all or nothing: one bad or duplicate number refuses the whole call, nothing is stored. Each
+number registered or withdrawn writes an audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from privnum.domain.a_numbers import (
+    MAX_PER_CALL,
+    MAX_QUERY_NUMBERS,
+    ANumber,
+    Registration,
+    ReportStatus,
+    check_registration,
+)
+from privnum.domain.access import Actor, Permission
+from privnum.domain.audit import AuditEvent
+from privnum.domain.management_errors import Conflict, Forbidden, Invalid, ManagementError, NotFound
+from privnum.service.clock import now_ms
+from privnum.service.management.a_number_ports import ANumberFilter
+from privnum.service.management.ports import ManagementTx, ManagementUnit
+from privnum.service.paging import Page, PageRequest
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """One A number as the caller sent it, unchecked."""
+
+    number: str
+    number_type: int
+    name: str
+    identity_card: str
+    live_face_image: str
+    operator_number: str | None = None
+
+
+def _tenant_of(actor: Actor) -> int:
+    if actor.tenant_id is None:
+        raise Forbidden("A numbers belong to a tenant; use an API token of a tenant user")
+    return actor.tenant_id
+
+
+def _at(index: int, error: ManagementError) -> Invalid:
+    return Invalid(error.code, error.message, field=f"numbers.{index}.{error.field or 'number'}")
+
+
+def _record(a_number: ANumber) -> dict[str, object]:
+    return {"number": a_number.number, "number_type": a_number.number_type.value, "name": a_number.name,
+            "identity_card": a_number.identity_card_masked, "live_face_image": a_number.live_face_image,
+            "operator_number": a_number.operator_number, "report_status": a_number.report_status.value}
+
+
+def _check_count(numbers: Sequence[object], most: int) -> None:
+    if not 1 <= len(numbers) <= most:
+        raise Invalid("invalid_count", f"send 1 to {most} numbers", field="numbers")
+
+
+class ANumbers:
+    def __init__(self, unit: ManagementUnit) -> None:
+        self.unit = unit
+
+    async def register(self, actor: Actor, submitted: Sequence[Submitted], *, consent: bool) -> list[ANumber]:
+        """Put up to 10 numbers on file for the actor's tenant, reported at once (no carrier behind privnum).
+        ``consent``: the caller agreed to the personal-data authorisation statement. ``Invalid`` (field
+        ``numbers.<i>.<field>``) for a rule broken, ``Conflict`` for a number already on file or sent twice."""
+        actor.require(Permission.MANAGE_ENTERPRISES)
+        tenant_id = _tenant_of(actor)
+        if not consent:
+            raise Invalid("consent_required", "agree to the personal-data authorisation statement first: the "
+                          "names, ID numbers and photos are personal data", field="agree_authorization_statement")
+        _check_count(submitted, MAX_PER_CALL)
+        registrations: list[Registration] = []
+        for index, item in enumerate(submitted):
+            try:
+                registrations.append(check_registration(item.number, item.number_type, item.name,
+                                                        item.identity_card, item.live_face_image,
+                                                        item.operator_number))
+            except Invalid as error:
+                raise _at(index, error) from None
+        seen: set[str] = set()
+        for index, registration in enumerate(registrations):
+            if registration.number in seen:
+                raise Conflict("duplicate_number", f"{registration.number} is sent twice", field=f"numbers.{index}")
+            seen.add(registration.number)
+        now = now_ms()
+
+        async def work(tx: ManagementTx) -> list[ANumber]:
+            on_file = await tx.a_numbers_of(tenant_id, sorted(seen))
+            inserted = None if on_file else await tx.insert_a_numbers(tenant_id, registrations, actor.login, now)
+            if inserted is None:
+                taken = on_file[0].number if on_file else "a number"
+                raise Conflict("already_registered", f"{taken} is already on file (禁止重复提交); withdraw it "
+                               "first to register it again", field="numbers")
+            for a_number in inserted:
+                await tx.audit(AuditEvent(actor, "a_number.create", f"a_number:{a_number.number}", tenant_id,
+                                          after=_record(a_number)), now)
+            return inserted
+
+        return await self.unit.run(work)
+
+    async def withdraw(self, actor: Actor, numbers: Sequence[str]) -> None:
+        """Take up to 10 numbers off file; ``NotFound`` (nothing withdrawn) when one is not on file."""
+        actor.require(Permission.MANAGE_ENTERPRISES)
+        tenant_id = _tenant_of(actor)
+        _check_count(numbers, MAX_PER_CALL)
+        wanted = sorted(set(numbers))
+        now = now_ms()
+
+        async def work(tx: ManagementTx) -> None:
+            on_file = {a.number: a for a in await tx.a_numbers_of(tenant_id, wanted)}
+            missing = [n for n in wanted if n not in on_file]
+            if missing:
+                raise NotFound("A number", f"{missing[0]} is not on file for this tenant")
+            await tx.delete_a_numbers(tenant_id, wanted)
+            for number in wanted:
+                await tx.audit(AuditEvent(actor, "a_number.delete", f"a_number:{number}", tenant_id,
+                                          before=_record(on_file[number])), now)
+
+        await self.unit.run(work)
+
+    async def get(self, actor: Actor, a_number_id: int) -> ANumber:
+        actor.require(Permission.READ)
+        found = await self.unit.run(lambda tx: tx.a_number(a_number_id), read_only=True)
+        if found is None or not actor.sees(found.tenant_id):
+            raise NotFound("A number")
+        return found
+
+    async def list(self, actor: Actor, page: PageRequest, numbers: Sequence[str] = (),
+                   report_status: ReportStatus | None = None, tenant_id: int | None = None) -> Page[ANumber]:
+        """The A numbers the actor sees, newest first: a tenant user its tenant's, an operator every tenant's
+        (or ``tenant_id``'s)."""
+        actor.require(Permission.READ)
+        if len(numbers) > MAX_QUERY_NUMBERS:
+            raise Invalid("invalid_count", f"name at most {MAX_QUERY_NUMBERS} numbers", field="numbers")
+        scope = actor.tenant_scope()
+        if scope is None and not actor.is_operator:
+            raise Forbidden("A numbers belong to a tenant; use an API token of a tenant user")
+        where = ANumberFilter(tenant_id=scope if scope is not None else tenant_id, numbers=tuple(numbers),
+                              report_status=report_status)
+        return await self.unit.run(lambda tx: tx.a_numbers(where, page), read_only=True)
+
+    async def list_own(self, actor: Actor, page: PageRequest, numbers: Sequence[str] = (),
+                       report_status: ReportStatus | None = None) -> Page[ANumber]:
+        """The actor's tenant's A numbers (Huawei's query: a tenant's own only)."""
+        _tenant_of(actor)
+        return await self.list(actor, page, numbers, report_status)
+
