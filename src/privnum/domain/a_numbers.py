@@ -21,6 +21,9 @@ MAX_PER_CALL = 10  # numbers one create or delete may carry
 MAX_QUERY_NUMBERS = 100  # numbers one query may name
 MAX_NAME_LENGTH = 50
 MAX_IMAGE_NAME_LENGTH = 64
+MAX_PHOTO_BYTES = 32 * 1024  # a live photo (现场照片) is under 32 KB
+MAX_FILES_PER_CALL = 10
+PHOTO_SIGNATURES = {".jpg": (b"\xff\xd8\xff", "image/jpeg"), ".png": (b"\x89PNG\r\n\x1a\n", "image/png")}
 
 MOBILE = re.compile(r"^\+861[3-9][0-9]{9}$")
 FIXED = re.compile(r"^\+86(10|2[0-9]|[3-9][0-9]{2})[1-9][0-9]{6,7}$")  # area code without its 0, 7-8 digits
@@ -64,6 +67,42 @@ class ANumber(Registration):
     created_at_ms: int
     updated_at_ms: int
     created_by: str
+
+
+@dataclass(frozen=True)
+class PhotoFile:
+    """A live photo a tenant uploaded, named by the registrations that use it (``liveFaceImage``)."""
+
+    name: str
+    content_type: str
+    size_bytes: int
+    created_at_ms: int
+
+
+def image_name_problem(name: str) -> str | None:
+    if len(name) > MAX_IMAGE_NAME_LENGTH or not IMAGE_NAME.match(name):
+        return f"a photo's file name has at most {MAX_IMAGE_NAME_LENGTH} characters and ends in .jpg or .png"
+    return None
+
+
+def photo_problem(name: str, content: bytes) -> str | None:
+    """Why a live photo is refused (its name, its size, or content that is not the JPEG or PNG its name says),
+    or None."""
+    problem = image_name_problem(name)
+    if problem:
+        return problem
+    if not content:
+        return "the file is empty"
+    if len(content) > MAX_PHOTO_BYTES:
+        return f"a photo has at most {MAX_PHOTO_BYTES // 1024} KB"
+    signature, _ = PHOTO_SIGNATURES[name[-4:].lower()]
+    if not content.startswith(signature):
+        return f"the content is not the {name[-3:].upper()} image its name says"
+    return None
+
+
+def photo_content_type(name: str) -> str:
+    return PHOTO_SIGNATURES[name[-4:].lower()][1]
 
 
 def identity_card_is_valid(value: str) -> bool:
@@ -110,9 +149,9 @@ def check_registration(number: str, number_type: int, name: str, identity_card: 
         raise Invalid("invalid_identity_card", "an identity card number has 17 digits and a check character "
                       "(0-9 or X) that matches them (GB 11643)", field="identity_card")
     image = live_face_image.strip()
-    if len(image) > MAX_IMAGE_NAME_LENGTH or not IMAGE_NAME.match(image):
-        raise Invalid("invalid_live_face_image", f"a photo's file name has at most {MAX_IMAGE_NAME_LENGTH} "
-                      "characters and ends in .jpg or .png", field="live_face_image")
+    problem = image_name_problem(image)
+    if problem:
+        raise Invalid("invalid_live_face_image", problem, field="live_face_image")
     operator = (operator_number or "").strip() or None
     if kind is NumberType.FIXED and operator is None:
         raise Invalid("operator_number_required", "a fixed line needs the mobile of the person who handles it",

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from privnum.domain.a_numbers import MAX_PER_CALL, MAX_QUERY_NUMBERS, ANumber, ReportStatus
+from privnum.domain.a_numbers import MAX_PER_CALL, MAX_QUERY_NUMBERS, ANumber, PhotoFile, ReportStatus
 from privnum.domain.management_errors import ManagementError, RefusalKind
+from privnum.huawei.times import huawei_time
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,13 @@ NOT_EXIST = PptCode("PPT.0009", "Order does not exist.", 400)
 
 CREATED = "Create Successful."
 DELETED = "Delete Successful."
+UPLOADED = "Upload Successful."
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # UTC, as every Huawei time
 
 # the use cases' field names -> the wire's
 WIRE_FIELDS = {"number": "number", "number_type": "numberType", "name": "name", "identity_card": "identityCard",
-               "live_face_image": "liveFaceImage", "operator_number": "operatorNumber", "numbers": "numbers"}
+               "live_face_image": "liveFaceImage", "operator_number": "operatorNumber", "numbers": "numbers",
+               "files": "files"}
 
 
 class _Body(BaseModel):
@@ -58,6 +63,19 @@ class QueryBody(_Body):
 
 class DeleteBody(_Body):
     numbers: list[str] = Field(min_length=1, max_length=MAX_PER_CALL)
+
+
+class FileQueryBody(_Body):
+    page: int = Field(1, ge=1, le=1_000_000)
+    size: int = Field(10, ge=1, le=100)
+    startTime: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+    stopTime: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+    fileName: str | None = Field(None, min_length=1, max_length=64)
+
+
+def utc_ms(text: str) -> int:
+    """A Huawei time (UTC ``YYYY-MM-DD HH:MM:SS``) in ms since the epoch; ValueError when it is no real time."""
+    return int(datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC).timestamp() * 1000)
 
 
 def wire_field(field: str | None) -> str | None:
@@ -90,3 +108,11 @@ def number_entry(a_number: ANumber) -> dict[str, Any]:
     if a_number.report_status is ReportStatus.FAILED and a_number.fail_reason:
         entry["failReason"] = a_number.fail_reason
     return entry
+
+
+def file_entry(photo: PhotoFile) -> dict[str, Any]:
+    return {"createTime": huawei_time(photo.created_at_ms), "fileName": photo.name}
+
+
+def failed_files(failed: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"file": name[:64], "failReason": reason} for name, reason in failed]

@@ -457,3 +457,19 @@ a_numbers = Table(
     Column("created_by", String(64), nullable=False),
     UniqueConstraint("tenant_id", "number", name="uq_a_numbers_tenant_number"),
 )
+
+a_number_photos = Table(
+    "a_number_photos",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("content_type", String(16), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("tenant_id", "name", name="uq_a_number_photos_tenant_name"),
+    Index("ix_a_number_photos_tenant_created", "tenant_id", "created_at_ms"),
+)

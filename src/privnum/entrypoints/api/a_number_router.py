@@ -4,6 +4,10 @@
   numbers on file for the caller's tenant, reported at once; ``{"result": "Create Successful."}``.
 - ``POST /v1.0/privatenumber/a-number/query`` (QueryPvCallerNumber): ``total`` and a page of ``numbers``.
 - ``DELETE /v1.0/privatenumber/a-number`` (DeletePvCallerNumber): ``{"result": "Delete Successful."}``.
+- ``POST /v1/privatenumber/a-number/files?agree_authorization_statement=true`` (CreateReportFiles): multipart
+  ``files``, up to 10 JPEG/PNG live photos under 32 KB; ``{"result": "Upload Successful."}`` and the refused
+  ones in ``failedFiles``.
+- ``POST /v1/privatenumber/a-number/files/query`` (QueryReportFiles): ``total`` and a page of ``files``.
 
 ``X-Auth-Token`` carries a privnum API token (``pn_…``) of a tenant user; without one, or with a bad one,
 403 ``PPT.0007``. Refusals are HTTP 400 with ``error_code`` / ``error_msg`` (``PPT.0002`` bad input or a
@@ -19,11 +23,13 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from privnum.bootstrap import ManagementPlane
-from privnum.domain.a_numbers import ReportStatus
+from privnum.domain.a_numbers import MAX_FILES_PER_CALL, MAX_PHOTO_BYTES, ReportStatus
 from privnum.domain.access import Actor
 from privnum.domain.management_errors import ManagementError
 from privnum.entrypoints.api.wire import JSON_MEDIA_TYPE, MAX_BODY_BYTES
@@ -33,13 +39,18 @@ from privnum.huawei.a_numbers import (
     INTERNAL_ERROR,
     INVALID_PARAMETER,
     UNAUTHORIZED,
+    UPLOADED,
     CreateBody,
     DeleteBody,
+    FileQueryBody,
     PptCode,
     QueryBody,
     code_of,
+    failed_files,
+    file_entry,
     number_entry,
     refusal_body,
+    utc_ms,
     wire_field,
 )
 from privnum.service.management.a_numbers import Submitted
@@ -47,6 +58,9 @@ from privnum.service.paging import PageRequest
 
 URI = "/v1.0/privatenumber/a-number"
 QUERY_URI = URI + "/query"
+FILES_URI = "/v1/privatenumber/a-number/files"
+FILES_QUERY_URI = FILES_URI + "/query"
+MAX_UPLOAD_BYTES = MAX_FILES_PER_CALL * MAX_PHOTO_BYTES + 64 * 1024  # ten photos and the multipart framing
 router = APIRouter(tags=["A numbers (A号码报备)"])
 log = logging.getLogger("privnum.api")
 M = TypeVar("M", bound=BaseModel)
@@ -54,9 +68,10 @@ TOKEN_HEADER = Header(None, alias="X-Auth-Token", description="a privnum API tok
 
 
 class _Refusal(Exception):
-    def __init__(self, code: PptCode, detail: str = "", field: str | None = None) -> None:
+    def __init__(self, code: PptCode, detail: str = "", field: str | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
-        self.code, self.detail, self.field = code, detail, field
+        self.code, self.detail, self.field, self.extra = code, detail, field, extra or {}
 
 
 def _answer(body: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -97,7 +112,8 @@ async def _run(work: Callable[[], Awaitable[dict[str, Any]]]) -> JSONResponse:
     try:
         return _answer(await work())
     except _Refusal as refusal:
-        return _answer(refusal_body(refusal.code, refusal.detail, refusal.field), refusal.code.http_status)
+        body = {**refusal_body(refusal.code, refusal.detail, refusal.field), **refusal.extra}
+        return _answer(body, refusal.code.http_status)
     except ManagementError as error:
         code = code_of(error)
         return _answer(refusal_body(code, error.message, wire_field(error.field)), code.http_status)
@@ -146,5 +162,65 @@ async def delete(request: Request, x_auth_token: str | None = TOKEN_HEADER) -> J
         body = await _body(request, DeleteBody)
         await _plane(request).a_numbers.withdraw(actor, body.numbers)
         return {"result": DELETED}
+
+    return await _run(work)
+
+
+async def _photos(request: Request) -> list[tuple[str, bytes]]:
+    """The ``files`` parts of a multipart body of at most MAX_UPLOAD_BYTES, read before anything is stored."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise _Refusal(INVALID_PARAMETER, "send the photos as multipart/form-data, each in a part named files")
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise _Refusal(INVALID_PARAMETER, f"the body is larger than {MAX_UPLOAD_BYTES // 1024} KB: at most "
+                           f"{MAX_FILES_PER_CALL} photos of {MAX_PHOTO_BYTES // 1024} KB")
+
+    async def body() -> Any:
+        yield bytes(raw)
+
+    try:
+        form = await MultiPartParser(request.headers, body(), max_files=MAX_FILES_PER_CALL, max_fields=20,
+                                     max_part_size=MAX_UPLOAD_BYTES).parse()
+    except MultiPartException as error:
+        raise _Refusal(INVALID_PARAMETER, f"the multipart body is malformed: {error.message}") from None
+    parts = [part for part in form.getlist("files") if isinstance(part, UploadFile)]
+    return [(part.filename or "", await part.read()) for part in parts]
+
+
+@router.post(FILES_URI, summary="CreateReportFiles")
+async def upload_files(request: Request, x_auth_token: str | None = TOKEN_HEADER,
+                       agree_authorization_statement: str | None = Query(None)) -> JSONResponse:
+    async def work() -> dict[str, Any]:
+        actor = await _tenant_actor(request, x_auth_token)
+        files = await _photos(request)
+        consent = (agree_authorization_statement or "").strip().lower() == "true"
+        outcome = await _plane(request).a_numbers.upload(actor, files, consent=consent)
+        if not outcome.stored:
+            raise _Refusal(INVALID_PARAMETER, "no photo was stored", "files",
+                           {"failedFiles": failed_files(outcome.failed)})
+        answer: dict[str, Any] = {"result": UPLOADED}
+        if outcome.failed:
+            answer["failedFiles"] = failed_files(outcome.failed)
+        return answer
+
+    return await _run(work)
+
+
+@router.post(FILES_QUERY_URI, summary="QueryReportFiles")
+async def query_files(request: Request, x_auth_token: str | None = TOKEN_HEADER) -> JSONResponse:
+    async def work() -> dict[str, Any]:
+        actor = await _tenant_actor(request, x_auth_token)
+        body = await _body(request, FileQueryBody)
+        try:
+            since = utc_ms(body.startTime) if body.startTime else None
+            until = utc_ms(body.stopTime) + 999 if body.stopTime else None  # the whole last second
+        except ValueError:
+            raise _Refusal(INVALID_PARAMETER, "is no real time (UTC YYYY-MM-DD HH:MM:SS)",
+                           "startTime or stopTime") from None
+        page = await _plane(request).a_numbers.photos(actor, PageRequest(body.page, body.size), body.fileName,
+                                                      since, until)
+        return {"total": page.total, "files": [file_entry(p) for p in page.items]}
 
     return await _run(work)

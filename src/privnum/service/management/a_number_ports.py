@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from privnum.domain.a_numbers import ANumber, Registration, ReportStatus
+from privnum.domain.a_numbers import ANumber, PhotoFile, Registration, ReportStatus
 from privnum.service.paging import Page, PageRequest
 
 
@@ -15,6 +15,22 @@ class ANumberFilter:
     tenant_id: int | None = None  # None: every tenant's (operators only)
     numbers: tuple[str, ...] = ()  # empty: any number
     report_status: ReportStatus | None = None
+
+
+@dataclass(frozen=True)
+class PhotoFilter:
+    tenant_id: int
+    name: str | None = None
+    since_ms: int | None = None
+    until_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class NewPhoto:
+    name: str
+    content_type: str
+    content: bytes
+    sha256: str
 
 
 class ANumberRows(Protocol):
@@ -32,5 +48,17 @@ class ANumberRows(Protocol):
     async def delete_a_numbers(self, tenant_id: int, numbers: Sequence[str]) -> int: ...
 
     async def a_numbers(self, where: ANumberFilter, page: PageRequest) -> Page[ANumber]:
+        """Newest first."""
+        ...
+
+    async def insert_photo(self, tenant_id: int, photo: NewPhoto, created_by: str, now_ms: int) -> bool:
+        """False, storing nothing, when the tenant already has a photo of that name."""
+        ...
+
+    async def photo_names(self, tenant_id: int, names: Sequence[str]) -> set[str]:
+        """Those of ``names`` the tenant has uploaded."""
+        ...
+
+    async def photos(self, where: PhotoFilter, page: PageRequest) -> Page[PhotoFile]:
         """Newest first."""
         ...

@@ -1,4 +1,5 @@
-"""A numbers on file (A号码报备): register, list and withdraw the real users of a tenant's A numbers.
+"""A numbers on file (A号码报备): upload live photos, register, list and withdraw the real users of a tenant's A
+numbers.
 
 Shared by Huawei's wire API (``/v1.0/privatenumber/a-number``) and the management API. Registering and
 withdrawing are all or nothing: one bad or duplicate number refuses the whole call, nothing is stored. Each
@@ -7,22 +8,27 @@ number registered or withdrawn writes an audit event in the same transaction.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from privnum.domain.a_numbers import (
+    MAX_FILES_PER_CALL,
     MAX_PER_CALL,
     MAX_QUERY_NUMBERS,
     ANumber,
+    PhotoFile,
     Registration,
     ReportStatus,
     check_registration,
+    photo_content_type,
+    photo_problem,
 )
 from privnum.domain.access import Actor, Permission
 from privnum.domain.audit import AuditEvent
 from privnum.domain.management_errors import Conflict, Forbidden, Invalid, ManagementError, NotFound
 from privnum.service.clock import now_ms
-from privnum.service.management.a_number_ports import ANumberFilter
+from privnum.service.management.a_number_ports import ANumberFilter, NewPhoto, PhotoFilter
 from privnum.service.management.ports import ManagementTx, ManagementUnit
 from privnum.service.paging import Page, PageRequest
 
@@ -37,6 +43,20 @@ class Submitted:
     identity_card: str
     live_face_image: str
     operator_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """What became of an upload: the photos stored, and each refused one with the reason."""
+
+    stored: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _consented(consent: bool) -> None:
+    if not consent:
+        raise Invalid("consent_required", "agree to the personal-data authorisation statement first: the "
+                      "names, ID numbers and photos are personal data", field="agree_authorization_statement")
 
 
 def _tenant_of(actor: Actor) -> int:
@@ -70,9 +90,7 @@ class ANumbers:
         ``numbers.<i>.<field>``) for a rule broken, ``Conflict`` for a number already on file or sent twice."""
         actor.require(Permission.MANAGE_ENTERPRISES)
         tenant_id = _tenant_of(actor)
-        if not consent:
-            raise Invalid("consent_required", "agree to the personal-data authorisation statement first: the "
-                          "names, ID numbers and photos are personal data", field="agree_authorization_statement")
+        _consented(consent)
         _check_count(submitted, MAX_PER_CALL)
         registrations: list[Registration] = []
         for index, item in enumerate(submitted):
@@ -90,6 +108,12 @@ class ANumbers:
         now = now_ms()
 
         async def work(tx: ManagementTx) -> list[ANumber]:
+            photos = await tx.photo_names(tenant_id, sorted({r.live_face_image for r in registrations}))
+            for index, registration in enumerate(registrations):
+                if registration.live_face_image not in photos:
+                    raise Invalid("photo_not_uploaded", f"no photo {registration.live_face_image!r} is uploaded; "
+                                  "upload it first (POST /v1/privatenumber/a-number/files)",
+                                  field=f"numbers.{index}.live_face_image")
             on_file = await tx.a_numbers_of(tenant_id, sorted(seen))
             inserted = None if on_file else await tx.insert_a_numbers(tenant_id, registrations, actor.login, now)
             if inserted is None:
@@ -102,6 +126,40 @@ class ANumbers:
             return inserted
 
         return await self.unit.run(work)
+
+    async def upload(self, actor: Actor, files: Sequence[tuple[str, bytes]], *, consent: bool) -> Uploaded:
+        """Store up to 10 live photos (JPEG or PNG, under 32 KB, names unique in the tenant). A photo that breaks
+        a rule is refused alone (in ``failed``, nothing of it stored); the others are stored, each audited."""
+        actor.require(Permission.MANAGE_ENTERPRISES)
+        tenant_id = _tenant_of(actor)
+        _consented(consent)
+        if not 1 <= len(files) <= MAX_FILES_PER_CALL:
+            raise Invalid("invalid_count", f"send 1 to {MAX_FILES_PER_CALL} files", field="files")
+        now = now_ms()
+
+        async def work(tx: ManagementTx) -> Uploaded:
+            outcome = Uploaded()
+            for name, content in files:
+                problem = photo_problem(name, content)
+                photo = NewPhoto(name, photo_content_type(name), content, hashlib.sha256(content).hexdigest()) \
+                    if problem is None else None
+                if photo is None or not await tx.insert_photo(tenant_id, photo, actor.login, now):
+                    outcome.failed.append((name, problem or "a photo of this name is already uploaded"))
+                    continue
+                outcome.stored.append(name)
+                await tx.audit(AuditEvent(actor, "a_number_photo.upload", f"a_number_photo:{name}", tenant_id,
+                                          after={"name": name, "size_bytes": len(content), "sha256": photo.sha256}),
+                               now)
+            return outcome
+
+        return await self.unit.run(work)
+
+    async def photos(self, actor: Actor, page: PageRequest, name: str | None = None, since_ms: int | None = None,
+                     until_ms: int | None = None) -> Page[PhotoFile]:
+        """The tenant's uploaded photos, newest first (names and sizes, never the images)."""
+        actor.require(Permission.READ)
+        where = PhotoFilter(_tenant_of(actor), name, since_ms, until_ms)
+        return await self.unit.run(lambda tx: tx.photos(where, page), read_only=True)
 
     async def withdraw(self, actor: Actor, numbers: Sequence[str]) -> None:
         """Take up to 10 numbers off file; ``NotFound`` (nothing withdrawn) when one is not on file."""

@@ -1,4 +1,4 @@
-"""A numbers on file (Huawei's A号码报备, issue 13)
+"""A numbers on file and their live photos (Huawei's A号码报备, issue 13)
 
 Revision ID: 0012
 Revises: 0011
@@ -36,7 +36,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_a_numbers")),
         sa.UniqueConstraint("tenant_id", "number", name="uq_a_numbers_tenant_number"),
     )
+    op.create_table(
+        "a_number_photos",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("tenant_id", sa.Integer(),
+                  sa.ForeignKey("tenants.id", name=op.f("fk_a_number_photos_tenant_id_tenants")), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("content_type", sa.String(length=16), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at_ms", sa.BigInteger(), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_a_number_photos")),
+        sa.UniqueConstraint("tenant_id", "name", name="uq_a_number_photos_tenant_name"),
+    )
+    op.create_index("ix_a_number_photos_tenant_created", "a_number_photos", ["tenant_id", "created_at_ms"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_a_number_photos_tenant_created", table_name="a_number_photos")
+    op.drop_table("a_number_photos")
     op.drop_table("a_numbers")

@@ -9,29 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-URI = "/v1.0/privatenumber/a-number"
-AGREED = {"agree_authorization_statement": "true"}
+from a_number_client import AGREED, URI, WireClient, photo
+
 ID = "11010519491231002X"
 ID_2 = "440308199001011239"
-
-
-class WireClient:
-    """Huawei's A-number API with a privnum API token as the X-Auth-Token."""
-
-    def __init__(self, base: str, token: str | None) -> None:
-        headers = {"Content-Type": "application/json;charset=UTF-8"}
-        if token is not None:
-            headers["X-Auth-Token"] = token
-        self.http = httpx.Client(base_url=base, timeout=30, headers=headers)
-
-    def create(self, numbers: list[dict[str, Any]], params: dict[str, str] | None = AGREED) -> httpx.Response:
-        return self.http.post(URI, params=params, json={"numbers": numbers})
-
-    def query(self, **body: Any) -> httpx.Response:
-        return self.http.post(URI + "/query", json=body)
-
-    def delete(self, numbers: list[str]) -> httpx.Response:
-        return self.http.request("DELETE", URI, json={"numbers": numbers})
 
 
 def mobile(number: str, card: str = ID, **extra: Any) -> dict[str, Any]:
@@ -52,15 +33,16 @@ def wire(mgmt_server, new_tenant):
     tenant = new_tenant()
     token = tenant.admin.ok("POST", "/tokens", json={"name": "a-numbers", "days": 30})["token"]
     client = WireClient(mgmt_server.base, token)
+    assert client.upload([photo("zhang.jpg"), photo("li.png")]).status_code == 200
     yield client, tenant
-    client.http.close()
+    client.close()
 
 
 def refused(response: httpx.Response, status: int, code: str) -> str:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json;charset=UTF-8"
     body = response.json()
-    assert set(body) == {"error_code", "error_msg"} and body["error_code"] == code, body
+    assert set(body) - {"failedFiles"} == {"error_code", "error_msg"} and body["error_code"] == code, body
     return str(body["error_msg"])
 
 
@@ -180,14 +162,16 @@ def test_without_a_valid_token_403_ppt_0007(mgmt_server, token):
     refused(client.create([mobile("+8613800000071")]), 403, "PPT.0007")
     refused(client.query(page=1, size=10), 403, "PPT.0007")
     refused(client.delete(["+8613800000071"]), 403, "PPT.0007")
-    client.http.close()
+    refused(client.upload([photo("x.jpg")]), 403, "PPT.0007")
+    refused(client.query_files(page=1, size=10), 403, "PPT.0007")
+    client.close()
 
 
 def test_an_operators_token_is_refused(mgmt_server, operator):
     token = operator.ok("POST", "/tokens", json={"name": "op", "days": 1})["token"]
     client = WireClient(mgmt_server.base, token)
     refused(client.query(page=1, size=10), 403, "PPT.0007")
-    client.http.close()
+    client.close()
 
 
 def test_a_read_only_token_may_query_but_not_register(mgmt_server, wire):
@@ -198,7 +182,7 @@ def test_a_read_only_token_may_query_but_not_register(mgmt_server, wire):
     assert reader.query(page=1, size=10).json()["total"] == 1
     refused(reader.create([mobile("+8613800000082")]), 403, "PPT.0007")
     refused(reader.delete(["+8613800000081"]), 403, "PPT.0007")
-    reader.http.close()
+    reader.close()
 
 
 def test_another_tenant_sees_none_of_them(mgmt_server, new_tenant, wire):
@@ -210,9 +194,12 @@ def test_another_tenant_sees_none_of_them(mgmt_server, new_tenant, wire):
     assert stranger.query(page=1, size=10, number=["+8613800000091"]).json() == {"total": 0, "numbers": []}
     refused(stranger.delete(["+8613800000091"]), 400, "PPT.0009")
     # the same number is the other tenant's to register: registrations are per tenant
+    assert stranger.create([mobile("+8613800000091", card=ID_2)]).status_code == 400  # its photo is not theirs
+    assert stranger.upload([photo("zhang.jpg")]).status_code == 200  # nor the name: photo names are per tenant
+    assert stranger.query_files(page=1, size=10).json()["total"] == 1
     assert stranger.create([mobile("+8613800000091", card=ID_2)]).status_code == 200
     assert client.query(page=1, size=10).json()["total"] == 1
-    stranger.http.close()
+    stranger.close()
 
 
 def test_every_registration_and_withdrawal_is_audited_without_the_id(wire):
@@ -223,3 +210,54 @@ def test_every_registration_and_withdrawal_is_audited_without_the_id(wire):
     assert [e["action"] for e in events] == ["a_number.delete", "a_number.create"]
     assert events[1]["subject"] == "a_number:+8613800000101" and events[1]["after"]["report_status"] == 0
     assert ID not in str(events) and events[1]["after"]["identity_card"] == "110105********002X"
+
+
+def test_a_registration_must_name_an_uploaded_photo(wire):
+    client, _ = wire
+    message = refused(client.create([mobile("+8613800000111", liveFaceImage="never.jpg")]), 400, "PPT.0002")
+    assert message.startswith("Invalid Parameter. numbers[0].liveFaceImage:") and "upload it first" in message
+
+
+def test_uploaded_photos_are_listed_by_name_and_time(wire):
+    client, _ = wire
+    answer = client.query_files(page=1, size=10).json()
+    assert answer["total"] == 2 and {f["fileName"] for f in answer["files"]} == {"zhang.jpg", "li.png"}
+    assert all(len(f["createTime"]) == 19 for f in answer["files"])
+    assert client.query_files(page=1, size=10, fileName="li.png").json()["total"] == 1
+    assert client.query_files(page=1, size=10, startTime="2000-01-01 00:00:00",
+                              stopTime="2000-01-01 23:59:59").json() == {"total": 0, "files": []}
+    refused(client.query_files(page=1, size=10, startTime="2025-02-30 00:00:00"), 400, "PPT.0002")
+    refused(client.query_files(page=1, size=101), 400, "PPT.0002")
+
+
+def test_refused_photos_are_listed_and_the_others_stored(wire):
+    client, _ = wire
+    answer = client.upload([photo("new.jpg"), ("big.jpg", b"\xff\xd8\xff" + b"\x00" * 32 * 1024),
+                            ("fake.png", b"GIF89a...."), photo("zhang.jpg"), photo("pic.gif")])
+    assert answer.status_code == 200, answer.text
+    failed = {f["file"]: f["failReason"] for f in answer.json()["failedFiles"]}
+    assert answer.json()["result"] == "Upload Successful."
+    assert set(failed) == {"big.jpg", "fake.png", "zhang.jpg", "pic.gif"}
+    assert "32 KB" in failed["big.jpg"] and "already uploaded" in failed["zhang.jpg"]
+    names = {f["fileName"] for f in client.query_files(page=1, size=10).json()["files"]}
+    assert names == {"zhang.jpg", "li.png", "new.jpg"}
+
+
+def test_an_upload_of_nothing_storable_is_refused(wire):
+    client, _ = wire
+    answer = client.upload([("fake.png", b"GIF89a....")])
+    refused(answer, 400, "PPT.0002")
+    assert answer.json()["failedFiles"][0]["file"] == "fake.png"
+    refused(client.upload([photo("a.jpg")], params=None), 400, "PPT.0002")  # no consent
+    refused(client.upload([photo(f"p{i}.jpg") for i in range(11)]), 400, "PPT.0002")
+    refused(client.http.post("/v1/privatenumber/a-number/files", params=AGREED, json={"files": []}), 400, "PPT.0002")
+    big = [("files", (f"b{i}.jpg", b"\xff\xd8\xff" + b"\x00" * 40 * 1024, "image/jpeg")) for i in range(10)]
+    refused(client.http.post("/v1/privatenumber/a-number/files", params=AGREED, files=big), 400, "PPT.0002")
+    assert client.query_files(page=1, size=10).json()["total"] == 2
+
+
+def test_photo_uploads_are_audited_without_the_image(wire):
+    _, tenant = wire
+    events = tenant.admin.ok("GET", "/audit-events?action=a_number_photo.")["items"]
+    assert {e["subject"] for e in events} == {"a_number_photo:zhang.jpg", "a_number_photo:li.png"}
+    assert set(events[0]["after"]) == {"name", "size_bytes", "sha256"}
