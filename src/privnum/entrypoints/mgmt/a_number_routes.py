@@ -59,7 +59,7 @@ class NumberEntry(BaseModel):
 
 
 class RegisterBody(BaseModel):
-    numbers: list[NumberEntry] = Field(max_length=10)
+    numbers: list[NumberEntry] = Field(max_length=100, description="1 to 10")
     agree_authorization_statement: bool = Field(False, description="must be true")
 
 
