@@ -75,6 +75,17 @@ def _record(a_number: ANumber) -> dict[str, object]:
             "operator_number": a_number.operator_number, "report_status": a_number.report_status.value}
 
 
+async def _store_photo_in(tx: ManagementTx, actor: Actor, tenant_id: int, name: str, content: bytes,
+                          now: int) -> bool:
+    """Store a checked photo and audit it (name, size, digest; never the image); False when the name is taken."""
+    photo = NewPhoto(name, photo_content_type(name), content, hashlib.sha256(content).hexdigest())
+    if not await tx.insert_photo(tenant_id, photo, actor.login, now):
+        return False
+    await tx.audit(AuditEvent(actor, "a_number_photo.upload", f"a_number_photo:{name}", tenant_id,
+                              after={"name": name, "size_bytes": len(content), "sha256": photo.sha256}), now)
+    return True
+
+
 def _check_count(numbers: Sequence[object], most: int) -> None:
     if not 1 <= len(numbers) <= most:
         raise Invalid("invalid_count", f"send 1 to {most} numbers", field="numbers")
@@ -114,18 +125,24 @@ class ANumbers:
                     raise Invalid("photo_not_uploaded", f"no photo {registration.live_face_image!r} is uploaded; "
                                   "upload it first (POST /v1/privatenumber/a-number/files)",
                                   field=f"numbers.{index}.live_face_image")
-            on_file = await tx.a_numbers_of(tenant_id, sorted(seen))
-            inserted = None if on_file else await tx.insert_a_numbers(tenant_id, registrations, actor.login, now)
-            if inserted is None:
-                taken = on_file[0].number if on_file else "a number"
-                raise Conflict("already_registered", f"{taken} is already on file (禁止重复提交); withdraw it "
-                               "first to register it again", field="numbers")
-            for a_number in inserted:
-                await tx.audit(AuditEvent(actor, "a_number.create", f"a_number:{a_number.number}", tenant_id,
-                                          after=_record(a_number)), now)
-            return inserted
+            return await self._insert_in(tx, actor, tenant_id, registrations, now)
 
         return await self.unit.run(work)
+
+    @staticmethod
+    async def _insert_in(tx: ManagementTx, actor: Actor, tenant_id: int, registrations: Sequence[Registration],
+                         now: int) -> list[ANumber]:
+        numbers = sorted({r.number for r in registrations})
+        on_file = await tx.a_numbers_of(tenant_id, numbers)
+        inserted = None if on_file else await tx.insert_a_numbers(tenant_id, registrations, actor.login, now)
+        if inserted is None:
+            taken = on_file[0].number if on_file else "a number"
+            raise Conflict("already_registered", f"{taken} is already on file (禁止重复提交); withdraw it "
+                           "first to register it again", field="numbers")
+        for a_number in inserted:
+            await tx.audit(AuditEvent(actor, "a_number.create", f"a_number:{a_number.number}", tenant_id,
+                                      after=_record(a_number)), now)
+        return inserted
 
     async def upload(self, actor: Actor, files: Sequence[tuple[str, bytes]], *, consent: bool) -> Uploaded:
         """Store up to 10 live photos (JPEG or PNG, under 32 KB, names unique in the tenant). A photo that breaks
@@ -141,15 +158,12 @@ class ANumbers:
             outcome = Uploaded()
             for name, content in files:
                 problem = photo_problem(name, content)
-                photo = NewPhoto(name, photo_content_type(name), content, hashlib.sha256(content).hexdigest()) \
-                    if problem is None else None
-                if photo is None or not await tx.insert_photo(tenant_id, photo, actor.login, now):
-                    outcome.failed.append((name, problem or "a photo of this name is already uploaded"))
-                    continue
-                outcome.stored.append(name)
-                await tx.audit(AuditEvent(actor, "a_number_photo.upload", f"a_number_photo:{name}", tenant_id,
-                                          after={"name": name, "size_bytes": len(content), "sha256": photo.sha256}),
-                               now)
+                if problem is None and not await _store_photo_in(tx, actor, tenant_id, name, content, now):
+                    problem = "a photo of this name is already uploaded"
+                if problem:
+                    outcome.failed.append((name, problem))
+                else:
+                    outcome.stored.append(name)
             return outcome
 
         return await self.unit.run(work)
@@ -160,6 +174,31 @@ class ANumbers:
         actor.require(Permission.READ)
         where = PhotoFilter(_tenant_of(actor), name, since_ms, until_ms)
         return await self.unit.run(lambda tx: tx.photos(where, page), read_only=True)
+
+    async def register_with_photo(self, actor: Actor, submitted: Submitted, photo: tuple[str, bytes], *,
+                                  consent: bool) -> ANumber:
+        """One number and its live photo, in one transaction (the console's form): the photo is stored only when
+        the number is registered. ``Invalid`` with field ``photo`` for a refused photo; a photo of that name
+        already uploaded is used as it is."""
+        actor.require(Permission.MANAGE_ENTERPRISES)
+        tenant_id = _tenant_of(actor)
+        _consented(consent)
+        name, content = photo
+        problem = photo_problem(name, content)
+        if problem:
+            raise Invalid("invalid_photo", problem, field="photo")
+        try:
+            registration = check_registration(submitted.number, submitted.number_type, submitted.name,
+                                              submitted.identity_card, name, submitted.operator_number)
+        except Invalid as error:
+            raise _at(0, error) from None
+        now = now_ms()
+
+        async def work(tx: ManagementTx) -> ANumber:
+            await _store_photo_in(tx, actor, tenant_id, name, content, now)  # or the one of that name already
+            return (await self._insert_in(tx, actor, tenant_id, [registration], now))[0]
+
+        return await self.unit.run(work)
 
     async def withdraw(self, actor: Actor, numbers: Sequence[str]) -> None:
         """Take up to 10 numbers off file; ``NotFound`` (nothing withdrawn) when one is not on file."""
