@@ -71,3 +71,14 @@ def test_masks():
     assert mask_identity_card(ID) == "110105********002X"
     assert mask_name("欧阳娜娜") == "欧***"
     assert mask_number("+8613800000021") == "+86138****0021"
+
+
+def test_a_photo_is_the_jpeg_or_png_its_name_says_and_under_32_kb():
+    from privnum.domain.a_numbers import photo_problem
+
+    jpeg, png = b"\xff\xd8\xff\xe0rest", b"\x89PNG\r\n\x1a\nrest"
+    assert photo_problem("a.jpg", jpeg) is None and photo_problem("B.PNG", png) is None
+    assert "JPG" in (photo_problem("a.jpg", png) or "")
+    assert "32 KB" in (photo_problem("a.jpg", jpeg + b"\0" * 32 * 1024) or "")
+    assert photo_problem("a.jpg", b"") == "the file is empty"
+    assert photo_problem("a.jpeg", jpeg) is not None and photo_problem("", jpeg) is not None
