@@ -67,6 +67,33 @@ M = TypeVar("M", bound=BaseModel)
 TOKEN_HEADER = Header(None, alias="X-Auth-Token", description="a privnum API token (pn_…) of a tenant user")
 
 
+def _inlined(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inlined(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {k: _inlined(v, definitions) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inlined(v, definitions) for v in node]
+    return node
+
+
+def _documented(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of ``model`` (the routes read their bodies themselves, so FastAPI sees none)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": _inlined(schema, definitions)}}}}
+
+
+MULTIPART_PHOTOS = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {"files": {"type": "array", "maxItems": MAX_FILES_PER_CALL,
+                             "items": {"type": "string", "format": "binary"},
+                             "description": "JPEG or PNG live photos under 32 KB, names of at most 64 characters "
+                                            "ending in .jpg or .png"}}}}}}}
+
+
 class _Refusal(Exception):
     def __init__(self, code: PptCode, detail: str = "", field: str | None = None,
                  extra: dict[str, Any] | None = None) -> None:
@@ -127,7 +154,7 @@ def _plane(request: Request) -> ManagementPlane:
     return plane
 
 
-@router.post(URI, summary="CreatePvCallerNumber")
+@router.post(URI, summary="CreatePvCallerNumber", openapi_extra=_documented(CreateBody))
 async def create(request: Request, x_auth_token: str | None = TOKEN_HEADER,
                  agree_authorization_statement: str | None = Query(None)) -> JSONResponse:
     async def work() -> dict[str, Any]:
@@ -142,7 +169,7 @@ async def create(request: Request, x_auth_token: str | None = TOKEN_HEADER,
     return await _run(work)
 
 
-@router.post(QUERY_URI, summary="QueryPvCallerNumber")
+@router.post(QUERY_URI, summary="QueryPvCallerNumber", openapi_extra=_documented(QueryBody))
 async def query(request: Request, x_auth_token: str | None = TOKEN_HEADER) -> JSONResponse:
     async def work() -> dict[str, Any]:
         actor = await _tenant_actor(request, x_auth_token)
@@ -155,7 +182,7 @@ async def query(request: Request, x_auth_token: str | None = TOKEN_HEADER) -> JS
     return await _run(work)
 
 
-@router.delete(URI, summary="DeletePvCallerNumber")
+@router.delete(URI, summary="DeletePvCallerNumber", openapi_extra=_documented(DeleteBody))
 async def delete(request: Request, x_auth_token: str | None = TOKEN_HEADER) -> JSONResponse:
     async def work() -> dict[str, Any]:
         actor = await _tenant_actor(request, x_auth_token)
@@ -189,7 +216,7 @@ async def _photos(request: Request) -> list[tuple[str, bytes]]:
     return [(part.filename or "", await part.read()) for part in parts]
 
 
-@router.post(FILES_URI, summary="CreateReportFiles")
+@router.post(FILES_URI, summary="CreateReportFiles", openapi_extra=MULTIPART_PHOTOS)
 async def upload_files(request: Request, x_auth_token: str | None = TOKEN_HEADER,
                        agree_authorization_statement: str | None = Query(None)) -> JSONResponse:
     async def work() -> dict[str, Any]:
@@ -208,7 +235,7 @@ async def upload_files(request: Request, x_auth_token: str | None = TOKEN_HEADER
     return await _run(work)
 
 
-@router.post(FILES_QUERY_URI, summary="QueryReportFiles")
+@router.post(FILES_QUERY_URI, summary="QueryReportFiles", openapi_extra=_documented(FileQueryBody))
 async def query_files(request: Request, x_auth_token: str | None = TOKEN_HEADER) -> JSONResponse:
     async def work() -> dict[str, Any]:
         actor = await _tenant_actor(request, x_auth_token)
