@@ -61,6 +61,10 @@ async def test_register_an_a_number_then_withdraw_it(page: Page, console_url: st
     await table.get_by_role("button", name="删除").click()
     await expect(page.get_by_test_id("empty-a-numbers")).to_be_visible()
     await expect(page.get_by_test_id("notices")).to_have_text("A号码报备已删除。")
+    await page.get_by_test_id("lang-en").click()
+    await expect(page.get_by_test_id("page-title")).to_have_text("A numbers")
+    await expect(page.get_by_test_id("empty-a-numbers")).to_contain_text("No A numbers on file yet.")
+    await expect(page.get_by_test_id("register-submit")).to_have_text("Register the number")
 
 
 def test_another_tenants_a_number_is_not_found_in_the_console(console_url: str) -> None:
