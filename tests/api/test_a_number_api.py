@@ -210,6 +210,7 @@ def test_every_registration_and_withdrawal_is_audited_without_the_id(wire):
     assert [e["action"] for e in events] == ["a_number.delete", "a_number.create"]
     assert events[1]["subject"] == "a_number:+8613800000101" and events[1]["after"]["report_status"] == 0
     assert ID not in str(events) and events[1]["after"]["identity_card"] == "110105********002X"
+    assert events[1]["after"]["name"] == "张*" and "张三" not in str(events)
 
 
 def test_a_registration_must_name_an_uploaded_photo(wire):

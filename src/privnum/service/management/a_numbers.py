@@ -21,6 +21,7 @@ from privnum.domain.a_numbers import (
     Registration,
     ReportStatus,
     check_registration,
+    mask_name,
     photo_content_type,
     photo_problem,
 )
@@ -70,7 +71,8 @@ def _at(index: int, error: ManagementError) -> Invalid:
 
 
 def _record(a_number: ANumber) -> dict[str, object]:
-    return {"number": a_number.number, "number_type": a_number.number_type.value, "name": a_number.name,
+    """What the audit trail keeps of an A number: its name and ID masked."""
+    return {"number": a_number.number, "number_type": a_number.number_type.value, "name": mask_name(a_number.name),
             "identity_card": a_number.identity_card_masked, "live_face_image": a_number.live_face_image,
             "operator_number": a_number.operator_number, "report_status": a_number.report_status.value}
 
