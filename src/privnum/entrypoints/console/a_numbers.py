@@ -77,7 +77,8 @@ async def list_a_numbers(request: Request, actor: Reader) -> Response:
 
 @router.post("/a-numbers")
 async def register_a_number(request: Request, actor: Manager) -> Response:
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_FORM_BYTES:
         return await _list_page(request, actor, errors={"photo": ERRORS["invalid_photo"]}, status=422)
     data = await request.form(max_files=1, max_fields=10, max_part_size=MAX_FORM_BYTES)
     form = {name: str(data.get(name) or "").strip()[:64] for name in FORM_FIELDS}
