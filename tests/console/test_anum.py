@@ -91,3 +91,21 @@ def test_another_tenants_a_number_is_not_found_in_the_console(console_url: str) 
     refused = viewer.http.post(f"/console/a-numbers/{a_number_id}/withdraw", data={"_csrf": viewer.csrf or ""})
     assert refused.status_code == 404
     viewer.close()
+
+
+def test_a_refused_photo_stores_nothing(console_url: str) -> None:
+    account = new_tenant_admin(console_url)
+    client = MgmtClient(console_url)
+    assert client.login(account.login, account.password).status_code == 200
+    form = {"_csrf": client.csrf or "", "number_type": "1", "number": "+8613800000321", "name": "赵六",
+            "identity_card": "11010519491231002X", "agree": "yes"}
+    for photo in (("big.jpg", JPEG + b"\0" * 40 * 1024), ("fake.jpg", b"GIF89a..."), ("p.gif", JPEG)):
+        answer = client.http.post("/console/a-numbers?lang=en", data=form,
+                                  files={"photo": (photo[0], photo[1], "image/jpeg")})
+        assert answer.status_code == 422, photo[0]
+        assert 'data-testid="error-photo"' in answer.text and "11010519491231002X" not in answer.text
+    without_consent = client.http.post("/console/a-numbers?lang=en", data={**form, "agree": ""},
+                                       files={"photo": ("ok.jpg", JPEG, "image/jpeg")})
+    assert without_consent.status_code == 422 and 'data-testid="error-agree"' in without_consent.text
+    assert client.ok("GET", "/a-numbers")["total"] == 0
+    client.close()
