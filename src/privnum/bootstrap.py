@@ -50,6 +50,7 @@ from privnum.service.calls.control import CommandListener, OwnerCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
+from privnum.service.management.a_numbers import ANumbers
 from privnum.service.management.apps import Apps
 from privnum.service.management.audit import AuditTrail
 from privnum.service.management.enterprises import Enterprises
@@ -232,6 +233,7 @@ class ManagementPlane:
     voice: VoiceFiles
     records: Records
     statistics: CallStatistics
+    a_numbers: ANumbers
 
 
 OperatorRuntime = ManagementPlane
@@ -253,6 +255,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         voice=voice,
         records=Records(unit, build_recordings(settings, db)),
         statistics=CallStatistics(unit),
+        a_numbers=ANumbers(unit),
     )
 
 

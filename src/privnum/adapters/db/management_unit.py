@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from privnum.adapters.db.a_number_rows import ANumberRows
 from privnum.adapters.db.access_rows import AccessRows
 from privnum.adapters.db.audit_rows import AuditRows
 from privnum.adapters.db.database import Conn, Database
@@ -23,7 +24,7 @@ T = TypeVar("T")
 
 
 class SqlManagementTx(SqlTenancyTx, EnterpriseRows, AccessRows, AuditRows, ReviewRows, SettingsRows, RecordRows,
-                      PushRows):
+                      PushRows, ANumberRows):
     def __init__(self, conn: Conn) -> None:
         super().__init__(conn)
 

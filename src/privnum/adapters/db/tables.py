@@ -488,3 +488,40 @@ binding_events = Table(
 Index("ix_cdrs_started", cdrs.c.started_at_ms)
 Index("ix_cdrs_app_started", cdrs.c.app_id, cdrs.c.started_at_ms)
 Index("ix_pushes_app", pushes.c.app_id, pushes.c.id)
+
+# A numbers on file, Huawei's A号码报备 (issue 13, A numbers): tables below
+
+a_numbers = Table(
+    "a_numbers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("number_type", Integer, nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("identity_card_masked", String(20), nullable=False),  # never the full ID number
+    Column("live_face_image", String(64), nullable=False),
+    Column("operator_number", String(20)),
+    Column("report_status", Integer, nullable=False),
+    Column("fail_reason", String(255)),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("tenant_id", "number", name="uq_a_numbers_tenant_number"),
+)
+
+a_number_photos = Table(
+    "a_number_photos",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("content_type", String(16), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("tenant_id", "name", name="uq_a_number_photos_tenant_name"),
+    Index("ix_a_number_photos_tenant_created", "tenant_id", "created_at_ms"),
+)

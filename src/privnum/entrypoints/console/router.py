@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from privnum.domain.operator_errors import OperatorError
 from privnum.entrypoints.console import (
+    a_numbers,
     audit_pages,
     auth_pages,
     i18n,
@@ -35,6 +36,7 @@ AREAS: list[APIRouter] = [
     pages_base.router,
     enterprise_pages, app_pages, review_pages,
     records.router, push_pages.router, statistics_pages.router, audit_pages.router,
+    a_numbers.router,
 ]
 
 

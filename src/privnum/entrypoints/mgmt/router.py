@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from privnum.entrypoints.mgmt import (
+    a_number_routes,
     admin_routes,
     audit_routes,
     pushes_routes,
@@ -25,4 +26,5 @@ AREAS: list[APIRouter] = [
     audit_routes.router,
     enterprise_router, app_router,
     records_routes.router, pushes_routes.router, stats_routes.router,
+    a_number_routes.router,
 ]

@@ -23,6 +23,7 @@ from privnum.domain.private_numbers import NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush
 from privnum.domain.reviews import Review, ReviewKind, ReviewState
 from privnum.service.access.ports import AccessRows
+from privnum.service.management.a_number_ports import ANumberRows
 from privnum.service.management.ent_ports import EnterpriseRows
 from privnum.service.management.records_ports import PushRows, RecordRows
 from privnum.service.paging import Page, PageRequest
@@ -177,7 +178,7 @@ class SettingsRows(Protocol):
 
 
 class ManagementTx(TenancyStore, EnterpriseRows, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
-                   RecordRows, PushRows, Protocol):
+                   RecordRows, PushRows, ANumberRows, Protocol):
     """One management transaction: whatever one action reads and changes commits together, its audit event
     included."""
 
