@@ -52,6 +52,8 @@ from privnum.service.clock import now_ms
 from privnum.service.management.apps import Apps
 from privnum.service.management.audit import AuditTrail
 from privnum.service.management.enterprises import Enterprises
+from privnum.service.management.inventory import Inventory
+from privnum.service.management.number_orders import NumberOrders
 from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
 from privnum.service.management.reviews import Reviews
@@ -224,6 +226,8 @@ class ManagementPlane:
     enterprises: Enterprises
     apps: Apps
     numbers: Numbers
+    inventory: Inventory
+    number_orders: NumberOrders
     pushes: Pushes
     voice: VoiceFiles
 
@@ -234,14 +238,17 @@ OperatorRuntime = ManagementPlane
 def build_management(settings: Settings, db: Database, directory: AppDirectory, voice: VoiceFiles) -> ManagementPlane:
     unit = SqlManagementUnit(db)
     hasher = Argon2Hasher()
+    reviews = Reviews(unit)
     return ManagementPlane(
         sign_in=SignIn(unit, hasher),
         users=Users(unit, hasher),
-        reviews=Reviews(unit),
+        reviews=reviews,
         audit=AuditTrail(unit),
         enterprises=Enterprises(unit),
         apps=Apps(unit),
         numbers=Numbers(unit, HuaweiNumberPushes()),
+        inventory=Inventory(unit),
+        number_orders=NumberOrders(unit, reviews),
         pushes=Pushes(SqlPushLog(db)),
         voice=voice,
     )

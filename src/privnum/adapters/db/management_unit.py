@@ -11,6 +11,7 @@ from privnum.adapters.db.access_rows import AccessRows
 from privnum.adapters.db.audit_rows import AuditRows
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
+from privnum.adapters.db.number_area_rows import NumberAreaRows
 from privnum.adapters.db.review_rows import ReviewRows
 from privnum.adapters.db.settings_rows import SettingsRows
 from privnum.adapters.db.tenancy_store import SqlTenancyTx
@@ -19,7 +20,7 @@ from privnum.service.management.ports import ManagementTx
 T = TypeVar("T")
 
 
-class SqlManagementTx(SqlTenancyTx, AccessRows, AuditRows, ReviewRows, SettingsRows):
+class SqlManagementTx(SqlTenancyTx, AccessRows, AuditRows, ReviewRows, SettingsRows, NumberAreaRows):
     def __init__(self, conn: Conn) -> None:
         super().__init__(conn)
 

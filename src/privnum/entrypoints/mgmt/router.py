@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from privnum.entrypoints.mgmt import admin_routes, audit_routes, review_routes, session_routes, users_routes
+from privnum.entrypoints.mgmt import (
+    admin_routes,
+    audit_routes,
+    inventory_routes,
+    number_orders_routes,
+    numbers_routes,
+    review_routes,
+    session_routes,
+    users_routes,
+)
 
 AREAS: list[APIRouter] = [
     session_routes.router,
@@ -12,4 +21,5 @@ AREAS: list[APIRouter] = [
     review_routes.router,
     admin_routes.router,
     audit_routes.router,
+    numbers_routes.router, number_orders_routes.router, inventory_routes.router,
 ]
