@@ -3,7 +3,7 @@ numStatus of a lock."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -31,7 +31,7 @@ def test_released_after_the_25th_owes_next_month_too():
 
 def test_the_25th_is_counted_in_beijing_time_not_utc():
     # 2026-03-25 17:00 UTC is already the 26th, 01:00, in Beijing
-    assert rent_through(int(datetime(2026, 3, 25, 17, 0, tzinfo=timezone.utc).timestamp() * 1000)) == "2026-04"
+    assert rent_through(int(datetime(2026, 3, 25, 17, 0, tzinfo=UTC).timestamp() * 1000)) == "2026-04"
 
 
 def test_released_late_in_december_owes_january_of_next_year():

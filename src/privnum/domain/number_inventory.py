@@ -100,13 +100,28 @@ def decode_upload(data: bytes) -> str:
                       field="file") from None
 
 
+def _rows(text: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise Invalid("not_csv", f"the file is not a readable CSV ({error})", field="file") from None
+
+
+def listed_numbers(text: str) -> list[str]:
+    """The well-formed numbers of an inventory CSV's ``number`` column (to look up which are already known)."""
+    rows = _rows(text)
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    if "number" not in header:
+        return []
+    column = header.index("number")
+    parsed = (parse_number(row[column]) for row in rows[1:] if len(row) > column)
+    return [n for n in parsed if n is not None]
+
+
 def parse_inventory(text: str, known: Iterable[str] = ()) -> list[StockNumber]:
     """Every line of an inventory CSV as a stock number; ``InventoryRefused`` naming the bad lines when one is
     wrong (numbers already ``known`` count as wrong: a number is in the inventory once)."""
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as error:
-        raise Invalid("not_csv", f"the file is not a readable CSV ({error})", field="file") from None
+    rows = _rows(text)
     header = [h.strip().lower() for h in rows[0]] if rows else []
     missing = [c for c in COLUMNS if c not in header]
     unknown = [h for h in header if h not in COLUMNS + OPTIONAL_COLUMNS]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from privnum.domain.access import Actor, Permission
 from privnum.domain.audit import AuditEvent
 from privnum.domain.management_errors import Invalid
-from privnum.domain.number_inventory import StockCount, decode_upload, parse_inventory
+from privnum.domain.number_inventory import StockCount, decode_upload, listed_numbers, parse_inventory
 from privnum.service.clock import now_ms
 from privnum.service.management.ports import ManagementTx, ManagementUnit
 
@@ -21,10 +21,8 @@ class Inventory:
         text = decode_upload(data)
 
         async def work(tx: ManagementTx) -> int:
-            # a first pass finds the numbers already known, so the error names their lines
-            candidates = parse_inventory(text, known=())
-            known = await tx.known_numbers([s.number for s in candidates])
-            stock = parse_inventory(text, known=known) if known else candidates
+            known = await tx.known_numbers(listed_numbers(text))
+            stock = parse_inventory(text, known=known)
             now = now_ms()
             if not await tx.insert_stock(stock, now):
                 raise Invalid("already_known", "a number of the file was added a moment ago by someone else; upload "

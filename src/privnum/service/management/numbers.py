@@ -199,7 +199,9 @@ class Numbers:
         url = app.callbacks.number_status or app.callbacks.call_status
         if url:
             body = self.formatter.number_status_body(change)
-            await tx.enqueue([OutboundPush(app.id, PushKind.NUMBER_STATUS, url, body)], now)
+            # one number's status pushes arrive in the order of its changes (a lock and an unlock in one second)
+            await tx.enqueue([OutboundPush(app.id, PushKind.NUMBER_STATUS, url, body,
+                                           order_key=f"numStatus:{current.number}")], now)
 
     @staticmethod
     async def _audit_in(tx: ManagementTx, actor: Actor, action: str, before: PrivateNumber, after: PrivateNumber,
