@@ -13,6 +13,7 @@ import itertools
 import json
 import random
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from mgmt import MgmtClient, Tenant
@@ -48,16 +49,19 @@ async def _sql(url: str, statement: str, params: dict) -> list[tuple]:
 
 
 def sql(server: Server, statement: str, **params: object) -> list[tuple]:
-    return asyncio.run(_sql(server.database_url, statement, params))
+    """Run one statement on the server's database (in a thread of its own: browser tests run in an event loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _sql(server.database_url, statement, params)).result()
 
 
-def tenant_app(server: Server, tenant: Tenant, mode: str = "AXB", *extra: str) -> TenantApp:
+def tenant_app(server: Server, tenant: Tenant | int, mode: str = "AXB", *extra: str) -> TenantApp:
     """An approved enterprise of ``tenant`` with one active app of ``mode`` (stand-in: CLI + one SQL UPDATE)."""
     enterprise = f"ent-{uuid.uuid4().hex[:8]}"
     out = server.cli("app", "create", "--name", f"app-{uuid.uuid4().hex[:6]}", "--mode", mode,
                      "--enterprise", enterprise, *extra, "--json")
     key, secret = json.loads(out.stdout)["app_key"], json.loads(out.stdout)["app_secret"]
-    sql(server, "UPDATE enterprises SET tenant_id = :tenant WHERE name = :name", tenant=tenant.id, name=enterprise)
+    tenant_id = tenant if isinstance(tenant, int) else tenant.id
+    sql(server, "UPDATE enterprises SET tenant_id = :tenant WHERE name = :name", tenant=tenant_id, name=enterprise)
     [(enterprise_id, app_id)] = sql(server, "SELECT e.id, a.id FROM apps a JOIN enterprises e "
                                     "ON e.id = a.enterprise_id WHERE a.app_key = :key", key=key)
     return TenantApp(enterprise_id, app_id, key, secret)

@@ -10,9 +10,12 @@ from sqlalchemy import delete, func, insert, select, update
 
 from privnum.adapters.db.database import Conn
 from privnum.adapters.db.tables import apps, enterprises, number_order_lines, number_orders
+from privnum.domain.apps import AppStatus
+from privnum.domain.enterprises import EnterpriseStatus
+from privnum.domain.modes import Mode
 from privnum.domain.number_inventory import NumberType
 from privnum.domain.number_orders import NumberOrder, OrderLine, OrderState
-from privnum.service.management.number_ports import NewOrder
+from privnum.service.management.number_ports import NewOrder, OrderableApp
 from privnum.service.paging import Page, PageRequest
 
 _ORDERS = (select(number_orders, apps.c.name.label("app_name"), enterprises.c.name.label("enterprise_name"))
@@ -35,6 +38,18 @@ def _order_from_row(row: Any, lines: Sequence[OrderLine]) -> NumberOrder:
 
 class OrderRows:
     conn: Conn
+
+    async def orderable_apps(self, tenant_id: int | None) -> list[OrderableApp]:
+        tenant = enterprises.c.tenant_id.is_(None) if tenant_id is None else enterprises.c.tenant_id == tenant_id
+        rows = (await self.conn.execute(
+            select(apps.c.id, apps.c.name, apps.c.mode, apps.c.sms_enabled, enterprises.c.id.label("enterprise_id"),
+                   enterprises.c.name.label("enterprise_name"))
+            .select_from(apps.join(enterprises, enterprises.c.id == apps.c.enterprise_id))
+            .where(tenant, enterprises.c.status == EnterpriseStatus.APPROVED.value,
+                   apps.c.status == AppStatus.ACTIVE.value)
+            .order_by(enterprises.c.name, apps.c.name))).all()
+        return [OrderableApp(r.id, r.name, r.enterprise_id, r.enterprise_name, Mode(r.mode), bool(r.sms_enabled))
+                for r in rows]
 
     async def insert_order(self, order: NewOrder, now_ms: int) -> int:
         inserted = await self.conn.execute(insert(number_orders).values(

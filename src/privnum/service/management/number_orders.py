@@ -26,7 +26,7 @@ from privnum.domain.number_orders import (
 from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.reviews import Review, ReviewKind, ReviewState
 from privnum.service.clock import now_ms
-from privnum.service.management.number_ports import NewOrder
+from privnum.service.management.number_ports import NewOrder, OrderableApp
 from privnum.service.management.ports import ManagementTx, ManagementUnit
 from privnum.service.management.reviews import Reviews
 from privnum.service.paging import Page, PageRequest
@@ -104,6 +104,11 @@ class NumberOrders:
         if order is None or not actor.sees(order.tenant_id):
             raise NotFound("number order")
         return order
+
+    async def orderable_apps(self, actor: Actor) -> list[OrderableApp]:
+        """The apps the actor's tenant may order numbers for (active, of an approved enterprise)."""
+        actor.require(Permission.READ)
+        return await self.unit.run(lambda tx: tx.orderable_apps(actor.tenant_id), read_only=True)
 
     async def orders(self, actor: Actor, state: OrderState | None = None,
                    page: PageRequest = PageRequest()) -> Page[NumberOrder]:

@@ -38,6 +38,18 @@ class NumberListing:
 
 
 @dataclass(frozen=True)
+class OrderableApp:
+    """An active app of an approved enterprise of the tenant: what an order may be placed for."""
+
+    app_id: int
+    app_name: str
+    enterprise_id: int
+    enterprise_name: str
+    mode: Mode
+    sms_enabled: bool
+
+
+@dataclass(frozen=True)
 class NewOrder:
     tenant_id: int | None
     enterprise_id: int
@@ -91,6 +103,8 @@ class NumberRows(Protocol):
 
 
 class OrderRows(Protocol):
+    async def orderable_apps(self, tenant_id: int | None) -> list[OrderableApp]: ...
+
     async def insert_order(self, order: NewOrder, now_ms: int) -> int: ...
 
     async def order(self, order_id: int) -> NumberOrder | None: ...
