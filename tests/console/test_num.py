@@ -5,14 +5,15 @@ says what is wrong next to the line; the inventory import lists refused lines.""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import httpx
 from playwright.async_api import Page, expect
 
 from browser import Account, screenshot, sign_in
 from mgmt import MgmtClient
-from number_setup import approve, import_stock, stock_csv, tenant_app
-from servers import Server, new_numbers
+from number_setup import approve, import_stock, issued_order, stock_csv, tenant_app
+from servers import Server, new_numbers, new_users
 
 
 def _tenant_id(console_url: str, account: Account) -> int:
@@ -108,3 +109,32 @@ def test_inventory_import_lists_the_refused_lines(console_url: str, console_oper
                          files={"file": ("stock.csv", stock_csv(good, "0756", city="珠海"), "text/csv")},
                          follow_redirects=True)
         assert done.status_code == 200 and "The numbers were imported into stock." in done.text and "珠海" in done.text
+
+
+def test_release_from_the_numbers_page_refuses_a_bound_number_then_releases(
+        console_server: Server, console_url: str, console_tenant_admin: Account, console_operator: Account) -> None:
+    app = tenant_app(console_server, _tenant_id(console_url, console_tenant_admin), "AXB")
+    operator = _operator(console_url, console_operator)
+    tenant = _operator(console_url, console_tenant_admin)
+    try:
+        done = issued_order(operator, tenant, app, "0757", 1)
+        [x] = [n["number"] for n in tenant.ok("GET", f"/numbers?app_id={app.app_id}")["items"]]
+        assert done["state"] == "completed"
+        client = console_server.client(app.app_key, app.app_secret)
+        a, b = new_users(2)
+        bound = client.axb_bind(relationNum=x, callerNum=a, calleeNum=b)
+        with httpx.Client(base_url=console_url, timeout=30, headers={"HX-Request": "true"}) as http:
+            csrf = http.post("/mgmt/v1/session", json={"login": console_tenant_admin.login,
+                                                       "password": console_tenant_admin.password}).json()["csrf_token"]
+            path = f"/console/numbers/{quote(x)}/release?lang=en"
+            refused = http.post(path, data={"_csrf": csrf})
+            assert refused.status_code == 200 and 'data-testid="number-alert"' in refused.text
+            assert "unbind them first" in refused.text
+            assert client.axb_unbind(subscriptionId=bound.body["subscriptionId"]).ok
+            released = http.post(path, data={"_csrf": csrf})
+            assert released.status_code == 200 and f"{x} was released and is back in stock." in released.text
+            assert 'id="numbers"' in released.text and "<html" not in released.text  # the table only, for htmx
+        assert tenant.ok("GET", f"/numbers?app_id={app.app_id}")["total"] == 0
+    finally:
+        operator.close()
+        tenant.close()
