@@ -92,3 +92,44 @@ def test_a_lock_pushes_binding_frozen_and_an_unlock_normal():
     assert unlocked is not None and unlocked.status == "5"
     # a frozen number's status stays unavailable whether locked or not
     assert status_change(x, NumberState.FROZEN, NumberState.FROZEN, was_locked=False, locked=True) is None
+
+
+def test_the_status_people_see_puts_the_state_before_the_lock_and_the_lock_before_stock():
+    from privnum.domain.private_numbers import PrivateNumber
+
+    def status(**kw: object) -> str:
+        values = {"number": "+8617000000001", "app_id": 1, "area_code": "0755", "province": None,
+                  "state": NumberState.AVAILABLE, **kw}
+        return PrivateNumber(**values).status  # type: ignore[arg-type]
+
+    assert status() == "idle" and status(load=2) == "bound"
+    assert status(app_id=None) == "in_stock" and status(app_id=None, locked=True) == "locked"
+    assert status(locked=True, load=1) == "locked"
+    assert status(state=NumberState.FROZEN, locked=True) == "frozen"
+
+
+def test_orders_change_only_while_pending_or_rejected_and_cancel_only_while_pending():
+    from privnum.domain.management_errors import Conflict
+    from privnum.domain.number_orders import (
+        NumberOrder,
+        OrderState,
+        check_cancellable,
+        check_editable,
+        check_issuable,
+    )
+
+    def order(state: OrderState) -> NumberOrder:
+        return NumberOrder(1, 1, 1, 1, state, False, "", (), "t", 0, 0)
+
+    check_editable(order(OrderState.PENDING_REVIEW))
+    check_editable(order(OrderState.REJECTED))
+    check_cancellable(order(OrderState.PENDING_REVIEW))
+    check_issuable(order(OrderState.PROCESSING))
+    for state, check, code in ((OrderState.PROCESSING, check_editable, "not_editable"),
+                               (OrderState.COMPLETED, check_editable, "not_editable"),
+                               (OrderState.REJECTED, check_cancellable, "not_cancellable"),
+                               (OrderState.PENDING_REVIEW, check_issuable, "not_issuable"),
+                               (OrderState.COMPLETED, check_issuable, "not_issuable")):
+        with pytest.raises(Conflict) as refused:
+            check(order(state))
+        assert refused.value.code == code
