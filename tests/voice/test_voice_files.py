@@ -26,6 +26,7 @@ from privnum.adapters.voice.builtin import PackagedPrompts
 from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.bootstrap import OperatorRuntime, build_operator
 from privnum.config import Settings
+from privnum.domain.access import Actor
 from privnum.domain.apps import App, CallbackUrls
 from privnum.domain.modes import Mode
 from privnum.domain.operator_errors import OperatorError
@@ -33,6 +34,8 @@ from privnum.domain.voice_files import MAX_DURATION_MS, PCMA, PCMU, DefaultPromp
 from privnum.entrypoints.cli import cli
 from privnum.service.voice_files import VoiceFiles, VoicePrompts
 from servers import BACKENDS, drop_database, fresh_database_url
+
+CLI = Actor.cli()
 
 
 def tone(path: Path, seconds: float, *, rate: int = 16000, channels: int = 2, frequency: int = 440) -> Path:
@@ -55,7 +58,7 @@ class Env:
     tmp: Path
 
     async def app(self, name: str = "app") -> App:
-        return await self.operator.apps.create(enterprise="default", name=name, mode=Mode.AXB,
+        return await self.operator.apps.create(CLI, enterprise="default", name=name, mode=Mode.AXB,
                                                callbacks=CallbackUrls())
 
     async def rows(self, sql: str) -> list[tuple[Any, ...]]:

@@ -5,15 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from privnum.entrypoints.mgmt import (
+    a_number_routes,
     admin_routes,
     audit_routes,
     inventory_routes,
     number_orders_routes,
     numbers_routes,
+    pushes_routes,
+    records_routes,
     review_routes,
     session_routes,
+    stats_routes,
     users_routes,
 )
+from privnum.entrypoints.mgmt.app_routes import router as app_router
+from privnum.entrypoints.mgmt.enterprise_routes import router as enterprise_router
 
 AREAS: list[APIRouter] = [
     session_routes.router,
@@ -21,5 +27,8 @@ AREAS: list[APIRouter] = [
     review_routes.router,
     admin_routes.router,
     audit_routes.router,
+    enterprise_router, app_router,
+    records_routes.router, pushes_routes.router, stats_routes.router,
+    a_number_routes.router,
     numbers_routes.router, number_orders_routes.router, inventory_routes.router,
 ]

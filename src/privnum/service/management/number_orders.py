@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from privnum.domain.access import Actor, Permission
 from privnum.domain.apps import App
 from privnum.domain.audit import AuditEvent
-from privnum.domain.enterprises import Enterprise, EnterpriseStatus
+from privnum.domain.enterprises import Enterprise, require_approved
 from privnum.domain.management_errors import Conflict, Invalid, NotFound
 from privnum.domain.number_orders import (
     NumberOrder,
@@ -25,7 +25,7 @@ from privnum.domain.number_orders import (
 )
 from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.reviews import Review, ReviewKind, ReviewState
-from privnum.service.clock import now_ms
+from privnum.service.clock import now_ms, today_utc
 from privnum.service.management.number_ports import NewOrder, OrderableApp
 from privnum.service.management.ports import ManagementTx, ManagementUnit
 from privnum.service.management.reviews import Reviews
@@ -83,9 +83,7 @@ class NumberOrders:
         enterprise = await tx.enterprise_by_id(request.enterprise_id)
         if enterprise is None or not actor.sees(enterprise.tenant_id):
             raise NotFound("enterprise")
-        if enterprise.status is not EnterpriseStatus.APPROVED:
-            raise Conflict("enterprise_not_approved", f"the enterprise is {enterprise.status.value}; numbers are "
-                           "ordered for an approved enterprise — get it approved first")
+        require_approved(enterprise, today_utc())  # approved, and its authorisation letter not expired
         app = await tx.app_by_id(request.app_id)
         if app is None or not actor.sees(app.tenant_id):
             raise NotFound("app")
