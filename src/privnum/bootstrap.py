@@ -54,6 +54,8 @@ from privnum.service.management.a_numbers import ANumbers
 from privnum.service.management.apps import Apps
 from privnum.service.management.audit import AuditTrail
 from privnum.service.management.enterprises import Enterprises
+from privnum.service.management.inventory import Inventory
+from privnum.service.management.number_orders import NumberOrders
 from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
 from privnum.service.management.records import Records
@@ -229,6 +231,8 @@ class ManagementPlane:
     enterprises: Enterprises
     apps: Apps
     numbers: Numbers
+    inventory: Inventory
+    number_orders: NumberOrders
     pushes: Pushes
     voice: VoiceFiles
     records: Records
@@ -251,6 +255,8 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         enterprises=Enterprises(unit, reviews),  # registers the enterprise review subject
         apps=Apps(unit, directory if isinstance(directory, CachedAppDirectory) else None),
         numbers=Numbers(unit, HuaweiNumberPushes()),
+        inventory=Inventory(unit),
+        number_orders=NumberOrders(unit, reviews),
         pushes=Pushes(unit),
         voice=voice,
         records=Records(unit, build_recordings(settings, db)),

@@ -13,6 +13,7 @@ from privnum.adapters.db.audit_rows import AuditRows
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
 from privnum.adapters.db.enterprise_rows import EnterpriseRows
+from privnum.adapters.db.number_area_rows import NumberAreaRows
 from privnum.adapters.db.push_rows import PushRows
 from privnum.adapters.db.record_rows import RecordRows
 from privnum.adapters.db.review_rows import ReviewRows
@@ -24,7 +25,7 @@ T = TypeVar("T")
 
 
 class SqlManagementTx(SqlTenancyTx, EnterpriseRows, AccessRows, AuditRows, ReviewRows, SettingsRows, RecordRows,
-                      PushRows, ANumberRows):
+                      PushRows, ANumberRows, NumberAreaRows):
     def __init__(self, conn: Conn) -> None:
         super().__init__(conn)
 

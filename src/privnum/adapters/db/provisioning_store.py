@@ -75,6 +75,11 @@ def number_from_row(row: Any) -> PrivateNumber:
         load=row.load,
         role=NumberRole(row.role) if row.role else None,
         sms_capable=bool(row.sms_capable),
+        locked=bool(row.locked),
+        number_type=row.number_type,
+        city=row.city,
+        order_id=row.order_id,
+        issued_at_ms=row.issued_at_ms,
     )
 
 
@@ -99,7 +104,7 @@ def _binding_values(b: Binding) -> dict[str, Any]:
 
 _LIVE = "(expires_at_ms IS NULL OR expires_at_ms > :now)"
 _SCOPES = {"area": "n.area_code = :scope", "province": "n.province = :scope", "any": "1 = 1"}
-_ROOM = ("n.app_id = :app_id AND {scope} AND n.state = 'available' AND n.load < :capacity "
+_ROOM = ("n.app_id = :app_id AND {scope} AND n.state = 'available' AND NOT n.locked AND n.load < :capacity "
          "AND (n.role IS NULL OR n.role = :role)")
 _CANDIDATES = {
     (scope, with_keys, with_exclude): text(
@@ -123,7 +128,8 @@ _CENSUS = {
 _NUMBER = text("SELECT * FROM numbers WHERE number = :number")
 _RAISE_LOAD = text(
     "UPDATE numbers SET load = load + 1, role = :role, updated_at_ms = :now WHERE number = :number "
-    "AND app_id = :app_id AND state = 'available' AND load < :capacity AND (role IS NULL OR role = :role)"
+    "AND app_id = :app_id AND state = 'available' AND NOT locked AND load < :capacity "
+    "AND (role IS NULL OR role = :role)"
 )
 _LOWER_LOAD = text(
     "UPDATE numbers SET load = load - 1, role = CASE WHEN load <= 1 THEN NULL ELSE role END WHERE number = :number"

@@ -120,6 +120,14 @@ numbers = Table(
     Column("sms_capable", Boolean, nullable=False, server_default="1"),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("updated_at_ms", BigInteger, nullable=False),
+    # the inventory and orders (issue 13, numbers): stock has no app; a locked number takes no new bindings
+    Column("number_type", String(16)),
+    Column("city", String(32)),
+    Column("order_id", Integer, index=True),
+    Column("issued_at_ms", BigInteger),
+    Column("released_at_ms", BigInteger),
+    Column("locked", Boolean, nullable=False, server_default="0"),
+    Column("lock_reason", String(200)),
     CheckConstraint("load >= 0", name="load_not_negative"),
     Index("ix_numbers_app_area", "app_id", "area_code"),
     Index("ix_numbers_app_province", "app_id", "province"),
@@ -466,6 +474,53 @@ enterprise_materials = Table(
 )
 
 # number inventory, orders, releases (issue 13, numbers): tables below
+
+number_orders = Table(
+    "number_orders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer),
+    Column("enterprise_id", Integer, ForeignKey("enterprises.id"), nullable=False),
+    Column("app_id", Integer, ForeignKey("apps.id"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("sms_required", Boolean, nullable=False, server_default="0"),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Column("completed_at_ms", BigInteger),
+    Index("ix_number_orders_tenant_state", "tenant_id", "state"),
+)
+
+number_order_lines = Table(
+    "number_order_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", Integer, ForeignKey("number_orders.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("area_code", String(8), nullable=False),
+    Column("city", String(32)),
+    Column("number_type", String(16), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("issued", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("order_id", "area_code", "number_type", name="uq_number_order_lines_order_area_type"),
+    CheckConstraint("quantity BETWEEN 1 AND 1000", name="quantity_range"),
+)
+
+number_releases = Table(
+    "number_releases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False),
+    Column("app_id", Integer, nullable=False),
+    Column("tenant_id", Integer),
+    Column("order_id", Integer),
+    Column("released_at_ms", BigInteger, nullable=False),
+    Column("rent_through", String(7), nullable=False),
+    Column("released_by", String(64), nullable=False),
+    Index("ix_number_releases_tenant", "tenant_id", "released_at_ms"),
+    Index("ix_number_releases_number", "number"),
+)
 
 # voice-file review (issue 13, voice files): tables below
 

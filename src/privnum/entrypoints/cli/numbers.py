@@ -1,18 +1,21 @@
-"""``privnum numbers``: the pool of X numbers: add, list, set state."""
+"""``privnum numbers``: the pool of X numbers: add, import into stock, list, set state (each change audited)."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from privnum.domain.areas import normalize_area_code
+from privnum.domain.number_inventory import MAX_IMPORT_BYTES
 from privnum.domain.phone_numbers import is_global_number
 from privnum.domain.private_numbers import NumberState
-from privnum.entrypoints.cli.common import console, run_operator
+from privnum.entrypoints.cli.common import cli_actor, console, fail, run_operator
 
-numbers_cli = typer.Typer(help="The number pool: add, list, set state.", no_args_is_help=True)
+numbers_cli = typer.Typer(help="The number pool: add, import into stock, list, set state.", no_args_is_help=True)
 
 _RANGE = re.compile(r"(\+\d+)-(\+?\d+)")
 
@@ -51,7 +54,7 @@ def numbers_add(
     expanded = _expand(numbers)
     if count > 1:
         expanded = [f"+{int(n[1:]) + i}" for n in expanded for i in range(count)]
-    added = run_operator(lambda op: op.numbers.add(app, code, expanded, province, sms))
+    added = run_operator(lambda op: op.numbers.add(app, code, expanded, province, sms, actor=cli_actor()))
     console.print(f"added {added} numbers in area {code}")
 
 
@@ -68,5 +71,28 @@ def numbers_list(app: str = typer.Option(None, "--app", help="Only this app's nu
 @numbers_cli.command("set-state")
 def numbers_set_state(number: str, state: NumberState = typer.Argument(..., case_sensitive=False)) -> None:
     """Freeze, blacklist, make unavailable or make available again one number."""
-    run_operator(lambda op: op.numbers.set_state(number, state))
+    run_operator(lambda op: op.numbers.set_state(number, state, actor=cli_actor()))
     console.print(f"{number} is now {state.value}")
+
+
+@numbers_cli.command("import")
+def numbers_import(file: Path = typer.Argument(..., help="CSV: number,area_code,city,type[,province][,sms]")) -> None:
+    """Import numbers into stock (no app yet) from a CSV: every line, or none when one is wrong."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise fail(f"{file} has {size} bytes; an inventory file has at most {MAX_IMPORT_BYTES // 2**20} MB")
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+                      transient=True) as progress:
+            reading = progress.add_task(f"reading {file.name}", total=size or 1)
+            chunks: list[bytes] = []
+            with file.open("rb") as handle:
+                while chunk := handle.read(256 * 1024):
+                    chunks.append(chunk)
+                    progress.advance(reading, len(chunk))
+            progress.add_task("checking and importing (all or nothing)", total=None)
+            data = b"".join(chunks)
+            imported = run_operator(lambda op: op.inventory.import_csv(cli_actor(), data, file.name))
+    except OSError as error:
+        raise fail(f"cannot read {file}: {error.strerror}") from None
+    console.print(f"imported {imported} numbers into stock")

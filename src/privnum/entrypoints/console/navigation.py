@@ -64,6 +64,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("tenants", f"{PREFIX}/admin/tenants", N_("Tenants"), Side.OPERATOR, P.READ),
     NavEntry("quotas", f"{PREFIX}/admin/enterprises", N_("Enterprises & quotas"), Side.OPERATOR, P.READ),
     NavEntry("inventory", f"{PREFIX}/admin/inventory", N_("Number inventory"), Side.OPERATOR, P.READ),
+    NavEntry("admin_orders", f"{PREFIX}/admin/orders", N_("Number orders"), Side.OPERATOR, P.ISSUE_ORDERS),
     NavEntry("admin_audit", f"{PREFIX}/admin/audit", N_("Audit log"), Side.OPERATOR, P.READ_AUDIT),
 )
 

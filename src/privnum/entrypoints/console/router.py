@@ -17,6 +17,9 @@ from privnum.entrypoints.console import (
     audit_pages,
     auth_pages,
     i18n,
+    inventory,
+    number_orders,
+    numbers,
     pages_base,
     push_pages,
     records,
@@ -37,6 +40,7 @@ AREAS: list[APIRouter] = [
     enterprise_pages, app_pages, review_pages,
     records.router, push_pages.router, statistics_pages.router, audit_pages.router,
     a_numbers.router,
+    number_orders.router, numbers.router, inventory.router,
 ]
 
 

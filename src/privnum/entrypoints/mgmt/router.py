@@ -8,6 +8,9 @@ from privnum.entrypoints.mgmt import (
     a_number_routes,
     admin_routes,
     audit_routes,
+    inventory_routes,
+    number_orders_routes,
+    numbers_routes,
     pushes_routes,
     records_routes,
     review_routes,
@@ -27,4 +30,5 @@ AREAS: list[APIRouter] = [
     enterprise_router, app_router,
     records_routes.router, pushes_routes.router, stats_routes.router,
     a_number_routes.router,
+    numbers_routes.router, number_orders_routes.router, inventory_routes.router,
 ]

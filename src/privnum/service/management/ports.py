@@ -25,6 +25,7 @@ from privnum.domain.reviews import Review, ReviewKind, ReviewState
 from privnum.service.access.ports import AccessRows
 from privnum.service.management.a_number_ports import ANumberRows
 from privnum.service.management.ent_ports import EnterpriseRows
+from privnum.service.management.number_ports import NumberManagementRows
 from privnum.service.management.records_ports import PushRows, RecordRows
 from privnum.service.paging import Page, PageRequest
 
@@ -178,7 +179,7 @@ class SettingsRows(Protocol):
 
 
 class ManagementTx(TenancyStore, EnterpriseRows, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
-                   RecordRows, PushRows, ANumberRows, Protocol):
+                   RecordRows, PushRows, ANumberRows, NumberManagementRows, Protocol):
     """One management transaction: whatever one action reads and changes commits together, its audit event
     included."""
 

@@ -85,6 +85,8 @@ async def _place_on(tx: ProvisioningTx, app: App, binding: Binding, how: Placeme
         raise Refused(ResultCode.SUBSCRIBER_FROZEN, f"{named} is frozen")
     if number.state is not NumberState.AVAILABLE:
         raise Refused(ResultCode.NUMBER_STATUS_ABNORMAL, f"{named} is {number.state.value}")
+    if number.locked:
+        raise Refused(ResultCode.NUMBER_STATUS_ABNORMAL, f"{named} is locked by the operator: no new bindings")
     if number.role not in (None, how.role):
         raise Refused(how.shortage, f"{named} already serves as {number.role.value.upper()} in this app")
     binding.number = named
