@@ -38,6 +38,7 @@ from privnum.adapters.telephony.sip.teardown import SipTeardown
 from privnum.adapters.voice.builtin import PackagedPrompts
 from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.config import Settings
+from privnum.domain.reviews import ReviewKind
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
 from privnum.service.access.sign_in import SignIn
@@ -55,6 +56,7 @@ from privnum.service.management.enterprises import Enterprises
 from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
 from privnum.service.management.reviews import Reviews
+from privnum.service.management.voice_files import VoiceFileReview, VoiceLibrary
 from privnum.service.ports import AppDirectory, AuthGuard
 from privnum.service.provisioning import axyb
 from privnum.service.provisioning.ports import ProvisioningTx
@@ -226,6 +228,7 @@ class ManagementPlane:
     numbers: Numbers
     pushes: Pushes
     voice: VoiceFiles
+    voice_files: VoiceLibrary  # uploads, review, deletion, problems (放音文件管理)
 
 
 OperatorRuntime = ManagementPlane
@@ -234,16 +237,19 @@ OperatorRuntime = ManagementPlane
 def build_management(settings: Settings, db: Database, directory: AppDirectory, voice: VoiceFiles) -> ManagementPlane:
     unit = SqlManagementUnit(db)
     hasher = Argon2Hasher()
+    reviews = Reviews(unit)
+    reviews.register(ReviewKind.VOICE_FILE, VoiceFileReview())
     return ManagementPlane(
         sign_in=SignIn(unit, hasher),
         users=Users(unit, hasher),
-        reviews=Reviews(unit),
+        reviews=reviews,
         audit=AuditTrail(unit),
         enterprises=Enterprises(unit),
         apps=Apps(unit),
         numbers=Numbers(unit, HuaweiNumberPushes()),
         pushes=Pushes(SqlPushLog(db)),
         voice=voice,
+        voice_files=VoiceLibrary(unit, reviews, voice),
     )
 
 

@@ -14,12 +14,13 @@ from privnum.adapters.db.engine import with_retries
 from privnum.adapters.db.review_rows import ReviewRows
 from privnum.adapters.db.settings_rows import SettingsRows
 from privnum.adapters.db.tenancy_store import SqlTenancyTx
+from privnum.adapters.db.voice_rows import VoiceRows
 from privnum.service.management.ports import ManagementTx
 
 T = TypeVar("T")
 
 
-class SqlManagementTx(SqlTenancyTx, AccessRows, AuditRows, ReviewRows, SettingsRows):
+class SqlManagementTx(SqlTenancyTx, AccessRows, AuditRows, ReviewRows, SettingsRows, VoiceRows):
     def __init__(self, conn: Conn) -> None:
         super().__init__(conn)
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from privnum.entrypoints.mgmt import admin_routes, audit_routes, review_routes, session_routes, users_routes
+from privnum.entrypoints.mgmt import (
+    admin_routes,
+    audit_routes,
+    review_routes,
+    session_routes,
+    users_routes,
+    voice_routes,
+)
 
 AREAS: list[APIRouter] = [
     session_routes.router,
@@ -12,4 +19,5 @@ AREAS: list[APIRouter] = [
     review_routes.router,
     admin_routes.router,
     audit_routes.router,
+    voice_routes.router,
 ]

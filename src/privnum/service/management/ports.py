@@ -23,6 +23,7 @@ from privnum.domain.private_numbers import NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush
 from privnum.domain.reviews import Review, ReviewKind, ReviewState
 from privnum.service.access.ports import AccessRows
+from privnum.service.management.voice_ports import VoiceFileRowsTx
 from privnum.service.paging import Page, PageRequest
 
 T = TypeVar("T")
@@ -171,7 +172,8 @@ class SettingsRows(Protocol):
     async def put_setting(self, key: str, value: str, now_ms: int) -> None: ...
 
 
-class ManagementTx(TenancyStore, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows, Protocol):
+class ManagementTx(TenancyStore, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
+                   VoiceFileRowsTx, Protocol):
     """One management transaction: whatever one action reads and changes commits together, its audit event
     included."""
 
