@@ -26,17 +26,16 @@ from privnum.adapters.voice.builtin import PackagedPrompts
 from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.bootstrap import OperatorRuntime, build_operator
 from privnum.config import Settings
+from privnum.domain.access import Actor
 from privnum.domain.apps import App, CallbackUrls
 from privnum.domain.modes import Mode
 from privnum.domain.operator_errors import OperatorError
-from privnum.domain.access import Actor
 from privnum.domain.voice_files import MAX_DURATION_MS, PCMA, PCMU, DefaultPrompt
 from privnum.entrypoints.cli import cli
 from privnum.service.management.reviews import Reviews
 from privnum.service.management.voice_files import VoiceLibrary
 from privnum.service.voice_files import VoiceFiles, VoicePrompts
 from servers import BACKENDS, drop_database, fresh_database_url
-
 
 CLI = Actor.cli("cli:test")
 
@@ -169,7 +168,8 @@ async def test_replacing_a_name_keeps_one_row_and_only_the_new_files(env: Env) -
     app = await env.app()
     await env.operator.voice_files.add(CLI, app.app_key, "hold.wav", tone(env.tmp / "a.wav", 1.0))
     first = await env.operator.voice.prompt(app.id, "hold.wav")
-    again = await env.operator.voice_files.add(CLI, app.app_key, "hold.wav", tone(env.tmp / "b.wav", 2.0, frequency=880))
+    again = await env.operator.voice_files.add(CLI, app.app_key, "hold.wav",
+                                               tone(env.tmp / "b.wav", 2.0, frequency=880))
     assert again.replaced and again.file.duration_ms == 2000
     second = await env.operator.voice.prompt(app.id, "hold.wav")
     assert first is not None and second is not None and first.base_path != second.base_path
@@ -337,3 +337,15 @@ async def test_migration_0006_up_and_down(url: str) -> None:
     assert "voice_files" not in names and "call_commands" in names
     await _migrate(url, "head")
     assert await _execute(url, "SELECT COUNT(*) FROM voice_files") == [(0,)]
+
+
+async def test_migration_0010_approves_the_files_there_were_and_goes_down_again(url: str) -> None:
+    await _migrate(url, "0009")
+    await _execute(url, _INSERT.format(7))
+    await _migrate(url, "head")
+    assert await _execute(url, "SELECT state, description, tenant_id, conversion FROM voice_files") == [
+        ("approved", "", None, None)]
+    await _migrate(url, "0009", down=True)
+    assert await _execute(url, "SELECT app_id, name FROM voice_files") == [(7, "a.wav")]
+    with pytest.raises(Exception, match="state"):
+        await _execute(url, "SELECT state FROM voice_files")

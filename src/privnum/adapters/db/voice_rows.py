@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from privnum.adapters.db.database import Conn
-from privnum.adapters.db.tables import bindings, voice_files
+from privnum.adapters.db.tables import apps, bindings, enterprises, voice_files
 from privnum.adapters.db.voice_file_store import voice_file_from_row
 from privnum.domain.binding_options import BindingOptions
 from privnum.domain.voice_files import PLATFORM, VoiceFile, VoiceFileState
@@ -76,6 +76,13 @@ class VoiceRows:
 
     async def delete_voice_file(self, file_id: int) -> None:
         await self.conn.execute(delete(voice_files).where(voice_files.c.id == file_id))
+
+    async def app_ids_of(self, tenant_id: int | None) -> list[int]:
+        query = select(apps.c.id).order_by(apps.c.id)
+        if tenant_id is not None:
+            query = query.join(enterprises, enterprises.c.id == apps.c.enterprise_id).where(
+                enterprises.c.tenant_id == tenant_id)
+        return [int(r.id) for r in (await self.conn.execute(query)).all()]
 
     async def live_bindings(self, app_ids: list[int] | None, naming: str | None, now_ms: int) -> list[LiveBinding]:
         conditions = [or_(bindings.c.expires_at_ms.is_(None), bindings.c.expires_at_ms > now_ms)]

@@ -212,7 +212,7 @@ class VoiceLibrary:
         actor.require(Permission.READ)
 
         async def work(tx: ManagementTx) -> list[VoiceProblem]:
-            app_ids = [a.id for a in await tx.apps() if actor.sees(a.tenant_id)]
+            app_ids = await tx.app_ids_of(actor.tenant_scope())
             if not app_ids:
                 return []
             named = [(b, option, name) for b in await tx.live_bindings(app_ids, None, now_ms())

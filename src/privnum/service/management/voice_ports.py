@@ -43,6 +43,10 @@ class VoiceFileRowsTx(Protocol):
 
     async def delete_voice_file(self, file_id: int) -> None: ...
 
+    async def app_ids_of(self, tenant_id: int | None) -> list[int]:
+        """The ids of the tenant's apps (None: every app)."""
+        ...
+
     async def live_bindings(self, app_ids: list[int] | None, naming: str | None, now_ms: int) -> list[LiveBinding]:
         """Bindings not expired at ``now_ms`` of these apps (None: every app), only those whose options mention
         ``naming`` when given (the caller checks which option names it)."""
