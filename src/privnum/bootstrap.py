@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
+import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -66,6 +68,7 @@ from privnum.service.voice_files import VoiceFiles, VoicePrompts
 log = logging.getLogger("privnum")
 
 RECORDING_PURGE_INTERVAL_S = 60.0
+INITIAL_ADMIN_PASSWORD_FILE = "initial-admin-password"
 
 
 @dataclass
@@ -254,17 +257,32 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
 
 
 async def ensure_first_operator(settings: Settings, users: Users) -> None:
-    """The first platform admin from ``PRIVNUM_ADMIN_PASSWORD_FILE`` (login ``PRIVNUM_ADMIN_LOGIN``), when there is
-    no operator yet; nothing when the variable is unset or an operator exists."""
-    if not settings.admin_password_file:
+    """While there is no operator: the first platform admin (login ``PRIVNUM_ADMIN_LOGIN``), with the password in
+    ``PRIVNUM_ADMIN_PASSWORD_FILE``, or else a generated one written to ``<data dir>/initial-admin-password``
+    (readable by this user only) and named in the log. Nothing once an operator exists."""
+    if await users.has_operator():
         return
-    path = Path(settings.admin_password_file)
-    try:
-        password = path.read_text(encoding="utf-8").strip()
-    except OSError as error:
-        raise ValueError(f"PRIVNUM_ADMIN_PASSWORD_FILE={path}: cannot read it ({error.strerror})") from None
+    generated = not settings.admin_password_file
+    if generated:
+        path = Path(settings.data_dir) / INITIAL_ADMIN_PASSWORD_FILE
+        password = secrets.token_urlsafe(12)
+    else:
+        path = Path(settings.admin_password_file or "")
+        try:
+            password = path.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ValueError(f"PRIVNUM_ADMIN_PASSWORD_FILE={path}: cannot read it ({error.strerror})") from None
     created = await users.ensure_first_operator(settings.admin_login, password)
-    if created is not None:
+    if created is None:
+        return  # another worker of this server made it a moment ago
+    if generated:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(password + "\n")
+        log.warning("created the first operator %r; its password is in %s (sign in at %s/console, then change it)",
+                    created.login, path, settings.base_url)
+    else:
         log.warning("created the first operator %r from %s", created.login, path)
 
 

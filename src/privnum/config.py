@@ -116,9 +116,14 @@ class Settings:
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
+    def data_dir(self) -> str:
+        """Where privnum keeps its files: the parent of the recordings directory (``./privnum-data`` by default)."""
+        return str(Path(self.recordings_dir).parent)
+
+    @property
     def voice_files_dir(self) -> str:
         """Where uploaded voice files live: ``voice_dir``, else ``voice`` beside the recordings directory."""
-        return self.voice_dir or str(Path(self.recordings_dir).parent / "voice")
+        return self.voice_dir or str(Path(self.data_dir) / "voice")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

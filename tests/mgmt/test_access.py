@@ -189,3 +189,11 @@ def test_cli_creates_an_operator_and_it_is_audited(mgmt_server, operator, tmp_pa
 def test_tenants_cannot_reach_the_operator_side(new_tenant, path):
     tenant = new_tenant()
     assert tenant.admin.get(path).status_code == 403
+
+
+def test_without_a_password_file_the_first_operator_gets_a_generated_password(server):
+    secret = server.workdir / "privnum-data" / "initial-admin-password"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    client = MgmtClient(server.base)
+    assert client.login("admin", secret.read_text().strip()).status_code == 200
+    assert client.ok("GET", "/me")["role"] == "platform_admin"

@@ -1,5 +1,6 @@
-"""The ASGI application: routers of every mode and result-code error answers; the runtime's lifespan
-(background work included) is bootstrap's."""
+"""The ASGI application: routers of every mode and result-code error answers, the web console (its own HTML
+error pages under /console), security headers; the runtime's lifespan (background work included) is
+bootstrap's."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from privnum import __version__
 from privnum.bootstrap import Runtime, build_runtime
@@ -31,9 +32,10 @@ from privnum.entrypoints.api import (
 from privnum.entrypoints.api.field_names import wire_names_for
 from privnum.entrypoints.api.openapi_docs import install as install_openapi
 from privnum.entrypoints.api.wire import refusal_response
+from privnum.entrypoints.console import router as console
 from privnum.entrypoints.mgmt.errors import http_json, refusal_json, validation_json
 from privnum.entrypoints.mgmt.router import AREAS as MANAGEMENT_AREAS
-from privnum.entrypoints.security_headers import SecurityHeaders
+from privnum.entrypoints.security_headers import SecurityHeaders, add_security_headers
 
 log = logging.getLogger("privnum.api")
 SANDBOX_PREFIX = "/sandbox/"
@@ -60,11 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for area in MANAGEMENT_AREAS:
         app.include_router(area)
+    console.install(app)
     install_openapi(app)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(OperatorError)
-    async def _management_refusal(_request: Request, error: OperatorError) -> JSONResponse:
+    async def _management_refusal(request: Request, error: OperatorError) -> Response:
+        if console.is_console(request):
+            return await console.refusal_page(request, error)
         return refusal_json(error)
 
     @app.exception_handler(Refused)
@@ -72,7 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return refusal_response(refusal.renamed(wire_names_for(request.url.path)))
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        if console.is_console(request):
+            return await console.error_page(request, 400)
         if request.url.path.startswith(MANAGEMENT_PREFIX):
             return validation_json(error)
         if request.url.path.startswith(SANDBOX_PREFIX):
@@ -82,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return refusal_response(Refused(ResultCode.INVALID_REQUEST, f"{field}: {first['msg']}"))
 
     @app.exception_handler(HTTPException)
-    async def _http(request: Request, error: HTTPException) -> JSONResponse:
+    async def _http(request: Request, error: HTTPException) -> Response:
+        if console.is_console(request):
+            return await console.error_page(request, error.status_code)
         if request.url.path.startswith(MANAGEMENT_PREFIX):
             return http_json(error.status_code, error.detail)
         if request.url.path.startswith(SANDBOX_PREFIX):
@@ -94,12 +103,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     @app.exception_handler(Exception)
-    async def _crash(request: Request, error: Exception) -> JSONResponse:
+    async def _crash(request: Request, error: Exception) -> Response:
+        # this answer leaves through Starlette's outermost middleware, past SecurityHeaders
         log.exception("request failed")
+        if console.is_console(request):
+            return add_security_headers(await console.error_page(request, 500))
         if request.url.path.startswith(MANAGEMENT_PREFIX):
-            return JSONResponse({"code": "internal_error", "message": "something went wrong on our side; it is "
-                                 "logged"}, status_code=500)
-        return refusal_response(Refused(ResultCode.INTERNAL_ERROR))
+            return add_security_headers(JSONResponse({"code": "internal_error", "message": "something went wrong "
+                                                      "on our side; it is logged"}, status_code=500))
+        return add_security_headers(refusal_response(Refused(ResultCode.INTERNAL_ERROR)))
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict:

@@ -62,9 +62,12 @@ class Users:
             login=login, display_name=display_name, locale="zh_CN", tenant_id=None, role=role, status="active",
             password_hash=password_hash)))
 
+    async def has_operator(self) -> bool:
+        return bool(await self.unit.run(lambda tx: tx.count_operators(), read_only=True))
+
     async def ensure_first_operator(self, login: str, password: str) -> User | None:
-        """On first start (``PRIVNUM_ADMIN_PASSWORD_FILE``): the first platform admin, only when there is no
-        operator yet; None when there is one."""
+        """On first start: the first platform admin, only when there is no operator yet; None when there is one
+        (also when another process of this server created it a moment ago)."""
         check_login(login)
         password_hash = await self._hash(password)
 
@@ -75,7 +78,10 @@ class Users:
                 login=login, display_name="", locale="zh_CN", tenant_id=None, role=Role.PLATFORM_ADMIN,
                 status="active", password_hash=password_hash))
 
-        return await self.unit.run(work)
+        try:
+            return await self.unit.run(work)
+        except Conflict:
+            return None
 
     async def _insert(self, tx: ManagementTx, actor: Actor, user: NewUser) -> User:
         created = await tx.insert_user(user, now_ms())
