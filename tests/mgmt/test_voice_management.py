@@ -6,7 +6,6 @@ once approved the same call plays it."""
 
 from __future__ import annotations
 
-import asyncio
 import struct
 import subprocess
 import uuid
@@ -17,13 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from call_lab import CallLab, LabApp
 from mgmt import MgmtClient, Tenant, unique
-from privnum.adapters.db.database import open_database
 from receiver import Receiver
 from servers import Server, new_users
+from tenant_apps import sql, tenant_app
 
 MB2 = 2 * 1024 * 1024
 
@@ -35,30 +33,6 @@ def tone(path: Path, seconds: float = 1.0, *, rate: int = 16000, channels: int =
     subprocess.run(["sox", "-n", "-r", str(rate), "-c", str(channels), *extra, str(path), "synth", str(seconds),
                     "sine", "440"], check=True, capture_output=True)
     return path
-
-
-def sql(server: Server, statement: str, **params: Any) -> list[tuple[Any, ...]]:
-    async def run() -> list[tuple[Any, ...]]:
-        db = open_database(server.database_url)
-        try:
-            async with db.transaction() as conn:
-                result = await conn.execute(text(statement), params)
-                return [tuple(r) for r in result.all()] if result.returns_rows else []
-        finally:
-            await db.dispose()
-
-    return asyncio.run(run())
-
-
-# --- test setup: a tenant-owned app. Until POST /mgmt/v1/apps is on main, the CLI makes the app and one SQL
-# --- UPDATE gives its enterprise to the tenant.
-def tenant_app(server: Server, tenant: Tenant, *extra: str) -> tuple[str, str, int]:
-    """(app_key, app_secret, app id) of a new AXB app of ``tenant``."""
-    key, secret = server.create_app("AXB", *extra)
-    sql(server, "UPDATE enterprises SET tenant_id = :tenant WHERE id = (SELECT enterprise_id FROM apps "
-                "WHERE app_key = :key)", tenant=tenant.id, key=key)
-    [(app_id,)] = sql(server, "SELECT id FROM apps WHERE app_key = :key", key=key)
-    return key, secret, int(app_id)
 
 
 def upload(client: MgmtClient, app_id: int, name: str, source: Path | bytes, *, description: str = "",
@@ -96,7 +70,7 @@ class Setup:
 @pytest.fixture
 def voice(mgmt_server: Server, operator: MgmtClient, new_tenant: Any, tmp_path: Path) -> Setup:
     tenant = new_tenant()
-    key, secret, app_id = tenant_app(mgmt_server, tenant)
+    key, secret, app_id = tenant_app(mgmt_server, tenant.id)
     return Setup(mgmt_server, operator, tenant, app_id, key, secret, tmp_path)
 
 
@@ -306,7 +280,7 @@ def test_a_binding_naming_a_pending_file_fails_with_7507_until_it_is_approved(vo
     lab = CallLab(voice.server, receiver)
     tag = uuid.uuid4().hex[:10]
     events, cdr = f"/events/{tag}", f"/cdr/{tag}"
-    key, secret, app_id = tenant_app(voice.server, voice.tenant, "--callback-url", receiver.base + events,
+    key, secret, app_id = tenant_app(voice.server, voice.tenant.id, "--callback-url", receiver.base + events,
                                      "--cdr-url", receiver.base + cdr)
     x = f"+86170{uuid.uuid4().int % 10**8:08d}"
     voice.server.add_numbers(key, "0755", [x])

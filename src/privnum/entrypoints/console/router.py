@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from privnum.domain.operator_errors import OperatorError
-from privnum.entrypoints.console import auth_pages, i18n, pages_base
+from privnum.entrypoints.console import auth_pages, i18n, pages_base, voice_files
 from privnum.entrypoints.console.rendering import STATIC_PREFIX, redirect_with_notice, remember_language
 from privnum.entrypoints.console.session import Forbidden, LoginRequired, login_url
 
@@ -22,6 +22,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 AREAS: list[APIRouter] = [
     auth_pages.router,
     pages_base.router,
+    voice_files.router,
 ]
 
 

@@ -93,7 +93,7 @@ def _state(value: str | None) -> VoiceFileState | None:
                       field="state") from None
 
 
-async def _read_limited(file: UploadFile) -> bytes:
+async def read_limited(file: UploadFile) -> bytes:
     """The upload's bytes, reading at most one byte more than a voice file may have."""
     data = bytearray()
     while len(data) <= MAX_UPLOAD_BYTES:
@@ -131,7 +131,7 @@ async def upload(request: Request, actor: ActorDep, plane: ManagementDep) -> Voi
         app_id = _text(form, "app_id")
         if not app_id.isdigit():
             raise Invalid("invalid_app_id", "app_id is the number of one of your apps", field="app_id")
-        data = await _read_limited(file)
+        data = await read_limited(file)
         detail = await plane.voice_files.upload(actor, Upload(
             app_id=int(app_id), name=_text(form, "name"), description=_text(form, "description", required=False),
             original_name=file.filename or "", data=data))

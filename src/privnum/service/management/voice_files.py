@@ -188,6 +188,16 @@ class VoiceLibrary:
 
     # what the console shows beside the list
 
+    async def apps(self, actor: Actor) -> list[App]:
+        """The apps the actor may upload voice files to (the upload form's choice)."""
+        actor.require(Permission.READ)
+
+        async def work(tx: ManagementTx) -> list[App]:
+            found = [await tx.app_by_id(app_id) for app_id in await tx.app_ids_of(actor.tenant_scope())]
+            return [app for app in found if app is not None]
+
+        return await self.unit.run(work, read_only=True)
+
     def defaults(self, actor: Actor) -> list[ShippedPrompt]:
         """The prompts privnum ships (the app-level prompts' defaults), per language."""
         actor.require(Permission.READ)
