@@ -11,7 +11,7 @@ from playwright.async_api import Page, expect
 
 from browser import Account, screenshot, sign_in
 from mgmt import MgmtClient
-from servers import Server
+from servers import Server, new_numbers, new_users
 from tenant_apps import sql, tenant_app
 
 
@@ -67,3 +67,34 @@ async def test_upload_see_the_conversion_approve_and_play(page: Page, console_se
         " audio.addEventListener('error', () => reject(new Error('cannot play: ' + audio.error?.code)), {once: true});"
         " audio.load(); })")
     assert 1.4 < duration < 1.6, duration
+
+
+async def test_delete_asks_first_and_shows_why_a_named_file_stays(page: Page, console_server: Server,
+                                                                 console_tenant_admin: Account,
+                                                                 tmp_path: Path) -> None:
+    [(tenant_id,)] = await asyncio.to_thread(sql, console_server, "SELECT id FROM tenants WHERE name = :name",
+                                             name="示例科技")
+    key, secret, app_id = await asyncio.to_thread(tenant_app, console_server, int(tenant_id))
+    source = tmp_path / "tone.wav"
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(source), "synth", "0.5", "sine", "440"],
+                   check=True, capture_output=True)
+    x = new_numbers(1)
+    await asyncio.to_thread(console_server.add_numbers, key, "0755", x)
+    await asyncio.to_thread(console_server.cli, "voice", "add", "--app", key, "--name", "named.wav", str(source))
+    await asyncio.to_thread(console_server.cli, "voice", "add", "--app", key, "--name", "spare.wav", str(source))
+    a, b = new_users(2)
+    bound = await asyncio.to_thread(console_server.client(key, secret).axb_bind, relationNum=x[0], callerNum=a,
+                                    calleeNum=b, recordHintTone="named.wav")
+    assert bound.ok, bound
+
+    await sign_in(page, console_tenant_admin, "/console/login?next=%2Fconsole%2Fvoice-files%3Flang%3Den")
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await page.get_by_test_id("delete-named.wav").click()
+    await expect(page.get_by_test_id("voice-refusal")).to_contain_text(bound.body["subscriptionId"])
+    await expect(page.get_by_test_id("voice-refusal")).to_contain_text("recordHintTone")
+    await expect(page.get_by_test_id("name-named.wav")).to_be_visible()
+    await page.get_by_test_id("delete-spare.wav").click()
+    await expect(page.get_by_test_id("voice-notice")).to_have_text("The voice file was deleted.")
+    await expect(page.get_by_test_id("name-spare.wav")).to_have_count(0)
+    rows = await asyncio.to_thread(sql, console_server, "SELECT name FROM voice_files WHERE app_id = :app", app=app_id)
+    assert rows == [("named.wav",)]

@@ -161,6 +161,16 @@ def test_approved_then_rejected_with_the_reason_shown(voice: Setup) -> None:
     assert bad_state.status_code == 422 and bad_state.json()["field"] == "state"
 
 
+def test_auto_approval_makes_an_upload_playable_at_once(voice: Setup) -> None:
+    voice.operator.ok("PUT", "/admin/settings/auto-approve", json={"voice_file": True})
+    try:
+        file = upload(voice.tenant.admin, voice.app_id, "auto.wav", tone(voice.tmp / "a.wav", 0.3)).json()
+    finally:
+        voice.operator.ok("PUT", "/admin/settings/auto-approve", json={"voice_file": False})
+    assert file["state"] == "approved" and file["review"]["state"] == "approved"
+    assert file["review"]["decided_by"] == "privnum"
+
+
 def test_the_audio_is_a_pcm16_wav_a_browser_plays(voice: Setup) -> None:
     file = upload(voice.tenant.admin, voice.app_id, "a.wav", tone(voice.tmp / "a.wav", 0.5)).json()
     audio = voice.tenant.admin.get(f"/voice-files/{file['id']}/audio")

@@ -73,7 +73,8 @@ async def convert(source: Path, target: Path, payload_type: int, *, sox: str = S
 
 
 async def pcm16_wav(alaw: Path, *, sox: str = SOX) -> bytes:
-    """A stored raw A-law prompt as a 16-bit PCM WAV, the WAV encoding every browser's ``<audio>`` plays."""
+    """A stored raw A-law prompt as a 16-bit PCM WAV, the WAV encoding every browser's ``<audio>`` plays (Debian's
+    Chromium plays A-law WAV too, but answers "" to ``canPlayType('audio/wav; codecs="6"')``: not promised)."""
     command = [sox, "-V1", "-t", "raw", "-r", str(SAMPLE_RATE), "-c", "1", "-e", "a-law", "-b", "8", str(alaw),
                "-t", "wav", "-e", "signed-integer", "-b", "16", "-"]
     returncode, wav, stderr = await _run(command, alaw, sox)

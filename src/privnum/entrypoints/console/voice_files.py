@@ -101,8 +101,10 @@ async def upload_voice_file(request: Request, actor: Manager) -> Response:
 
 
 async def _refused(request: Request, actor: Actor, refused: Conflict) -> HTMLResponse:
-    """The page with the refusal's sentence above it (e.g. the bindings that still name a file)."""
-    return _answer(request, await _main_context(request, actor) | {"refusal": refused.message}, 409)
+    """The page with the refusal's sentence above it (e.g. the bindings that still name a file): 409, but 200 to
+    htmx, which swaps only 2xx and 422 answers (base.html's htmx-config)."""
+    status = 200 if request.headers.get("hx-request") else 409
+    return _answer(request, await _main_context(request, actor) | {"refusal": refused.message}, status)
 
 
 @router.post("/voice-files/{file_id}/delete")

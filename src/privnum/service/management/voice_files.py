@@ -228,9 +228,12 @@ class VoiceLibrary:
             named = [(b, option, name) for b in await tx.live_bindings(app_ids, None, now_ms())
                      for option, name in prompt_references(b.options)]
             files = await tx.voice_files_of(app_ids, sorted({name for _, _, name in named}))
+            verdicts: dict[tuple[int, str], Unplayable | None] = {}
+            for b, _, name in named:
+                if (b.app_id, name) not in verdicts:
+                    verdicts[b.app_id, name] = await self._unplayable(b.app_id, name, files)
             return [VoiceProblem(b.id, b.app_id, b.number, option, name, why)
-                    for b, option, name in named
-                    if (why := await self._unplayable(b.app_id, name, files)) is not None]
+                    for b, option, name in named if (why := verdicts[b.app_id, name]) is not None]
 
         return await self.unit.run(work, read_only=True)
 
