@@ -7,20 +7,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from privnum.domain.access import Actor, Permission
-from privnum.domain.management_errors import Conflict, Invalid, ManagementError
-from privnum.domain.voice_files import MAX_UPLOAD_BYTES, check_upload_size
+from privnum.domain.management_errors import Conflict, ManagementError
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.paging import Page
 from privnum.entrypoints.console.rendering import redirect_with_notice, render
 from privnum.entrypoints.console.session import requires
 from privnum.entrypoints.mgmt.principal import management_of
-from privnum.entrypoints.mgmt.voice_routes import FORM_OVERHEAD_BYTES, read_limited
-from privnum.service.management.voice_files import Upload, VoiceFileDetail
+from privnum.entrypoints.mgmt.voice_routes import read_upload
+from privnum.service.management.voice_files import VoiceFileDetail
 from privnum.service.paging import PageRequest
 
 router = APIRouter()
@@ -70,24 +68,10 @@ async def voice_files_page(request: Request, actor: Reader) -> HTMLResponse:
 
 @router.post("/voice-files")
 async def upload_voice_file(request: Request, actor: Manager) -> Response:
-    declared = request.headers.get("content-length", "")
     form_values: dict[str, str] = {}
     try:
-        if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES:
-            check_upload_size(int(declared))
-        form = await request.form(max_files=1, max_fields=8)
-        try:
-            form_values = {k: str(form.get(k) or "") for k in ("app_id", "name", "description")}
-            file = form.get("file")
-            if not isinstance(file, UploadFile) or not file.filename:
-                raise Invalid("field_required", "choose the audio file", field="file")
-            if not form_values["app_id"].isdigit():
-                raise Invalid("invalid_app_id", "choose an application", field="app_id")
-            detail = await management_of(request).voice_files.upload(actor, Upload(
-                app_id=int(form_values["app_id"]), name=form_values["name"],
-                description=form_values["description"], original_name=file.filename, data=await read_limited(file)))
-        finally:
-            await form.close()
+        upload = await read_upload(request, form_values)
+        detail = await management_of(request).voice_files.upload(actor, upload)
     except ManagementError as refused:
         context = await _main_context(request, actor)
         field = refused.field or ("app_id" if refused.code == "not_found" else None)

@@ -105,39 +105,36 @@ async def read_limited(file: UploadFile) -> bytes:
     return bytes(data)
 
 
-def _text(form: Any, name: str, *, required: bool = True) -> str:
-    value = form.get(name)
-    if value is None or isinstance(value, UploadFile):
-        if required:
-            raise Invalid("field_required", f"the form needs the field {name}", field=name)
-        return ""
-    return str(value)
-
-
-@router.post("/voice-files", response_model=VoiceFileView, status_code=201)
-async def upload(request: Request, actor: ActorDep, plane: ManagementDep) -> VoiceFileView:
-    """multipart/form-data: app_id, name, description (optional), file (≤ 2 MB)."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES:
+async def read_upload(request: Request, fields: dict[str, str]) -> Upload:
+    """The multipart upload of a request (the management API's and the console's): ``app_id``, ``name``,
+    ``description`` (optional), ``file``. ``fields`` receives the text fields as sent, also when a refusal
+    (``Invalid``) follows, so a form can be shown again as it was."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES:
         check_upload_size(int(declared))  # refused before the body is read
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise Invalid("multipart_required", "send the upload as multipart/form-data with the fields app_id, name, "
                       "description and file")
     form = await request.form(max_files=1, max_fields=8)
     try:
+        for name in ("app_id", "name", "description"):
+            value = form.get(name)
+            fields[name] = value if isinstance(value, str) else ""
         file = form.get("file")
-        if not isinstance(file, UploadFile):
+        if not isinstance(file, UploadFile) or not file.filename:
             raise Invalid("field_required", "the form needs the field file (the audio)", field="file")
-        app_id = _text(form, "app_id")
-        if not app_id.isdigit():
+        if not fields["app_id"].isdigit():
             raise Invalid("invalid_app_id", "app_id is the number of one of your apps", field="app_id")
-        data = await read_limited(file)
-        detail = await plane.voice_files.upload(actor, Upload(
-            app_id=int(app_id), name=_text(form, "name"), description=_text(form, "description", required=False),
-            original_name=file.filename or "", data=data))
+        return Upload(app_id=int(fields["app_id"]), name=fields["name"], description=fields["description"],
+                      original_name=file.filename, data=await read_limited(file))
     finally:
         await form.close()
-    return voice_file_view(detail)
+
+
+@router.post("/voice-files", response_model=VoiceFileView, status_code=201)
+async def upload(request: Request, actor: ActorDep, plane: ManagementDep) -> VoiceFileView:
+    """multipart/form-data: app_id, name, description (optional), file (≤ 2 MB)."""
+    return voice_file_view(await plane.voice_files.upload(actor, await read_upload(request, {})))
 
 
 @router.get("/voice-files", response_model=PageView[VoiceFileView])
