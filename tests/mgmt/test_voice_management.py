@@ -107,6 +107,8 @@ def test_more_than_2_mb_is_refused_and_nothing_is_stored(voice: Setup) -> None:
     assert refused.status_code == 422
     assert refused.json()["code"] == "file_too_large" and refused.json()["field"] == "file"
     assert "2 MB" in refused.json()["message"]
+    declared = upload(voice.tenant.admin, voice.app_id, "bigger.wav", b"\0" * (MB2 + 128 * 1024))
+    assert declared.status_code == 422 and declared.json()["code"] == "file_too_large"  # by Content-Length
     assert stored(voice.server, voice.app_id) == ([], [])
 
 
