@@ -68,6 +68,14 @@ async def test_upload_see_the_conversion_approve_and_play(page: Page, console_se
         " audio.load(); })")
     assert 1.4 < duration < 1.6, duration
 
+    await page.get_by_test_id("filter-state").select_option("rejected")
+    await page.get_by_test_id("filter-submit").click()
+    await expect(page.get_by_test_id("empty-voice-files")).to_be_visible()
+    assert "state=rejected" in page.url
+    await page.get_by_test_id("filter-state").select_option("approved")
+    await page.get_by_test_id("filter-submit").click()
+    await expect(page.get_by_test_id("name-welcome.wav")).to_be_visible()
+
 
 async def test_delete_asks_first_and_shows_why_a_named_file_stays(page: Page, console_server: Server,
                                                                  console_tenant_admin: Account,

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, Response
 
 from privnum.domain.access import Actor, Permission
 from privnum.domain.management_errors import Conflict, ManagementError
+from privnum.domain.voice_files import VoiceFileState
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.paging import Page
 from privnum.entrypoints.console.rendering import redirect_with_notice, render
@@ -44,13 +45,22 @@ REVIEW_REASONS = (N_("The file is not a playable prompt; upload an 8 kHz mono A-
                   N_("The content of the prompt is not allowed."), N_("See the reviewer's message."))
 
 
+def _filters(request: Request) -> tuple[int | None, VoiceFileState | None]:
+    """The list's ``?app=`` and ``?state=`` (anything else: no filter)."""
+    app, state = request.query_params.get("app", ""), request.query_params.get("state", "")
+    return (int(app) if app.isdigit() else None,
+            VoiceFileState(state) if state in {s.value for s in VoiceFileState} else None)
+
+
 async def _main_context(request: Request, actor: Actor) -> dict[str, Any]:
     library = management_of(request).voice_files
-    first = await library.listing(actor, page=PageRequest(1, 1))
+    app_id, state = _filters(request)
+    first = await library.listing(actor, app_id=app_id, state=state, page=PageRequest(1, 1))
     page = Page.of(request, first.total)
-    files = await library.listing(actor, page=PageRequest(page.number, page.size))
+    files = await library.listing(actor, app_id=app_id, state=state, page=PageRequest(page.number, page.size))
     apps = await library.apps(actor)
     return {"files": files.items, "page": page, "apps": apps, "app_names": {a.id: a.name for a in apps},
+            "filter": {"app": app_id, "state": state.value if state else None}, "states": list(VoiceFileState),
             "problems": await library.problems(actor), "defaults": library.defaults(actor),
             "may_manage": actor.can(Permission.MANAGE_VOICE_FILES), "form": {}, "errors": {}, "uploaded": None,
             "refusal": None, "reason_of": review_reason}
