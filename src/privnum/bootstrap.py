@@ -23,7 +23,6 @@ from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
 from privnum.adapters.db.management_unit import SqlManagementUnit
 from privnum.adapters.db.migrate import upgrade
-from privnum.adapters.db.outbox_admin import SqlPushLog
 from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
@@ -52,12 +51,15 @@ from privnum.service.calls.control import CommandListener, OwnerCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
+from privnum.service.management.a_numbers import ANumbers
 from privnum.service.management.apps import Apps
 from privnum.service.management.audit import AuditTrail
 from privnum.service.management.enterprises import Enterprises
 from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
+from privnum.service.management.records import Records
 from privnum.service.management.reviews import Reviews
+from privnum.service.management.statistics import CallStatistics
 from privnum.service.management.voice_files import VoiceFileReview, VoiceLibrary
 from privnum.service.ports import AppDirectory, AuthGuard
 from privnum.service.provisioning import axyb
@@ -231,6 +233,9 @@ class ManagementPlane:
     numbers: Numbers
     pushes: Pushes
     voice: VoiceFiles
+    records: Records
+    statistics: CallStatistics
+    a_numbers: ANumbers
     voice_files: VoiceLibrary  # uploads, review, deletion, problems (放音文件管理)
 
 
@@ -247,11 +252,14 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         users=Users(unit, hasher),
         reviews=reviews,
         audit=AuditTrail(unit),
-        enterprises=Enterprises(unit),
-        apps=Apps(unit),
+        enterprises=Enterprises(unit, reviews),  # registers the enterprise review subject
+        apps=Apps(unit, directory if isinstance(directory, CachedAppDirectory) else None),
         numbers=Numbers(unit, HuaweiNumberPushes()),
-        pushes=Pushes(SqlPushLog(db)),
+        pushes=Pushes(unit),
         voice=voice,
+        records=Records(unit, build_recordings(settings, db)),
+        statistics=CallStatistics(unit),
+        a_numbers=ANumbers(unit),
         voice_files=VoiceLibrary(unit, reviews, voice),
     )
 

@@ -17,10 +17,13 @@ from privnum.adapters.db.database import open_database
 from privnum.adapters.db.migrate import alembic_config
 from privnum.bootstrap import build_operator
 from privnum.config import Settings
+from privnum.domain.access import Actor
 from privnum.domain.apps import CallbackUrls
 from privnum.domain.enterprises import AppQuotaReached
 from privnum.domain.modes import Mode
 from servers import BACKENDS, drop_database, fresh_database_url
+
+CLI = Actor.cli()
 
 NOW = 1_764_000_000_000
 
@@ -89,16 +92,17 @@ async def test_accounts_with_apps_become_enterprises_with_a_quota(url: str) -> N
         await execute(url, ("UPDATE enterprises SET app_count = 6 WHERE name = 'full'", {}))
 
     async with build_operator(Settings.from_env(database_url=url)) as operator:
-        made = [await operator.apps.create(enterprise="acme", name=f"n{i}", mode=Mode.AXB, callbacks=CallbackUrls())
+        made = [await operator.apps.create(CLI, enterprise="acme", name=f"n{i}", mode=Mode.AXB,
+                                           callbacks=CallbackUrls())
                 for i in range(3)]
         assert {a.enterprise_id for a in made} == {1}
         with pytest.raises(AppQuotaReached, match="'acme' already has 5 apps"):
-            await operator.apps.create(enterprise="acme", name="n4", mode=Mode.AXB, callbacks=CallbackUrls())
+            await operator.apps.create(CLI, enterprise="acme", name="n4", mode=Mode.AXB, callbacks=CallbackUrls())
         with pytest.raises(AppQuotaReached, match="'full' already has 5 apps"):
-            await operator.apps.create(enterprise="full", name="f6", mode=Mode.AXB, callbacks=CallbackUrls())
-        await operator.enterprises.set_app_quota("full", 6)
-        await operator.apps.create(enterprise="full", name="f6", mode=Mode.AXB, callbacks=CallbackUrls())
-        fresh = await operator.enterprises.create("newcomer")  # ids go on after the migrated rows
+            await operator.apps.create(CLI, enterprise="full", name="f6", mode=Mode.AXB, callbacks=CallbackUrls())
+        await operator.enterprises.set_app_quota(CLI, "full", 6)
+        await operator.apps.create(CLI, enterprise="full", name="f6", mode=Mode.AXB, callbacks=CallbackUrls())
+        fresh = await operator.enterprises.create(CLI, "newcomer")  # ids go on after the migrated rows
         assert fresh.id > 2 and fresh.app_quota == 5
 
 

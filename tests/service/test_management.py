@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from privnum.adapters.db.database import open_database
 from privnum.bootstrap import OperatorRuntime, build_operator
 from privnum.config import Settings
+from privnum.domain.access import Actor
 from privnum.domain.apps import App, CallbackUrls
 from privnum.domain.enterprises import AppQuotaReached
 from privnum.domain.modes import Mode
@@ -28,7 +29,10 @@ from privnum.domain.number_status import NumberStatus
 from privnum.domain.operator_errors import OperatorError
 from privnum.domain.private_numbers import NumberState
 from privnum.service.management.numbers import Numbers
+from privnum.service.management.records_ports import PushFilter
 from servers import BACKENDS, drop_database, fresh_database_url, new_numbers
+
+CLI = Actor.cli()
 
 
 @dataclass
@@ -62,7 +66,7 @@ def enterprise_name() -> str:
 
 
 async def new_app(env: Env, enterprise: str, **callbacks: Any) -> App:
-    return await env.operator.apps.create(enterprise=enterprise, name=f"app-{uuid.uuid4().hex[:6]}", mode=Mode.AXB,
+    return await env.operator.apps.create(CLI, enterprise=enterprise, name=f"app-{uuid.uuid4().hex[:6]}", mode=Mode.AXB,
                                           callbacks=CallbackUrls(**callbacks))
 
 
@@ -75,7 +79,7 @@ async def test_the_quota_reached_says_what_to_do_next(env: Env) -> None:
     assert isinstance(refused.value, OperatorError)
     assert str(refused.value) == (f"enterprise '{name}' already has 5 apps (its quota); raise it with "
                                   f"`privnum enterprise set-quota {name} 6`")
-    [listed] = [e for e in await env.operator.enterprises.list() if e.name == name]
+    [listed] = [e for e in await env.operator.enterprises.list(CLI) if e.name == name]
     assert (listed.app_count, listed.app_quota) == (5, 5)
     assert len(await env.rows("SELECT a.id FROM apps a JOIN enterprises e ON e.id = a.enterprise_id "
                               "WHERE e.name = :n", n=name)) == 5
@@ -85,25 +89,25 @@ async def test_a_raised_quota_allows_a_sixth_app_and_never_goes_below_the_count(
     name = enterprise_name()
     for _ in range(5):
         await new_app(env, name)
-    raised = await env.operator.enterprises.set_app_quota(name, 6)
+    raised = await env.operator.enterprises.set_app_quota(CLI, name, 6)
     assert (raised.app_count, raised.app_quota) == (5, 6)
     sixth = await new_app(env, name)
     assert sixth.enterprise_id == raised.id
     with pytest.raises(AppQuotaReached, match=rf"already has 6 apps .*set-quota {name} 7"):
         await new_app(env, name)
     with pytest.raises(OperatorError, match="cannot go below 6"):
-        await env.operator.enterprises.set_app_quota(name, 5)
+        await env.operator.enterprises.set_app_quota(CLI, name, 5)
     with pytest.raises(OperatorError, match="no enterprise 'nobody'"):
-        await env.operator.enterprises.set_app_quota("nobody", 9)
+        await env.operator.enterprises.set_app_quota(CLI, "nobody", 9)
     with pytest.raises(OperatorError, match="already exists"):
-        await env.operator.enterprises.create(name)
-    created = await env.operator.enterprises.create(enterprise_name(), app_quota=1)
+        await env.operator.enterprises.create(CLI, name)
+    created = await env.operator.enterprises.create(CLI, enterprise_name(), app_quota=1)
     assert (created.app_count, created.app_quota) == (0, 1)
 
 
 async def test_the_database_refuses_more_apps_than_the_quota(env: Env) -> None:
     name = enterprise_name()
-    await env.operator.enterprises.create(name, app_quota=1)
+    await env.operator.enterprises.create(CLI, name, app_quota=1)
     await new_app(env, name)
     db = open_database(env.url)
     try:
@@ -116,15 +120,15 @@ async def test_the_database_refuses_more_apps_than_the_quota(env: Env) -> None:
 
 async def test_concurrent_creates_in_one_process_never_exceed_the_quota(env: Env) -> None:
     name = enterprise_name()
-    await env.operator.enterprises.create(name, app_quota=3)
+    await env.operator.enterprises.create(CLI, name, app_quota=3)
     async with build_operator(env.settings) as other:  # a second engine: its own connections
         results = await asyncio.gather(*(
-            (env.operator if i % 2 else other).apps.create(enterprise=name, name=f"c{i}", mode=Mode.AXB,
+            (env.operator if i % 2 else other).apps.create(CLI, enterprise=name, name=f"c{i}", mode=Mode.AXB,
                                                            callbacks=CallbackUrls())
             for i in range(8)), return_exceptions=True)
     assert sum(isinstance(r, App) for r in results) == 3
     assert all(isinstance(r, App | AppQuotaReached) for r in results), results
-    [listed] = [e for e in await env.operator.enterprises.list() if e.name == name]
+    [listed] = [e for e in await env.operator.enterprises.list(CLI) if e.name == name]
     assert listed.app_count == 3
 
 
@@ -132,6 +136,7 @@ _CREATOR = textwrap.dedent("""
     import asyncio, json, sys
     from privnum.bootstrap import build_operator
     from privnum.config import Settings
+    from privnum.domain.access import Actor
     from privnum.domain.apps import CallbackUrls
     from privnum.domain.enterprises import AppQuotaReached
     from privnum.domain.modes import Mode
@@ -143,7 +148,8 @@ _CREATOR = textwrap.dedent("""
             sys.stdin.readline()
             for i in range(tries):
                 try:
-                    await op.apps.create(enterprise=name, name=f"p{i}", mode=Mode.AXB, callbacks=CallbackUrls())
+                    await op.apps.create(Actor.cli(), enterprise=name, name=f"p{i}", mode=Mode.AXB,
+                                         callbacks=CallbackUrls())
                     made += 1
                 except AppQuotaReached:
                     refused += 1
@@ -155,7 +161,7 @@ _CREATOR = textwrap.dedent("""
 
 async def test_two_processes_creating_at_once_never_exceed_the_quota(env: Env) -> None:
     name = enterprise_name()
-    await env.operator.enterprises.create(name, app_quota=5)
+    await env.operator.enterprises.create(CLI, name, app_quota=5)
 
     def race() -> list[list[int]]:
         procs = [subprocess.Popen([sys.executable, "-c", _CREATOR, env.url, name, "6"], stdin=subprocess.PIPE,
@@ -172,7 +178,7 @@ async def test_two_processes_creating_at_once_never_exceed_the_quota(env: Env) -
 
     counts = await asyncio.to_thread(race)
     assert sum(made for made, _ in counts) == 5 and sum(refused for _, refused in counts) == 7
-    [listed] = [e for e in await env.operator.enterprises.list() if e.name == name]
+    [listed] = [e for e in await env.operator.enterprises.list(CLI) if e.name == name]
     assert listed.app_count == 5
 
 
@@ -234,5 +240,5 @@ async def test_operator_errors_of_numbers_and_pushes(env: Env) -> None:
     with pytest.raises(OperatorError, match="is not in the pool"):
         await env.operator.numbers.set_state("+8600000000000", NumberState.FROZEN)
     with pytest.raises(OperatorError, match="no push 424242"):
-        await env.operator.pushes.replay("424242")
-    assert await env.operator.pushes.list(app_key=app.app_key) == []
+        await env.operator.pushes.replay(Actor.cli(), "424242")
+    assert (await env.operator.pushes.list(Actor.cli(), PushFilter(app_key=app.app_key))).items == []

@@ -37,7 +37,7 @@ from privnum.service.management.voice_files import VoiceLibrary
 from privnum.service.voice_files import VoiceFiles, VoicePrompts
 from servers import BACKENDS, drop_database, fresh_database_url
 
-CLI = Actor.cli("cli:test")
+CLI = Actor.cli()
 
 
 def tone(path: Path, seconds: float, *, rate: int = 16000, channels: int = 2, frequency: int = 440) -> Path:
@@ -60,7 +60,7 @@ class Env:
     tmp: Path
 
     async def app(self, name: str = "app") -> App:
-        return await self.operator.apps.create(enterprise="default", name=name, mode=Mode.AXB,
+        return await self.operator.apps.create(CLI, enterprise="default", name=name, mode=Mode.AXB,
                                                callbacks=CallbackUrls())
 
     async def rows(self, sql: str) -> list[tuple[Any, ...]]:

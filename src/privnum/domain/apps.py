@@ -42,6 +42,16 @@ class App:
     extension_length: int = 4
     enterprise_name: str = ""
     tenant_id: int | None = None  # the enterprise's tenant (None: the operators' own apps)
+    tags: tuple[tuple[str, str], ...] = ()
+    previous_secret: str | None = None  # after a rotation, still accepted until previous_secret_until_ms
+    previous_secret_until_ms: int | None = None
+
+    def secrets_at(self, now_ms: int) -> tuple[str, ...]:
+        """The secrets that authenticate at ``now_ms``: the current one, and the previous one during its grace."""
+        until = self.previous_secret_until_ms
+        if self.previous_secret and until is not None and now_ms < until:
+            return (self.app_secret, self.previous_secret)
+        return (self.app_secret,)
 
     @property
     def is_active(self) -> bool:

@@ -24,6 +24,12 @@ class CachedAppDirectory:
     async def by_id(self, app_id: int) -> App | None:
         return await self._cached(("id", app_id), lambda: self.directory.by_id(app_id))
 
+    def forget(self, app: App) -> None:
+        """Drop the cached entries of ``app``: the next request of this process reads it again (a change made
+        through the management plane takes effect at once here, in other processes within ``ttl_s``)."""
+        self._entries.pop(("key", app.app_key), None)
+        self._entries.pop(("id", app.id), None)
+
     async def _cached(self, key: Hashable, load: Callable[[], Awaitable[App | None]]) -> App | None:
         now = time.monotonic()
         hit = self._entries.get(key)

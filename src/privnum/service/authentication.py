@@ -90,9 +90,10 @@ async def authenticate(creds: Credentials, ip: str, now_ms: int, directory: AppD
     if not app.allows_ip(ip):
         raise Refused(ResultCode.APP_CLIENT_IP_NOT_ALLOWED, f"{ip} is not on the app's IP allow-list")
     check_fresh(created, now_ms, policy)
-    expected = aksk_digest(app.app_secret, nonce, created) if scheme == "AKSK" else \
-        wsse_digest(app.app_secret, nonce, created)
-    if not hmac.compare_digest(expected.encode(), digest.encode()):
+    sign = aksk_digest if scheme == "AKSK" else wsse_digest
+    # after a rotation the previous secret works too, until its grace period ends
+    if not any(hmac.compare_digest(sign(secret, nonce, created).encode(), digest.encode())
+               for secret in app.secrets_at(now_ms)):
         raise Refused(ResultCode.INVALID_DIGEST, "PasswordDigest does not match APP_Secret, Nonce and Created")
     ttl_ms = 2 * (policy.clock_skew_s + max((abs(o) for o in policy.local_time_offsets_s), default=0)) * 1000
     if not await guard.first_use_of_nonce(app.app_key, nonce, now_ms, ttl_ms):

@@ -105,17 +105,3 @@ class PushAttempt:
     error: str | None
     elapsed_ms: int
 
-
-class PushLog(Protocol):
-    """The operators' side: list pushes, look at one (its body and every attempt), replay a dead one."""
-
-    async def list_pushes(self, *, dead_only: bool = False, app_key: str | None = None,
-                          limit: int = 100) -> list[PushRow]: ...
-
-    async def find(self, ref: str) -> tuple[PushRow, str] | None:
-        """The push with this row id or push id, and its body as sent."""
-
-    async def attempts_of(self, row_id: int) -> list[PushAttempt]:
-        """Every delivery attempt of one push, oldest first."""
-
-    async def replay(self, ref: str, now_ms: int) -> tuple[int | None, str | None]: ...

@@ -7,10 +7,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from privnum.adapters.db.a_number_rows import ANumberRows
 from privnum.adapters.db.access_rows import AccessRows
 from privnum.adapters.db.audit_rows import AuditRows
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
+from privnum.adapters.db.enterprise_rows import EnterpriseRows
+from privnum.adapters.db.push_rows import PushRows
+from privnum.adapters.db.record_rows import RecordRows
 from privnum.adapters.db.review_rows import ReviewRows
 from privnum.adapters.db.settings_rows import SettingsRows
 from privnum.adapters.db.tenancy_store import SqlTenancyTx
@@ -20,7 +24,8 @@ from privnum.service.management.ports import ManagementTx
 T = TypeVar("T")
 
 
-class SqlManagementTx(SqlTenancyTx, AccessRows, AuditRows, ReviewRows, SettingsRows, VoiceRows):
+class SqlManagementTx(SqlTenancyTx, EnterpriseRows, AccessRows, AuditRows, ReviewRows, SettingsRows, RecordRows,
+                      PushRows, ANumberRows, VoiceRows):
     def __init__(self, conn: Conn) -> None:
         super().__init__(conn)
 

@@ -1,6 +1,6 @@
 """The push outbox, seen from the delivery side: claim due pushes under a lease, record each attempt,
 retry along the ladder, dead-letter, and keep the Block callin exchanges. Implements ``Outbox``
-(service/ports.py); listing and replay are ``outbox_admin.py``.
+(service/ports.py); listing and replay are ``push_rows.py``.
 
 States: ``pending`` (waiting, or leased while ``lease_until_ms`` lies in the future: claiming moves
 ``next_attempt_at_ms`` to the lease end, so a push whose worker died becomes due again by itself),

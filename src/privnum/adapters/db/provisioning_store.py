@@ -22,6 +22,7 @@ from privnum.domain.binding_options import BindingOptions, LastCaller
 from privnum.domain.bindings import Binding
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole, NumberState, PrivateNumber
+from privnum.service.clock import now_ms as clock_now_ms
 from privnum.service.provisioning.ports import BindingFilter, Claim
 
 T = TypeVar("T")
@@ -139,6 +140,8 @@ _UPDATE_BINDING = text(
     "updated_at_ms = :updated_at_ms, expires_at_ms = :expires_at_ms WHERE id = :id"
 )
 _DELETE_BINDING = text("DELETE FROM bindings WHERE id = :id")
+_BINDING_EVENT = text("INSERT INTO binding_events (app_id, binding_id, number, kind, at_ms) "
+                      "VALUES (:app_id, :binding_id, :number, :kind, :at_ms)")  # counted by bind statistics
 _GET_BINDING = text(f"SELECT * FROM bindings WHERE id = :id AND app_id = :app_id AND {_LIVE}")
 _QUOTA_USED = text("SELECT used FROM user_quotas WHERE app_id = :app_id AND user_number = :user")
 _QUOTA_RELEASE = text("UPDATE user_quotas SET used = used - 1 WHERE app_id = :app_id AND user_number = :user")
@@ -234,7 +237,12 @@ class SqlProvisioningTx:
             if quota.rowcount != 1:
                 return Claim.QUOTA_EXCEEDED
         await self.conn.execute(_INSERT_BINDING, _binding_values(binding))
+        await self._binding_event(binding, "bind", binding.created_at_ms)
         return Claim.PLACED
+
+    async def _binding_event(self, binding: Binding, kind: str, at_ms: int) -> None:
+        await self.conn.execute(_BINDING_EVENT, {"app_id": binding.app_id, "binding_id": binding.id,
+                                                 "number": binding.number, "kind": kind, "at_ms": at_ms})
 
     async def _insert_keys(self, binding: Binding) -> None:
         await self.conn.execute(
@@ -276,6 +284,7 @@ class SqlProvisioningTx:
             return False
         await self.conn.execute(_DELETE_KEYS, {"binding_id": binding.id})
         await self.conn.execute(_LOWER_LOAD, {"number": binding.number})
+        await self._binding_event(binding, "unbind", clock_now_ms())
         user = binding.quota_user()
         if user is not None:
             await self.conn.execute(_QUOTA_RELEASE, {"app_id": binding.app_id, "user": user})

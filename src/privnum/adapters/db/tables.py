@@ -7,6 +7,8 @@ Rules that must hold across processes live here as constraints:
 - ``user_quotas`` primary key (app_id, user_number) with CHECK used <= 5: an A on at most 5 X;
 - ``enterprises.app_count`` is only ever raised by a conditional UPDATE (app_count < app_quota), with
   CHECK app_count <= app_quota: an enterprise never has more apps than its quota.
+- ``enterprises`` names: unique per tenant (partial unique index where tenant_id IS NOT NULL) and among the
+  operators' own (partial unique index on name where tenant_id IS NULL: NULLs never collide in a plain one).
 - ``cdrs`` unique (app_id, icid): one record per call, however often its release is saved.
 - ``voice_files`` unique (app_id, name): one file per name per app; platform defaults have app_id 0 (not
   NULL: NULLs are never equal in a unique constraint, so NULL would allow two defaults of one name).
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -28,6 +31,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from privnum.domain.enterprises import DEFAULT_APP_QUOTA
@@ -47,14 +51,33 @@ enterprises = Table(
     "enterprises",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(64), nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
     Column("app_count", Integer, nullable=False, server_default="0"),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("app_quota", Integer, nullable=False, server_default=str(DEFAULT_APP_QUOTA)),
     Column("tenant_id", Integer, nullable=True, index=True),
     Column("status", String(16), nullable=False, server_default="approved"),
     # enterprises: more columns (issue 13, enterprises and apps)
+    Column("credit_code", String(18)),  # NULL: an operators' enterprise (no profile, no review)
+    Column("nature", String(16)),
+    Column("industry", String(64)),
+    Column("scenario_call", Text),
+    Column("scenario_sms", Text),
+    Column("call_script", Text),
+    Column("carrier_kind", String(32)),
+    Column("carrier_name", String(128)),
+    Column("carrier_is_third_party", Boolean, nullable=False, server_default="0"),
+    Column("legal_name", String(64)),
+    Column("handler_name", String(64)),
+    Column("handler_phone", String(16)),
+    Column("auth_letter_valid_until", Date),
+    Column("updated_at_ms", BigInteger),
     CheckConstraint("app_count >= 0 AND app_count <= app_quota", name="app_count_range"),
+    # names: unique per tenant, and among the operators' own (NULL tenants never collide in a unique constraint)
+    Index("uq_enterprises_tenant_name", "tenant_id", "name", unique=True,
+          sqlite_where=text("tenant_id IS NOT NULL"), postgresql_where=text("tenant_id IS NOT NULL")),
+    Index("uq_enterprises_operator_name", "name", unique=True,
+          sqlite_where=text("tenant_id IS NULL"), postgresql_where=text("tenant_id IS NULL")),
 )
 
 apps = Table(
@@ -78,6 +101,9 @@ apps = Table(
     Column("extension_length", Integer, nullable=False, server_default="4"),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("updated_at_ms", BigInteger, nullable=False),
+    Column("tags", Text),  # JSON [[key, value], ...]
+    Column("previous_secret", String(128)),  # after a rotation, accepted until previous_secret_until_ms
+    Column("previous_secret_until_ms", BigInteger),
     CheckConstraint("extension_length BETWEEN 1 AND 4", name="extension_length_range"),
 )
 
@@ -441,8 +467,71 @@ stored_files = Table(
 
 # enterprise materials, app tags (issue 13, enterprises and apps): tables below
 
+enterprise_materials = Table(
+    "enterprise_materials",
+    metadata,
+    Column("enterprise_id", Integer, ForeignKey("enterprises.id"), primary_key=True),
+    Column("kind", String(32), primary_key=True),  # one file per kind: an upload replaces the previous one
+    Column("file_id", Integer, ForeignKey("stored_files.id"), nullable=False),
+)
+
 # number inventory, orders, releases (issue 13, numbers): tables below
 
 # voice-file review (issue 13, voice files): tables below
 
 # records and statistics (issue 13, records): tables below
+
+binding_events = Table(
+    "binding_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("app_id", Integer, nullable=False),
+    Column("binding_id", String(64), nullable=False),
+    Column("number", String(32), nullable=False),
+    Column("kind", String(8), nullable=False),  # bind / unbind
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_binding_events_at", "at_ms"),
+    Index("ix_binding_events_app_at", "app_id", "at_ms"),
+)
+
+# the records pages' lookups: CDRs by call start (every tenant, and per app), pushes per app
+Index("ix_cdrs_started", cdrs.c.started_at_ms)
+Index("ix_cdrs_app_started", cdrs.c.app_id, cdrs.c.started_at_ms)
+Index("ix_pushes_app", pushes.c.app_id, pushes.c.id)
+
+# A numbers on file, Huawei's A号码报备 (issue 13, A numbers): tables below
+
+a_numbers = Table(
+    "a_numbers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("number_type", Integer, nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("identity_card_masked", String(20), nullable=False),  # never the full ID number
+    Column("live_face_image", String(64), nullable=False),
+    Column("operator_number", String(20)),
+    Column("report_status", Integer, nullable=False),
+    Column("fail_reason", String(255)),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("tenant_id", "number", name="uq_a_numbers_tenant_number"),
+)
+
+a_number_photos = Table(
+    "a_number_photos",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("content_type", String(16), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("tenant_id", "name", name="uq_a_number_photos_tenant_name"),
+    Index("ix_a_number_photos_tenant_created", "tenant_id", "created_at_ms"),
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, text, update
@@ -19,7 +20,7 @@ from privnum.adapters.db.outbox_enqueue import enqueue
 from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import apps, enterprises, numbers
 from privnum.domain.apps import App, AppStatus, CallbackUrls
-from privnum.domain.enterprises import Enterprise, EnterpriseStatus
+from privnum.domain.enterprises import CarrierKind, Enterprise, EnterpriseProfile, EnterpriseStatus, Nature
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush
@@ -50,12 +51,25 @@ def app_from_row(row: Any) -> App:
         extension_length=row.extension_length,
         enterprise_name=getattr(row, "enterprise_name", "") or "",
         tenant_id=getattr(row, "tenant_id", None),
+        tags=tuple((str(k), str(v)) for k, v in json.loads(row.tags or "[]")),
+        previous_secret=row.previous_secret,
+        previous_secret_until_ms=row.previous_secret_until_ms,
     )
 
 
 def enterprise_from_row(row: Any) -> Enterprise:
+    profile = None
+    if row.credit_code is not None:
+        until = row.auth_letter_valid_until
+        profile = EnterpriseProfile(
+            name=row.name, credit_code=row.credit_code, nature=Nature(row.nature), industry=row.industry,
+            scenario_call=row.scenario_call, call_script=row.call_script, carrier_kind=CarrierKind(row.carrier_kind),
+            carrier_name=row.carrier_name, legal_name=row.legal_name, handler_name=row.handler_name,
+            handler_phone=row.handler_phone, scenario_sms=row.scenario_sms,
+            carrier_is_third_party=bool(row.carrier_is_third_party),
+            auth_letter_valid_until=until if isinstance(until, date) else date.fromisoformat(str(until)))
     return Enterprise(id=row.id, name=row.name, app_count=row.app_count, app_quota=row.app_quota,
-                      tenant_id=row.tenant_id, status=EnterpriseStatus(row.status))
+                      tenant_id=row.tenant_id, status=EnterpriseStatus(row.status), profile=profile)
 
 
 _APP_SELECT = ("SELECT apps.*, enterprises.name AS enterprise_name, enterprises.tenant_id AS tenant_id FROM apps "
@@ -64,7 +78,7 @@ _APP_BY_KEY = text(_APP_SELECT + "WHERE apps.app_key = :key")
 _APP_BY_ID = text(_APP_SELECT + "WHERE apps.id = :id")
 _ENSURE_ENTERPRISE = text(
     "INSERT INTO enterprises (name, app_count, app_quota, created_at_ms) VALUES (:name, 0, :quota, :now) "
-    "ON CONFLICT (name) DO NOTHING"
+    "ON CONFLICT (name) WHERE tenant_id IS NULL DO NOTHING"
 )
 
 
@@ -77,7 +91,8 @@ class SqlTenancyTx:
     # enterprises
 
     async def enterprise(self, name: str) -> Enterprise | None:
-        row = (await self.conn.execute(select(enterprises).where(enterprises.c.name == name))).first()
+        row = (await self.conn.execute(select(enterprises).where(enterprises.c.name == name,
+                                                                 enterprises.c.tenant_id.is_(None)))).first()
         return enterprise_from_row(row) if row else None
 
     async def enterprise_by_id(self, enterprise_id: int) -> Enterprise | None:
@@ -99,7 +114,7 @@ class SqlTenancyTx:
     async def set_app_quota(self, name: str, app_quota: int) -> bool:
         done = await self.conn.execute(
             update(enterprises)
-            .where(enterprises.c.name == name, enterprises.c.app_count <= app_quota)
+            .where(enterprises.c.name == name, enterprises.c.tenant_id.is_(None), enterprises.c.app_count <= app_quota)
             .values(app_quota=app_quota)
         )
         return done.rowcount == 1
@@ -145,8 +160,12 @@ class SqlTenancyTx:
             "recording_enabled": changes.recording_enabled, "sms_enabled": changes.sms_enabled,
             "ip_allowlist": None if changes.ip_allowlist is None else json.dumps(list(changes.ip_allowlist)),
             "status": None if changes.status is None else changes.status.value,
+            "name": changes.name, "extension_length": changes.extension_length,
+            "tags": None if changes.tags is None else json.dumps([list(t) for t in changes.tags], ensure_ascii=False),
         }
-        values = {column: value for column, value in columns.items() if value is not None}
+        # None: unchanged; "": a URL removed
+        values = {column: None if value == "" else value for column, value in columns.items()
+                  if value is not None}
         if values:
             done = await self.conn.execute(update(apps).where(apps.c.app_key == app_key)
                                            .values(**values, updated_at_ms=now_ms))

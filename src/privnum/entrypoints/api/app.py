@@ -21,6 +21,7 @@ from privnum.config import Settings
 from privnum.domain.operator_errors import OperatorError
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api import (
+    a_number_router,
     ax_router,
     axb_router,
     axe_router,
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="privnum", version=__version__, lifespan=lifespan,
                   description="Huawei Cloud PrivateNumber-compatible privacy-number API")
     for module in (axb_router, ax_router, axe_router, axyb_router, recording_router, call_control_router,
-                   sandbox_router):
+                   a_number_router, sandbox_router):
         app.include_router(module.router)
     for area in MANAGEMENT_AREAS:
         app.include_router(area)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from privnum.domain.apps import EXTENSION_LENGTHS, AppStatus, CallbackUrls
 from privnum.domain.modes import Mode
-from privnum.entrypoints.cli.common import console, fail, run_operator
+from privnum.entrypoints.cli.common import cli_actor, console, fail, run_operator
 from privnum.service.management.ports import AppChanges
 
 app_cli = typer.Typer(help="Apps: create, update, list.", no_args_is_help=True)
@@ -60,7 +60,7 @@ def app_create(
     callbacks = CallbackUrls(call_status=callback_url, cdr=cdr_url, sms=sms_url, number_status=number_status_url,
                              push_number_status=push_number_status)
     allowed = _checked_ips(allow_ip) or []
-    created = run_operator(lambda op: op.apps.create(
+    created = run_operator(lambda op: op.apps.create(cli_actor(),
         enterprise=owner, name=name, mode=mode, callbacks=callbacks, recording=recording, sms=sms,
         ip_allowlist=allowed, extension_length=extension_length))
     if as_json:
@@ -95,14 +95,14 @@ def app_update(
         call_status_url=callback_url, cdr_url=cdr_url, sms_url=sms_url, number_status_url=number_status_url,
         push_number_status=push_number_status, recording_enabled=recording, sms_enabled=sms, ip_allowlist=allowlist,
         status=None if suspend is None else AppStatus.SUSPENDED if suspend else AppStatus.ACTIVE)
-    updated = run_operator(lambda op: op.apps.update(app_key, changes))
+    updated = run_operator(lambda op: op.apps.update(cli_actor(), app_key, changes))
     console.print(f"app {updated.name!r} updated ({updated.status.value})")
 
 
 @app_cli.command("list")
 def app_list() -> None:
     """List apps (without secrets)."""
-    found = run_operator(lambda op: op.apps.list())
+    found = run_operator(lambda op: op.apps.list(cli_actor()))
     table = Table("APP_Key", "name", "mode", "status", "recording", "callback URL")
     for a in found:
         table.add_row(a.app_key, a.name, a.mode.value, a.status.value, str(a.recording_enabled),

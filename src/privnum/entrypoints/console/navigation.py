@@ -54,6 +54,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("apps", f"{PREFIX}/apps", N_("Applications"), Side.TENANT, P.READ),
     NavEntry("orders", f"{PREFIX}/orders", N_("Number orders"), Side.TENANT, P.READ),
     NavEntry("numbers", f"{PREFIX}/numbers", N_("Numbers"), Side.TENANT, P.READ),
+    NavEntry("a_numbers", f"{PREFIX}/a-numbers", N_("A numbers"), Side.TENANT, P.READ),
     NavEntry("voice_files", f"{PREFIX}/voice-files", N_("Voice files"), Side.TENANT, P.READ),
     NavEntry("records", f"{PREFIX}/records", N_("Call records"), Side.TENANT, P.READ),
     NavEntry("statistics", f"{PREFIX}/statistics", N_("Statistics"), Side.TENANT, P.READ),

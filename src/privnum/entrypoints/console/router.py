@@ -12,8 +12,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from privnum.domain.operator_errors import OperatorError
-from privnum.entrypoints.console import auth_pages, i18n, pages_base, voice_files
+from privnum.entrypoints.console import (
+    a_numbers,
+    audit_pages,
+    auth_pages,
+    i18n,
+    pages_base,
+    push_pages,
+    records,
+    statistics_pages,
+    voice_files,
+)
+from privnum.entrypoints.console.apps import router as app_pages
+from privnum.entrypoints.console.enterprises import router as enterprise_pages
 from privnum.entrypoints.console.rendering import STATIC_PREFIX, redirect_with_notice, remember_language
+from privnum.entrypoints.console.reviews import router as review_pages
 from privnum.entrypoints.console.session import Forbidden, LoginRequired, login_url
 
 PREFIX = "/console"
@@ -22,6 +35,9 @@ STATIC_DIR = Path(__file__).parent / "static"
 AREAS: list[APIRouter] = [
     auth_pages.router,
     pages_base.router,
+    enterprise_pages, app_pages, review_pages,
+    records.router, push_pages.router, statistics_pages.router, audit_pages.router,
+    a_numbers.router,
     voice_files.router,
 ]
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from privnum.entrypoints.mgmt import (
+    a_number_routes,
     admin_routes,
     audit_routes,
+    pushes_routes,
+    records_routes,
     review_routes,
     session_routes,
+    stats_routes,
     users_routes,
     voice_routes,
 )
+from privnum.entrypoints.mgmt.app_routes import router as app_router
+from privnum.entrypoints.mgmt.enterprise_routes import router as enterprise_router
 
 AREAS: list[APIRouter] = [
     session_routes.router,
@@ -19,5 +25,8 @@ AREAS: list[APIRouter] = [
     review_routes.router,
     admin_routes.router,
     audit_routes.router,
+    enterprise_router, app_router,
+    records_routes.router, pushes_routes.router, stats_routes.router,
+    a_number_routes.router,
     voice_routes.router,
 ]

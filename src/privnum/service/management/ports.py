@@ -23,6 +23,9 @@ from privnum.domain.private_numbers import NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush
 from privnum.domain.reviews import Review, ReviewKind, ReviewState
 from privnum.service.access.ports import AccessRows
+from privnum.service.management.a_number_ports import ANumberRows
+from privnum.service.management.ent_ports import EnterpriseRows
+from privnum.service.management.records_ports import PushRows, RecordRows
 from privnum.service.management.voice_ports import VoiceFileRowsTx
 from privnum.service.paging import Page, PageRequest
 
@@ -47,7 +50,7 @@ class NewApp:
 
 @dataclass(frozen=True)
 class AppChanges:
-    """What ``app update`` may change; None leaves a field as it is (mode, name and extension length are fixed)."""
+    """What an app update may change; None leaves a field as it is (the mode is fixed)."""
 
     call_status_url: str | None = None
     cdr_url: str | None = None
@@ -58,6 +61,9 @@ class AppChanges:
     sms_enabled: bool | None = None
     ip_allowlist: tuple[str, ...] | None = None
     status: AppStatus | None = None
+    name: str | None = None
+    extension_length: int | None = None
+    tags: tuple[tuple[str, str], ...] | None = None
 
 
 class TenancyStore(Protocol):
@@ -172,8 +178,8 @@ class SettingsRows(Protocol):
     async def put_setting(self, key: str, value: str, now_ms: int) -> None: ...
 
 
-class ManagementTx(TenancyStore, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
-                   VoiceFileRowsTx, Protocol):
+class ManagementTx(TenancyStore, EnterpriseRows, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
+                   RecordRows, PushRows, ANumberRows, VoiceFileRowsTx, Protocol):
     """One management transaction: whatever one action reads and changes commits together, its audit event
     included."""
 
