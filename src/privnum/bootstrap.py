@@ -39,6 +39,7 @@ from privnum.adapters.telephony.sip.teardown import SipTeardown
 from privnum.adapters.voice.builtin import PackagedPrompts
 from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.config import Settings
+from privnum.domain.reviews import ReviewKind
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
 from privnum.service.access.sign_in import SignIn
@@ -61,6 +62,7 @@ from privnum.service.management.pushes import Pushes
 from privnum.service.management.records import Records
 from privnum.service.management.reviews import Reviews
 from privnum.service.management.statistics import CallStatistics
+from privnum.service.management.voice_files import VoiceFileReview, VoiceLibrary
 from privnum.service.ports import AppDirectory, AuthGuard
 from privnum.service.provisioning import axyb
 from privnum.service.provisioning.ports import ProvisioningTx
@@ -238,6 +240,7 @@ class ManagementPlane:
     records: Records
     statistics: CallStatistics
     a_numbers: ANumbers
+    voice_files: VoiceLibrary  # uploads, review, deletion, problems (放音文件管理)
 
 
 OperatorRuntime = ManagementPlane
@@ -247,6 +250,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
     unit = SqlManagementUnit(db)
     hasher = Argon2Hasher()
     reviews = Reviews(unit)
+    reviews.register(ReviewKind.VOICE_FILE, VoiceFileReview())
     return ManagementPlane(
         sign_in=SignIn(unit, hasher),
         users=Users(unit, hasher),
@@ -262,6 +266,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         records=Records(unit, build_recordings(settings, db)),
         statistics=CallStatistics(unit),
         a_numbers=ANumbers(unit),
+        voice_files=VoiceLibrary(unit, reviews, voice),
     )
 
 

@@ -1,6 +1,6 @@
 """Voice files end to end: the use cases wired by bootstrap on a real database made by the migrations (SQLite
 always, PostgreSQL too when PRIVNUM_TEST_POSTGRES_URL is set), real sox conversion, the shipped prompts, the
-CLI, and migration 0006 up and down."""
+CLI (an operator's additions: approved at once), and migration 0006 up and down."""
 
 from __future__ import annotations
 
@@ -30,8 +30,10 @@ from privnum.domain.access import Actor
 from privnum.domain.apps import App, CallbackUrls
 from privnum.domain.modes import Mode
 from privnum.domain.operator_errors import OperatorError
-from privnum.domain.voice_files import MAX_DURATION_MS, PCMA, PCMU, DefaultPrompt, VoiceFile
+from privnum.domain.voice_files import MAX_DURATION_MS, PCMA, PCMU, DefaultPrompt
 from privnum.entrypoints.cli import cli
+from privnum.service.management.reviews import Reviews
+from privnum.service.management.voice_files import VoiceLibrary
 from privnum.service.voice_files import VoiceFiles, VoicePrompts
 from servers import BACKENDS, drop_database, fresh_database_url
 
@@ -83,7 +85,7 @@ async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[E
 
 async def test_an_upload_becomes_pcmu_and_pcma_files_of_its_duration(env: Env) -> None:
     app = await env.app()
-    added = await env.operator.voice.add(app.app_key, "welcome.wav", tone(env.tmp / "in.wav", 1.5))
+    added = await env.operator.voice_files.add(CLI, app.app_key, "welcome.wav", tone(env.tmp / "in.wav", 1.5))
     assert not added.replaced and added.file.duration_ms == 1500 and added.file.app_id == app.id
 
     prompt = await env.operator.voice.prompt(app.id, "welcome.wav")
@@ -112,17 +114,17 @@ async def test_not_audio_is_refused_with_a_sentence_and_leaves_nothing_behind(en
     text_file = env.tmp / "notes.wav"
     text_file.write_text("this is not a WAV file\n")
     with pytest.raises(OperatorError, match=r"notes.wav is not audio sox can read \(.*RIFF.*\); nothing was kept"):
-        await env.operator.voice.add(app.app_key, "notes.wav", text_file)
+        await env.operator.voice_files.add(CLI, app.app_key, "notes.wav", text_file)
     empty = env.tmp / "empty.wav"
     subprocess.run(["sox", "-n", "-r", "8000", str(empty), "trim", "0", "0"], check=True)
     with pytest.raises(OperatorError, match=r"empty\.wav holds no audio; nothing was kept"):
-        await env.operator.voice.add(app.app_key, "empty.wav", empty)
+        await env.operator.voice_files.add(CLI, app.app_key, "empty.wav", empty)
     with pytest.raises(OperatorError, match="no such file"):
-        await env.operator.voice.add(app.app_key, "gone.wav", env.tmp / "gone.wav")
+        await env.operator.voice_files.add(CLI, app.app_key, "gone.wav", env.tmp / "gone.wav")
     with pytest.raises(OperatorError, match="is not a voice file name"):
-        await env.operator.voice.add(app.app_key, "../escape.wav", tone(env.tmp / "in.wav", 0.5))
+        await env.operator.voice_files.add(CLI, app.app_key, "../escape.wav", tone(env.tmp / "in.wav", 0.5))
     with pytest.raises(OperatorError, match="no app with APP_Key nobody"):
-        await env.operator.voice.add("nobody", "x.wav", env.tmp / "in.wav")
+        await env.operator.voice_files.add(CLI, "nobody", "x.wav", env.tmp / "in.wav")
     assert tree(env.voice_dir / str(app.id)) == []
     assert not (env.tmp / "escape.wav").exists()
     assert await env.rows("SELECT * FROM voice_files") == []
@@ -143,30 +145,31 @@ async def test_too_long_an_upload_is_refused(tmp_path: Path) -> None:
     assert tree(tmp_path / "voice") == ["1"]
 
 
-class _BrokenRows:
-    async def put(self, file: VoiceFile) -> VoiceFile | None:
+class _BrokenUnit:
+    """Reads answer nothing; every write transaction fails."""
+
+    async def run(self, work: Any, *, read_only: bool = False) -> Any:
+        if read_only:
+            return None
         raise RuntimeError("database went away")
-
-    async def find(self, app_id: int, name: str) -> VoiceFile | None:
-        return None
-
-    async def list(self, app_id: int | None = None) -> list[VoiceFile]:
-        return []
 
 
 async def test_the_files_go_when_the_row_cannot_be_written(tmp_path: Path) -> None:
-    voice = VoiceFiles(_BrokenRows(), LocalVoiceStore(tmp_path / "voice"), apps=None,  # type: ignore[arg-type]
+    voice = VoiceFiles(None, LocalVoiceStore(tmp_path / "voice"), apps=None,  # type: ignore[arg-type]
                        builtins=PackagedPrompts())
+    unit = _BrokenUnit()
+    library = VoiceLibrary(unit, Reviews(unit), voice)  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match="database went away"):
-        await voice.add(None, "a.wav", tone(tmp_path / "in.wav", 0.3))
+        await library.add(CLI, None, "a.wav", tone(tmp_path / "in.wav", 0.3))
     assert tree(tmp_path / "voice") == ["0"]
 
 
 async def test_replacing_a_name_keeps_one_row_and_only_the_new_files(env: Env) -> None:
     app = await env.app()
-    await env.operator.voice.add(app.app_key, "hold.wav", tone(env.tmp / "a.wav", 1.0))
+    await env.operator.voice_files.add(CLI, app.app_key, "hold.wav", tone(env.tmp / "a.wav", 1.0))
     first = await env.operator.voice.prompt(app.id, "hold.wav")
-    again = await env.operator.voice.add(app.app_key, "hold.wav", tone(env.tmp / "b.wav", 2.0, frequency=880))
+    again = await env.operator.voice_files.add(CLI, app.app_key, "hold.wav",
+                                               tone(env.tmp / "b.wav", 2.0, frequency=880))
     assert again.replaced and again.file.duration_ms == 2000
     second = await env.operator.voice.prompt(app.id, "hold.wav")
     assert first is not None and second is not None and first.base_path != second.base_path
@@ -179,7 +182,7 @@ async def test_replacing_a_name_keeps_one_row_and_only_the_new_files(env: Env) -
 async def test_uploads_of_one_name_at_once_leave_one_row_and_its_files(env: Env) -> None:
     app = await env.app()
     sources = [tone(env.tmp / f"{i}.wav", 0.25 * (i + 1)) for i in range(4)]
-    added = await asyncio.gather(*(env.operator.voice.add(app.app_key, "race.wav", s) for s in sources))
+    added = await asyncio.gather(*(env.operator.voice_files.add(CLI, app.app_key, "race.wav", s) for s in sources))
     assert sorted(a.replaced for a in added) == [False, True, True, True]
     [(version, duration)] = await env.rows("SELECT version, duration_ms FROM voice_files")
     assert tree(env.voice_dir / str(app.id)) == [version, f"{version}/race.wav.0", f"{version}/race.wav.8"]
@@ -188,8 +191,8 @@ async def test_uploads_of_one_name_at_once_leave_one_row_and_its_files(env: Env)
 
 async def test_an_app_hears_its_own_file_then_the_platform_upload_then_the_shipped_prompt(env: Env) -> None:
     own, other = await env.app("own"), await env.app("other")
-    await env.operator.voice.add(None, "welcome.wav", tone(env.tmp / "p.wav", 0.5))
-    await env.operator.voice.add(own.app_key, "welcome.wav", tone(env.tmp / "o.wav", 0.75))
+    await env.operator.voice_files.add(CLI, None, "welcome.wav", tone(env.tmp / "p.wav", 0.5))
+    await env.operator.voice_files.add(CLI, own.app_key, "welcome.wav", tone(env.tmp / "o.wav", 0.75))
     prompts: VoicePrompts = env.operator.voice  # what the call core depends on
 
     mine, theirs = await prompts.prompt(own.id, "welcome.wav"), await prompts.prompt(other.id, "welcome.wav")
@@ -205,7 +208,7 @@ async def test_an_app_hears_its_own_file_then_the_platform_upload_then_the_shipp
     english = await env.operator.voice.prompt(own.id, DefaultPrompt.NO_BINDING, language="en")
     assert english is not None and english.base_path.endswith("/defaults/en/default_no_binding")
 
-    await env.operator.voice.add(own.app_key, DefaultPrompt.NO_BINDING, tone(env.tmp / "n.wav", 0.25))
+    await env.operator.voice_files.add(CLI, own.app_key, DefaultPrompt.NO_BINDING, tone(env.tmp / "n.wav", 0.25))
     overridden = await prompts.prompt(own.id, DefaultPrompt.NO_BINDING)
     assert overridden is not None and overridden.duration_ms == 250
     assert await prompts.prompt(other.id, DefaultPrompt.NO_BINDING) == shipped
@@ -213,8 +216,8 @@ async def test_an_app_hears_its_own_file_then_the_platform_upload_then_the_shipp
 
 async def test_the_listing_shows_every_upload_then_the_shipped_prompts(env: Env) -> None:
     app = await env.app()
-    await env.operator.voice.add(app.app_key, "b.wav", tone(env.tmp / "b.wav", 0.5))
-    await env.operator.voice.add(None, "a.wav", tone(env.tmp / "a.wav", 0.5))
+    await env.operator.voice_files.add(CLI, app.app_key, "b.wav", tone(env.tmp / "b.wav", 0.5))
+    await env.operator.voice_files.add(CLI, None, "a.wav", tone(env.tmp / "a.wav", 0.5))
     listed = await env.operator.voice.list()
     assert [(f.owner, f.name) for f in listed[:2]] == [(None, "a.wav"), (app.app_key, "b.wav")]
     assert {f.name for f in listed[2:]} == {p.value for p in DefaultPrompt}
@@ -334,3 +337,15 @@ async def test_migration_0006_up_and_down(url: str) -> None:
     assert "voice_files" not in names and "call_commands" in names
     await _migrate(url, "head")
     assert await _execute(url, "SELECT COUNT(*) FROM voice_files") == [(0,)]
+
+
+async def test_migration_0010_approves_the_files_there_were_and_goes_down_again(url: str) -> None:
+    await _migrate(url, "0009")
+    await _execute(url, _INSERT.format(7))
+    await _migrate(url, "head")
+    assert await _execute(url, "SELECT state, description, tenant_id, conversion FROM voice_files") == [
+        ("approved", "", None, None)]
+    await _migrate(url, "0009", down=True)
+    assert await _execute(url, "SELECT app_id, name FROM voice_files") == [(7, "a.wav")]
+    with pytest.raises(Exception, match="state"):
+        await _execute(url, "SELECT state FROM voice_files")

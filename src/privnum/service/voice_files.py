@@ -1,14 +1,14 @@
-"""Voice files: upload a prompt for an app (or for the platform), list them, and find the prompt a call plays.
+"""Voice files as the call core hears them: find the prompt a call plays, list what is stored, and the ports of
+the catalog, the stored audio and the shipped prompts (uploads, reviews and deletions are the management
+plane's: ``service/management/voice_files.py``).
 
 An upload is converted once into the raw payload files the media relay plays (``<base>.0`` PCMU,
 ``<base>.8`` PCMA) in a new version directory, whole or not at all (``VoiceStorage.keep``); then its row
-is written. When the row cannot be written the new files are removed; when it replaced an older
-version, that version's files are removed after the row moved on. So a bad upload leaves nothing behind
-and a replacement is one row update.
+is written.
 
-The call core depends on ``VoicePrompts`` only: ``prompt(app_id, name)`` answers the app's own file, else
-the platform's (uploaded with no app), else the prompt the platform ships under that name
-(``DefaultPrompt``) in the configured language.
+The call core depends on ``VoicePrompts`` only: ``prompt(app_id, name)`` answers the app's own approved file,
+else the platform's approved upload, else the prompt the platform ships under that name (``DefaultPrompt``)
+in the configured language. A file waiting for review, or rejected, is to a call as if it did not exist.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from privnum.domain.operator_errors import OperatorError
-from privnum.domain.voice_files import PLATFORM, VoiceFile, VoicePrompt, check_language, check_name, is_valid_name
-from privnum.service.clock import now_ms
+from privnum.domain.voice_files import PLATFORM, AudioFormat, VoiceFile, VoicePrompt, check_language, is_valid_name
 from privnum.service.ports import AppDirectory
 
-__all__ = ["AddedVoiceFile", "BuiltinPrompts", "ListedVoiceFile", "StoredAudio", "VoiceFileRows", "VoiceFiles",
+__all__ = ["BuiltinPrompts", "ListedVoiceFile", "StoredAudio", "VoiceFileRows", "VoiceFiles",
            "VoicePrompt", "VoicePrompts", "VoiceStorage"]
 
 
@@ -35,12 +34,8 @@ class VoicePrompts(Protocol):
 class VoiceFileRows(Protocol):
     """The catalog: one row per (app id, name); platform files have app id ``PLATFORM``."""
 
-    async def put(self, file: VoiceFile) -> VoiceFile | None:
-        """Insert the row, or replace the one with the same app id and name; returns the replaced row."""
-        ...
-
     async def find(self, app_id: int, name: str) -> VoiceFile | None:
-        """The app's own file called ``name``, else the platform's, else None."""
+        """The app's own approved file called ``name``, else the platform's approved one, else None."""
         ...
 
     async def list(self, app_id: int | None = None) -> list[VoiceFile]:
@@ -52,6 +47,7 @@ class VoiceFileRows(Protocol):
 class StoredAudio:
     version: str
     duration_ms: int
+    source_format: AudioFormat | None = None  # what the upload held, before conversion
 
 
 class VoiceStorage(Protocol):
@@ -62,6 +58,14 @@ class VoiceStorage(Protocol):
 
         Raises ``AudioRefused`` (an ``OperatorError``) when it is not audio the converter reads, is empty or
         too long, or the converter is missing."""
+        ...
+
+    async def keep_upload(self, app_id: int, name: str, data: bytes, original_name: str) -> StoredAudio:
+        """``keep`` of an upload's bytes; ``original_name`` (the uploaded file's name) tells its format."""
+        ...
+
+    async def wav(self, prompt: VoicePrompt) -> bytes:
+        """The prompt as a 16-bit PCM WAV a browser plays."""
         ...
 
     async def discard(self, app_id: int, version: str) -> None:
@@ -82,12 +86,6 @@ class BuiltinPrompts(Protocol):
 
 
 @dataclass(frozen=True)
-class AddedVoiceFile:
-    file: VoiceFile
-    replaced: bool
-
-
-@dataclass(frozen=True)
 class ListedVoiceFile:
     """One line of ``voice list``: ``owner`` is the app's APP_Key, or None for the platform."""
 
@@ -96,6 +94,7 @@ class ListedVoiceFile:
     duration_ms: int
     created_at_ms: int | None  # None: shipped with privnum
     builtin_language: str | None = None
+    state: str = "approved"  # only approved files are played
 
 
 class VoiceFiles:
@@ -115,28 +114,11 @@ class VoiceFiles:
             raise OperatorError(f"no app with APP_Key {app_key}")
         return app.id
 
-    async def add(self, app_key: str | None, name: str, source_path: str | os.PathLike[str]) -> AddedVoiceFile:
-        """Convert ``source_path`` and keep it as the app's voice file ``name`` (app_key None: a platform default),
-        replacing the file of that name if there is one."""
-        check_name(name)
-        app_id = await self._app_id(app_key)
-        stored = await self.storage.keep(app_id, name, source_path)
-        file = VoiceFile(app_id=app_id, name=name, version=stored.version, duration_ms=stored.duration_ms,
-                         created_at_ms=now_ms())
-        try:
-            replaced = await self.rows.put(file)
-        except BaseException:
-            await self.storage.discard(app_id, stored.version)
-            raise
-        if replaced is not None and replaced.version != file.version:
-            await self.storage.discard(app_id, replaced.version)
-        return AddedVoiceFile(file, replaced is not None)
-
     async def list(self, app_key: str | None = None) -> list[ListedVoiceFile]:
         """The app's voice files; with no app, every uploaded file and then the shipped ones."""
         if app_key is not None:
             app_id = await self._app_id(app_key)
-            return [ListedVoiceFile(app_key, f.name, f.duration_ms, f.created_at_ms)
+            return [ListedVoiceFile(app_key, f.name, f.duration_ms, f.created_at_ms, state=f.state.value)
                     for f in await self.rows.list(app_id)]
         keys: dict[int, str | None] = {PLATFORM: None}
         listed = []
@@ -144,7 +126,7 @@ class VoiceFiles:
             if f.app_id not in keys:
                 app = await self.apps.by_id(f.app_id)
                 keys[f.app_id] = app.app_key if app else f"#{f.app_id}"
-            listed.append(ListedVoiceFile(keys[f.app_id], f.name, f.duration_ms, f.created_at_ms))
+            listed.append(ListedVoiceFile(keys[f.app_id], f.name, f.duration_ms, f.created_at_ms, state=f.state.value))
         for name in self.builtins.names(self.language):
             shipped = self.builtins.prompt(name, self.language)
             assert shipped is not None
@@ -152,8 +134,9 @@ class VoiceFiles:
         return listed
 
     async def prompt(self, app_id: int, name: str, *, language: str | None = None) -> VoicePrompt | None:
-        """The app's own file ``name``, else the platform's upload, else the shipped prompt of that name (in
-        ``language``, default the platform's); None when there is none (or the name cannot be a voice file)."""
+        """The app's own approved file ``name``, else the platform's approved upload, else the shipped prompt of
+        that name (in ``language``, default the platform's); None when there is none (or the name cannot be a voice
+        file)."""
         if not is_valid_name(name):
             return None
         found = await self.rows.find(app_id, name)

@@ -19,13 +19,14 @@ from privnum.adapters.db.record_rows import RecordRows
 from privnum.adapters.db.review_rows import ReviewRows
 from privnum.adapters.db.settings_rows import SettingsRows
 from privnum.adapters.db.tenancy_store import SqlTenancyTx
+from privnum.adapters.db.voice_rows import VoiceRows
 from privnum.service.management.ports import ManagementTx
 
 T = TypeVar("T")
 
 
 class SqlManagementTx(SqlTenancyTx, EnterpriseRows, AccessRows, AuditRows, ReviewRows, SettingsRows, RecordRows,
-                      PushRows, ANumberRows, NumberAreaRows):
+                      PushRows, ANumberRows, NumberAreaRows, VoiceRows):
     def __init__(self, conn: Conn) -> None:
         super().__init__(conn)
 

@@ -325,8 +325,18 @@ voice_files = Table(
     Column("version", String(64), nullable=False),
     Column("duration_ms", Integer, nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
+    # reviewed per tenant (issue 13, migration 0010): only approved files are played
+    Column("state", String(16), nullable=False, server_default="approved"),
+    Column("description", String(128), nullable=False, server_default=""),
+    Column("original_name", String(255)),
+    Column("original_format", String(128)),
+    Column("conversion", String(255)),
+    Column("size_bytes", Integer),
+    Column("uploaded_by", String(64)),
+    Column("tenant_id", Integer),
     UniqueConstraint("app_id", "name", name="uq_voice_files_app_name"),
     CheckConstraint("duration_ms > 0", name="duration_positive"),
+    Index("ix_voice_files_tenant_id", "tenant_id"),
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -19,7 +20,9 @@ from privnum.domain.voice_files import (
     MAX_DURATION_MS,
     PAYLOAD_TYPES,
     PCMA,
+    AudioFormat,
     AudioRefused,
+    VoicePrompt,
     check_name,
     duration_ms_of,
 )
@@ -27,13 +30,24 @@ from privnum.service.clock import now_ms
 from privnum.service.voice_files import StoredAudio
 
 Converter = Callable[[Path, Path, int], Awaitable[None]]
+Prober = Callable[[Path], Awaitable[AudioFormat]]
 STAGING_PREFIX = ".partial-"
+UPLOAD_PREFIX = ".upload-"
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def _suffix_of(original_name: str) -> str:
+    """The upload's own extension (sox tells formats by it), or ``.wav``."""
+    found = _SUFFIX.search(original_name)
+    return found.group(0).lower() if found else ".wav"
 
 
 class LocalVoiceStore:
-    def __init__(self, directory: str | os.PathLike[str], convert: Converter = sox.convert) -> None:
+    def __init__(self, directory: str | os.PathLike[str], convert: Converter = sox.convert,
+                 probe: Prober = sox.probe) -> None:
         self.directory = Path(directory).absolute()
         self.convert = convert
+        self.probe = probe
 
     def _app_dir(self, app_id: int) -> Path:
         return self.directory / str(int(app_id))
@@ -52,6 +66,7 @@ class LocalVoiceStore:
         await asyncio.to_thread(app_dir.mkdir, parents=True, exist_ok=True)
         staging = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix=STAGING_PREFIX, dir=app_dir))
         try:
+            source_format = await self.probe(source_path)
             for payload_type in PAYLOAD_TYPES:
                 await self.convert(source_path, staging / f"{name}.{payload_type}", payload_type)
             duration_ms = duration_ms_of((staging / f"{name}.{PCMA}").stat().st_size)
@@ -65,7 +80,25 @@ class LocalVoiceStore:
         except BaseException:
             await asyncio.to_thread(shutil.rmtree, staging, True)
             raise
-        return StoredAudio(version, duration_ms)
+        return StoredAudio(version, duration_ms, source_format)
+
+    async def keep_upload(self, app_id: int, name: str, data: bytes, original_name: str) -> StoredAudio:
+        """``keep`` of uploaded bytes, staged in a hidden file (with the upload's extension) removed at once."""
+        check_name(name)
+        await asyncio.to_thread(self.directory.mkdir, parents=True, exist_ok=True)
+        upload = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix=UPLOAD_PREFIX, dir=self.directory))
+        try:
+            source = upload / f"upload{_suffix_of(original_name)}"
+            await asyncio.to_thread(source.write_bytes, data)
+            try:
+                return await self.keep(app_id, name, source)
+            except AudioRefused as refused:
+                raise AudioRefused(str(refused).replace(source.name, original_name or source.name)) from None
+        finally:
+            await asyncio.to_thread(shutil.rmtree, upload, True)
+
+    async def wav(self, prompt: VoicePrompt) -> bytes:
+        return await sox.pcm16_wav(Path(prompt.path_for(PCMA)))
 
     async def discard(self, app_id: int, version: str) -> None:
         await asyncio.to_thread(shutil.rmtree, self._version_dir(app_id, version), True)

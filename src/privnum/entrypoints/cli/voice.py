@@ -1,4 +1,5 @@
-"""``privnum voice``: voice files (prompts) per app or for the platform: add (convert and keep), list."""
+"""``privnum voice``: voice files (prompts) per app or for the platform: add (convert and keep, approved at once,
+audited as the CLI's user), list."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from privnum.entrypoints.cli.common import console, run_operator
+from privnum.entrypoints.cli.common import cli_actor, console, run_operator
 
 voice_cli = typer.Typer(help="Voice files (prompts): add one for an app or the platform, list them.",
                         no_args_is_help=True)
@@ -23,7 +24,7 @@ def voice_add(
     app: str = typer.Option(None, "--app", help="APP_Key of the owning app; omitted: a platform default."),
 ) -> None:
     """Convert FILE to 8 kHz mono PCMU and PCMA and keep it as voice file NAME (replacing one of that name)."""
-    added = run_operator(lambda op: op.voice.add(app, name, file))
+    added = run_operator(lambda op: op.voice_files.add(cli_actor(), app, name, file))
     owner = f"app {app}" if app else "the platform"
     verb = "replaced" if added.replaced else "added"
     console.print(f"{verb} voice file {added.file.name} of {owner} ({added.file.duration_ms / 1000:.1f} s)")
@@ -37,9 +38,9 @@ def voice_list(app: str = typer.Option(None, "--app", help="Only this app's file
     if as_json:
         print(json.dumps([asdict(f) for f in found]))
         return
-    table = Table("owner", "name", "seconds", "added")
+    table = Table("owner", "name", "state", "seconds", "added")
     for f in found:
         added = (datetime.fromtimestamp(f.created_at_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
                  if f.created_at_ms is not None else f"built-in ({f.builtin_language})")
-        table.add_row(f.owner or "platform", f.name, f"{f.duration_ms / 1000:.1f}", added)
+        table.add_row(f.owner or "platform", f.name, f.state, f"{f.duration_ms / 1000:.1f}", added)
     console.print(table)

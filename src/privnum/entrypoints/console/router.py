@@ -24,6 +24,7 @@ from privnum.entrypoints.console import (
     push_pages,
     records,
     statistics_pages,
+    voice_files,
 )
 from privnum.entrypoints.console.apps import router as app_pages
 from privnum.entrypoints.console.enterprises import router as enterprise_pages
@@ -41,6 +42,7 @@ AREAS: list[APIRouter] = [
     records.router, push_pages.router, statistics_pages.router, audit_pages.router,
     a_numbers.router,
     number_orders.router, numbers.router, inventory.router,
+    voice_files.router,
 ]
 
 

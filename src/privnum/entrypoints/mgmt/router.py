@@ -17,6 +17,7 @@ from privnum.entrypoints.mgmt import (
     session_routes,
     stats_routes,
     users_routes,
+    voice_routes,
 )
 from privnum.entrypoints.mgmt.app_routes import router as app_router
 from privnum.entrypoints.mgmt.enterprise_routes import router as enterprise_router
@@ -31,4 +32,5 @@ AREAS: list[APIRouter] = [
     records_routes.router, pushes_routes.router, stats_routes.router,
     a_number_routes.router,
     numbers_routes.router, number_orders_routes.router, inventory_routes.router,
+    voice_routes.router,
 ]

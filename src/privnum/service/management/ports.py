@@ -27,6 +27,7 @@ from privnum.service.management.a_number_ports import ANumberRows
 from privnum.service.management.ent_ports import EnterpriseRows
 from privnum.service.management.number_ports import NumberManagementRows
 from privnum.service.management.records_ports import PushRows, RecordRows
+from privnum.service.management.voice_ports import VoiceFileRowsTx
 from privnum.service.paging import Page, PageRequest
 
 T = TypeVar("T")
@@ -179,7 +180,7 @@ class SettingsRows(Protocol):
 
 
 class ManagementTx(TenancyStore, EnterpriseRows, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
-                   RecordRows, PushRows, ANumberRows, NumberManagementRows, Protocol):
+                   RecordRows, PushRows, ANumberRows, NumberManagementRows, VoiceFileRowsTx, Protocol):
     """One management transaction: whatever one action reads and changes commits together, its audit event
     included."""
 
