@@ -49,7 +49,9 @@ def test_navigation_shows_only_registered_pages_of_the_viewers_side() -> None:
     assert [i.key for i in navigation.menu(auditor, "/console", pages)] == ["overview", "apps", "audit"]
     operator = Viewer(is_operator=True, permissions={Permission.READ})
     assert [i.key for i in navigation.menu(operator, "/console", ALL_PAGES)] == [
-        "overview", "reviews", "tenants", "quotas", "inventory"]
+        "overview", "reviews", "quotas", "inventory"]  # tenants: tenants.manage (platform admins)
+    admin = Viewer(is_operator=True, permissions={Permission.READ, Permission.MANAGE_TENANTS})
+    assert "tenants" in [i.key for i in navigation.menu(admin, "/console", ALL_PAGES)]
 
 
 def test_navigation_marks_the_page_that_owns_the_path() -> None:

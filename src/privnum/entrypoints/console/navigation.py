@@ -60,12 +60,14 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("statistics", f"{PREFIX}/statistics", N_("Statistics"), Side.TENANT, P.READ),
     NavEntry("pushes", f"{PREFIX}/pushes", N_("Push records"), Side.TENANT, P.READ),
     NavEntry("audit", f"{PREFIX}/audit", N_("Audit log"), Side.TENANT, P.READ_AUDIT),
+    NavEntry("users", f"{PREFIX}/users", N_("User management"), Side.TENANT, P.MANAGE_USERS),
     NavEntry("reviews", f"{PREFIX}/admin/reviews", N_("Review queue"), Side.OPERATOR, P.READ),
-    NavEntry("tenants", f"{PREFIX}/admin/tenants", N_("Tenants"), Side.OPERATOR, P.READ),
+    NavEntry("tenants", f"{PREFIX}/admin/tenants", N_("Tenants"), Side.OPERATOR, P.MANAGE_TENANTS),
     NavEntry("quotas", f"{PREFIX}/admin/enterprises", N_("Enterprises & quotas"), Side.OPERATOR, P.READ),
     NavEntry("inventory", f"{PREFIX}/admin/inventory", N_("Number inventory"), Side.OPERATOR, P.READ),
     NavEntry("admin_orders", f"{PREFIX}/admin/orders", N_("Number orders"), Side.OPERATOR, P.ISSUE_ORDERS),
     NavEntry("admin_audit", f"{PREFIX}/admin/audit", N_("Audit log"), Side.OPERATOR, P.READ_AUDIT),
+    NavEntry("tokens", f"{PREFIX}/tokens", N_("API tokens"), Side.BOTH, P.MANAGE_TOKENS),
 )
 
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from privnum.domain.operator_errors import OperatorError
 from privnum.entrypoints.console import (
     a_numbers,
+    access_pages,
     audit_pages,
     auth_pages,
     i18n,
@@ -43,6 +44,7 @@ AREAS: list[APIRouter] = [
     a_numbers.router,
     number_orders.router, numbers.router, inventory.router,
     voice_files.router,
+    access_pages.router,
 ]
 
 
