@@ -60,8 +60,8 @@ def new_user(console_url: str, admin: Account, role: str) -> Account:
 async def test_tenant_invitation_users_and_a_token(page: Page, console_url: str, console_operator: Account) -> None:
     await sign_in(page, console_operator, "/console/login?next=%2Fconsole%2Fadmin%2Ftenants")
     await expect(page.get_by_test_id("nav-tenants")).to_have_attribute("aria-current", "page")
-    admin_login = unique("boss-")
-    await page.get_by_test_id("field-name").fill(unique("邀请科技"))
+    admin_login = "li.na"  # fixed names: the screenshots show them (one fresh database per test session)
+    await page.get_by_test_id("field-name").fill("华南物流")
     await page.get_by_test_id("field-admin_login").fill("x")  # too short: the error stands next to the field
     await page.get_by_test_id("tenant-create").click()
     await expect(page.get_by_test_id("error-admin_login")).to_be_visible()
@@ -95,7 +95,7 @@ async def test_tenant_invitation_users_and_a_token(page: Page, console_url: str,
     own = page.get_by_test_id(f"user-row-{admin_login}")
     await expect(own.get_by_test_id("user-role")).to_have_text("账号管理员")
     await expect(own.get_by_test_id("row-disable")).to_have_count(0)  # no controls on your own row
-    developer = unique("dev-")
+    developer = "wang.qiang"
     await page.get_by_test_id("field-login").fill(developer)
     await page.get_by_test_id("field-role").select_option("developer")
     await page.get_by_test_id("field-display_name").fill("李开发")
