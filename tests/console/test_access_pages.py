@@ -154,11 +154,20 @@ def test_the_admin_manages_rows_and_refusals_show_in_the_row(console_url: str, c
         csrf = csrf_of(users.text)
         user_id = int(users.text.split(f'data-testid="user-row-{developer.login}"')[0].rsplit('id="user-', 1)[1]
                       .split('"')[0])
-        disabled = http.post(f"/console/users/{user_id}/status", data={"status": "disabled", "_csrf": csrf})
+        htmx = {"HX-Request": "true"}
+        disabled = http.post(f"/console/users/{user_id}/status", data={"status": "disabled", "_csrf": csrf},
+                             headers=htmx)
         assert disabled.status_code == 200 and disabled.text.lstrip().startswith("<tr")
         assert 'data-status="disabled"' in disabled.text and 'data-testid="row-enable"' in disabled.text
-        wrong = http.post(f"/console/users/{user_id}/role", data={"role": "platform_admin", "_csrf": csrf})
+        plain = http.post(f"/console/users/{user_id}/status", data={"status": "active", "_csrf": csrf})
+        assert plain.status_code == 303 and plain.headers["location"] == "/console/users"  # without JavaScript
+        wrong = http.post(f"/console/users/{user_id}/role", data={"role": "platform_admin", "_csrf": csrf},
+                          headers=htmx)
         assert wrong.status_code == 422 and 'data-testid="row-error"' in wrong.text
+        own_id = int(users.text.split(f'data-testid="user-row-{admin.login}"')[0].rsplit('id="user-', 1)[1]
+                     .split('"')[0])
+        own = http.post(f"/console/users/{own_id}/status", data={"status": "disabled", "_csrf": csrf}, headers=htmx)
+        assert own.status_code == 422 and 'data-testid="row-error"' in own.text and 'row-disable' not in own.text
         taken = http.post("/console/users", data={"login": developer.login, "role": "developer", "_csrf": csrf})
         assert taken.status_code == 422 and 'data-testid="error-login"' in taken.text
         assert http.post("/console/users", data={"login": unique("y-"), "role": "viewer"}).status_code == 403
@@ -167,6 +176,14 @@ def test_the_admin_manages_rows_and_refusals_show_in_the_row(console_url: str, c
         assert tokens.status_code == 200 and 'data-testid="empty-tokens"' in tokens.text
         bad = http.post("/console/tokens", data={"name": "x", "days": "999", "_csrf": csrf})
         assert bad.status_code == 422 and 'data-testid="error-days"' in bad.text
+        made = http.post("/console/tokens", data={"name": "ops", "days": "7", "_csrf": csrf})
+        secret = made.text.split('data-testid="secret-value">')[1].split("<")[0]
+        assert made.status_code == 201 and secret.startswith("pn_")
+        token_id = made.text.split('data-testid="token-row-')[1].split('"')[0]
+        revoked = http.post(f"/console/tokens/{token_id}/revoke", data={"_csrf": csrf})
+        assert revoked.status_code == 303 and revoked.headers["location"] == "/console/tokens"
+        listed = http.get("/console/tokens").text
+        assert 'data-status="revoked"' in listed and secret not in listed and "令牌已吊销。" in listed
 
 
 def test_operator_tenant_form_errors_and_both_languages(console_url: str, console_operator: Account) -> None:

@@ -79,6 +79,10 @@ def invitation_url(request: Request, token: str) -> str:
     return f"{str(request.base_url).rstrip('/')}{INVITE_PREFIX}/{token}"
 
 
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
 def _refused_on_form(error: ManagementError) -> bool:
     return error.kind.value in ("invalid", "conflict")
 
@@ -189,6 +193,8 @@ async def _change_row(request: Request, actor: Actor, user_id: int, **change: st
             raise
         error = _sentence(refused)
         user = await users.change(actor, user_id)
+    if error is None and not _is_htmx(request):  # a plain form post (no JavaScript): back to the page
+        return redirect_with_notice("/console/users", N_("Changes saved."))
     return render(request, "access/_user_row.html", {"row": _user_row(user, actor, error), "roles": ROLE_ORDER,
                                                      "may_manage": True}, status=422 if error else 200)
 
@@ -308,6 +314,6 @@ async def token_revoke(request: Request, token_id: int, actor: TokenManager) -> 
     sign_in = management_of(request).sign_in
     await sign_in.revoke_token(actor, token_id)
     token = next((t for t in await sign_in.tokens(actor) if t.id == token_id), None)
-    if token is None:
-        return redirect_with_notice("/console/tokens")
+    if token is None or not _is_htmx(request):  # a plain form post (no JavaScript): back to the page
+        return redirect_with_notice("/console/tokens", N_("Token revoked."))
     return render(request, "access/_token_row.html", {"row": _token_row(token, datetime.now(UTC))})
