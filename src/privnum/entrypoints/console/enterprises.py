@@ -39,7 +39,7 @@ TEXT_FIELDS = ("name", "credit_code", "industry", "scenario_call", "scenario_sms
                "legal_name", "handler_name", "handler_phone")
 ALL_FIELDS = frozenset({*TEXT_FIELDS, "nature", "carrier_kind", "carrier_is_third_party", "auth_letter_valid_until"})
 NATURES = {Nature.CHANNEL: N_("Channel"), Nature.SAAS: N_("SaaS"), Nature.DIRECT: N_("Direct customer")}
-CARRIERS = {CarrierKind.APP: N_("App"), CarrierKind.MINI_PROGRAM: N_("Mini program"),
+CARRIERS = {CarrierKind.APP: N_("Mobile app"), CarrierKind.MINI_PROGRAM: N_("Mini program"),
             CarrierKind.WEBSITE: N_("Website"), CarrierKind.OFFICIAL_ACCOUNT: N_("Official account"),
             CarrierKind.H5: N_("H5 page"), CarrierKind.OTHER: N_("Other")}
 MATERIALS = {MaterialKind.LICENCE: N_("Business licence"), MaterialKind.LEGAL_ID_FRONT: N_("Legal person's ID (front)"),
