@@ -16,6 +16,7 @@ from privnum.domain.management_errors import ManagementError
 from privnum.domain.reviews import REJECTION_REASONS, Decision, Review, ReviewKind, ReviewState
 from privnum.entrypoints.console.form_refusals import sentence
 from privnum.entrypoints.console.i18n import N_
+from privnum.entrypoints.console.pages_base import OverviewCard, overview_cards
 from privnum.entrypoints.console.paging import Page
 from privnum.entrypoints.console.rendering import render
 from privnum.entrypoints.console.session import Forbidden, requires
@@ -94,3 +95,19 @@ async def reject(request: Request, review_id: int, actor: Decider) -> Response:
     form = await request.form()
     return await _decided(request, actor, review_id, Decision(False, str(form.get("reason_code", "")) or None,
                                                               str(form.get("message", "")) or None))
+
+
+async def reviews_card(request: Request, actor: Actor) -> OverviewCard | None:
+    """The overview's card: what waits for review (operators: the queue; tenants: their own submissions) and,
+    for tenants, what was rejected and waits for a fix."""
+    if not actor.can(Permission.READ):
+        return None
+    reviews = management_of(request).reviews
+    one = PageRequest(1, 1)
+    pending = (await reviews.queue(actor, state=ReviewState.PENDING, page=one)).total
+    rejected = None if actor.is_operator else (await reviews.queue(actor, state=ReviewState.REJECTED, page=one)).total
+    link = "/console/admin/reviews" if actor.can(Permission.DECIDE_REVIEWS) else None
+    return OverviewCard(N_("Reviews"), "reviews/_card.html", {"pending": pending, "rejected": rejected, "link": link})
+
+
+overview_cards.append(reviews_card)
