@@ -10,32 +10,24 @@ from urllib.parse import quote
 import httpx
 from playwright.async_api import Page, expect
 
-from browser import Account, screenshot, sign_in
+from browser import Account, screenshot, sign_in, tenant_app_of
 from mgmt import MgmtClient
-from number_setup import approve, import_stock, issued_order, stock_csv, tenant_app
+from number_setup import approve, import_stock, issued_order, stock_csv
 from servers import Server, new_numbers, new_users
 
 
-def _tenant_id(console_url: str, account: Account) -> int:
-    client = MgmtClient(console_url)
-    try:
-        assert client.login(account.login, account.password).status_code == 200
-        return int(client.me["tenant_id"])
-    finally:
-        client.close()
-
-
-def _operator(console_url: str, account: Account) -> MgmtClient:
+def _signed_in(console_url: str, account: Account) -> MgmtClient:
     client = MgmtClient(console_url)
     assert client.login(account.login, account.password).status_code == 200
     return client
 
 
+
 async def test_tenant_orders_operator_issues_tenant_sees_the_numbers(
         page: Page, console_server: Server, console_url: str, console_tenant_admin: Account,
         console_operator: Account) -> None:
-    app = tenant_app(console_server, _tenant_id(console_url, console_tenant_admin), "AXB")
-    operator = _operator(console_url, console_operator)
+    app = tenant_app_of(console_url, console_tenant_admin, console_operator)
+    operator = _signed_in(console_url, console_operator)
     stock = import_stock(operator, 3, "0755", "virtual", "深圳")
 
     await sign_in(page, console_tenant_admin)
@@ -81,8 +73,8 @@ async def test_tenant_orders_operator_issues_tenant_sees_the_numbers(
 
 
 async def test_order_form_says_what_is_wrong_next_to_the_line(
-        page: Page, console_server: Server, console_url: str, console_tenant_admin: Account) -> None:
-    app = tenant_app(console_server, _tenant_id(console_url, console_tenant_admin), "AXB")
+        page: Page, console_url: str, console_tenant_admin: Account, console_operator: Account) -> None:
+    app = tenant_app_of(console_url, console_tenant_admin, console_operator)
     await sign_in(page, console_tenant_admin, "/console/login?next=%2Fconsole%2Forders%2Fnew&lang=en")
     await page.get_by_test_id("field-app").select_option(str(app.app_id))
     line = page.get_by_test_id("order-line").nth(0)
@@ -113,9 +105,9 @@ def test_inventory_import_lists_the_refused_lines(console_url: str, console_oper
 
 def test_release_from_the_numbers_page_refuses_a_bound_number_then_releases(
         console_server: Server, console_url: str, console_tenant_admin: Account, console_operator: Account) -> None:
-    app = tenant_app(console_server, _tenant_id(console_url, console_tenant_admin), "AXB")
-    operator = _operator(console_url, console_operator)
-    tenant = _operator(console_url, console_tenant_admin)
+    app = tenant_app_of(console_url, console_tenant_admin, console_operator)
+    operator = _signed_in(console_url, console_operator)
+    tenant = _signed_in(console_url, console_tenant_admin)
     try:
         done = issued_order(operator, tenant, app, "0757", 1)
         [x] = [n["number"] for n in tenant.ok("GET", f"/numbers?app_id={app.app_id}")["items"]]

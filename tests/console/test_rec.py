@@ -37,7 +37,7 @@ def recorded(console_server: Server, tmp_path_factory: pytest.TempPathFactory) -
     assert operator.login(ADMIN_LOGIN, ADMIN_PASSWORD).status_code == 200
     lab = RecLab(CallLab(console_server, receiver), operator)
     tenant = lab.tenant()
-    app = lab.tenant_app(tenant, "AXB", 1, "0755", "--recording")
+    app = lab.tenant_app(tenant, "AXB", 1, "0755", recording_enabled=True)
     a, b = new_users(2)
     assert app.app.client.axb_bind(relationNum=app.app.pool[0], callerNum=a, calleeNum=b, recordFlag="true").ok
     session = lab.calls.call(a, app.app.pool[0], talk_ms=1200)

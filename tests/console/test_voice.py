@@ -9,10 +9,10 @@ from pathlib import Path
 
 from playwright.async_api import Page, expect
 
-from browser import Account, screenshot, sign_in
+from browser import Account, screenshot, sign_in, tenant_app_of
 from mgmt import MgmtClient
+from number_setup import sql
 from servers import Server, new_numbers, new_users
-from tenant_apps import sql, tenant_app
 
 
 def _operator(server: Server, account: Account) -> MgmtClient:
@@ -21,12 +21,11 @@ def _operator(server: Server, account: Account) -> MgmtClient:
     return client
 
 
+
 async def test_upload_see_the_conversion_approve_and_play(page: Page, console_server: Server,
                                                           console_tenant_admin: Account, console_operator: Account,
                                                           tmp_path: Path) -> None:
-    [(tenant_id,)] = await asyncio.to_thread(sql, console_server, "SELECT id FROM tenants WHERE name = :name",
-                                             name="示例科技")
-    await asyncio.to_thread(tenant_app, console_server, int(tenant_id))
+    await asyncio.to_thread(tenant_app_of, console_server.base, console_tenant_admin, console_operator)
     source = tmp_path / "welcome-source.wav"
     subprocess.run(["sox", "-n", "-r", "16000", "-c", "2", "-b", "16", str(source), "synth", "1.5", "sine", "440"],
                    check=True, capture_output=True)
@@ -79,10 +78,9 @@ async def test_upload_see_the_conversion_approve_and_play(page: Page, console_se
 
 async def test_delete_asks_first_and_shows_why_a_named_file_stays(page: Page, console_server: Server,
                                                                  console_tenant_admin: Account,
-                                                                 tmp_path: Path) -> None:
-    [(tenant_id,)] = await asyncio.to_thread(sql, console_server, "SELECT id FROM tenants WHERE name = :name",
-                                             name="示例科技")
-    key, secret, app_id = await asyncio.to_thread(tenant_app, console_server, int(tenant_id))
+                                                                 console_operator: Account, tmp_path: Path) -> None:
+    made = await asyncio.to_thread(tenant_app_of, console_server.base, console_tenant_admin, console_operator)
+    key, secret, app_id = made.app_key, made.app_secret, made.app_id
     source = tmp_path / "tone.wav"
     subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(source), "synth", "0.5", "sine", "440"],
                    check=True, capture_output=True)

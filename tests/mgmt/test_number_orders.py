@@ -8,6 +8,7 @@ import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
 
+from enterprise_kit import tenant_app
 from mgmt import ADMIN_LOGIN, ADMIN_PASSWORD, MgmtClient
 from number_setup import (
     approve,
@@ -17,7 +18,6 @@ from number_setup import (
     order,
     reject,
     sql,
-    tenant_app,
 )
 
 
@@ -25,9 +25,9 @@ def _line(area_code: str, quantity: int = 2, number_type: str = "virtual") -> di
     return {"area_code": area_code, "number_type": number_type, "quantity": quantity}
 
 
-def test_an_order_waits_for_review(mgmt_server, new_tenant):
+def test_an_order_waits_for_review(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     placed = order(tenant.admin, app, [_line("755", 2) | {"city": "Shenzhen"}], note="launch")
     assert placed["state"] == "pending_review" and placed["requested"] == 2 and placed["issued"] == 0
     assert placed["lines"] == [{"area_code": "0755", "city": "Shenzhen", "number_type": "virtual", "requested": 2,
@@ -38,9 +38,9 @@ def test_an_order_waits_for_review(mgmt_server, new_tenant):
     assert [o["id"] for o in listed] == [placed["id"]]
 
 
-def test_order_lines_are_checked(mgmt_server, new_tenant):
+def test_order_lines_are_checked(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     body = {"enterprise_id": app.enterprise_id, "app_id": app.app_id}
     cases = [
         ([_line(f"0{100 + i}", 1) for i in range(101)], "too_many_lines", "lines"),
@@ -57,22 +57,22 @@ def test_order_lines_are_checked(mgmt_server, new_tenant):
     assert tenant.admin.ok("GET", "/number-orders")["total"] == 0  # nothing half-written
 
 
-def test_sms_is_ordered_only_for_an_app_with_sms(mgmt_server, new_tenant):
+def test_sms_is_ordered_only_for_an_app_with_sms(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    without = tenant_app(mgmt_server, tenant)
+    without = tenant_app(tenant.admin, operator)
     refused = tenant.admin.post("/number-orders", json={"enterprise_id": without.enterprise_id,
                                                         "app_id": without.app_id, "lines": [_line("0755")],
                                                         "sms_required": True})
     assert refused.status_code == 422 and refused.json()["field"] == "sms_required"
     assert "switch SMS on" in refused.json()["message"]
-    with_sms = tenant_app(mgmt_server, tenant, "AXB", "--sms")
+    with_sms = tenant_app(tenant.admin, operator, sms_enabled=True)
     assert order(tenant.admin, with_sms, [_line("0755")], sms_required=True)["sms_required"] is True
 
 
-def test_the_enterprise_must_be_approved_and_the_app_active_and_its_own(mgmt_server, new_tenant):
+def test_the_enterprise_must_be_approved_and_the_app_active_and_its_own(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
-    other = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
+    other = tenant_app(tenant.admin, operator)
     mixed = tenant.admin.post("/number-orders", json={"enterprise_id": app.enterprise_id, "app_id": other.app_id,
                                                       "lines": [_line("0755")]})
     assert mixed.status_code == 422 and mixed.json()["code"] == "app_not_of_enterprise"
@@ -88,7 +88,7 @@ def test_the_enterprise_must_be_approved_and_the_app_active_and_its_own(mgmt_ser
 
 def test_approved_order_is_processing_then_issued_from_stock(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     area = fresh_area_code()
     stock = import_stock(operator, 3, area)
     placed = order(tenant.admin, app, [_line(area, 2)])
@@ -111,7 +111,7 @@ def test_approved_order_is_processing_then_issued_from_stock(mgmt_server, operat
 
 def test_not_enough_stock_issues_nothing_and_names_the_short_lines(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     enough, short = fresh_area_code(), fresh_area_code()
     import_stock(operator, 2, enough)
     import_stock(operator, 1, short)
@@ -128,7 +128,7 @@ def test_not_enough_stock_issues_nothing_and_names_the_short_lines(mgmt_server, 
 
 def test_concurrent_issues_never_assign_a_number_twice(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     area = fresh_area_code()
     import_stock(operator, 5, area)
     orders = [order(tenant.admin, app, [_line(area, 3)])["id"] for _ in range(2)]
@@ -150,7 +150,7 @@ def test_concurrent_issues_never_assign_a_number_twice(mgmt_server, operator, ne
 
 def test_the_same_order_issued_twice_at_once_is_issued_once(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     area = fresh_area_code()
     import_stock(operator, 4, area)
     placed = order(tenant.admin, app, [_line(area, 2)])
@@ -166,7 +166,7 @@ def test_the_same_order_issued_twice_at_once_is_issued_once(mgmt_server, operato
 
 def test_a_rejected_order_shows_the_reason_and_is_resubmitted_as_a_new_revision(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     placed = order(tenant.admin, app, [_line("0755", 2)])
     reject(operator, placed["id"], "no_stock_in_city")
     rejected = tenant.admin.ok("GET", f"/number-orders/{placed['id']}")
@@ -182,7 +182,7 @@ def test_a_rejected_order_shows_the_reason_and_is_resubmitted_as_a_new_revision(
 
 def test_a_pending_order_is_edited_in_place_and_a_processing_one_not_at_all(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     placed = order(tenant.admin, app, [_line("0755", 2)])
     body = {"enterprise_id": app.enterprise_id, "app_id": app.app_id, "lines": [_line("0755", 5)]}
     edited = tenant.admin.ok("PUT", f"/number-orders/{placed['id']}", json=body)
@@ -195,7 +195,7 @@ def test_a_pending_order_is_edited_in_place_and_a_processing_one_not_at_all(mgmt
 
 def test_cancel_only_while_pending_review(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     placed = order(tenant.admin, app, [_line("0755", 1)])
     cancelled = tenant.admin.ok("POST", f"/number-orders/{placed['id']}/cancel")
     assert cancelled["state"] == "cancelled"
@@ -208,9 +208,9 @@ def test_cancel_only_while_pending_review(mgmt_server, operator, new_tenant):
     assert refused.status_code == 409 and refused.json()["code"] == "not_cancellable"
 
 
-def test_nudge_once_an_hour(mgmt_server, new_tenant):
+def test_nudge_once_an_hour(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     placed = order(tenant.admin, app, [_line("0755", 1)])
     assert tenant.admin.ok("POST", f"/number-orders/{placed['id']}/nudge")["nudges"] == 1
     again = tenant.admin.post(f"/number-orders/{placed['id']}/nudge")
@@ -219,7 +219,7 @@ def test_nudge_once_an_hour(mgmt_server, new_tenant):
 
 def test_every_change_is_audited(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     done = issued_order(operator, tenant.admin, app, fresh_area_code(), 1)
     events = operator.ok("GET", f"/audit-events?subject=number_order:{done['id']}&per_page=50")["items"]
     actions = {e["action"] for e in events}
@@ -228,7 +228,7 @@ def test_every_change_is_audited(mgmt_server, operator, new_tenant):
 
 def test_another_tenant_sees_none_of_it(mgmt_server, operator, new_tenant):
     owner, stranger = new_tenant(), new_tenant()
-    app = tenant_app(mgmt_server, owner)
+    app = tenant_app(owner.admin, operator)
     done = issued_order(operator, owner.admin, app, fresh_area_code(), 1)
     assert stranger.admin.ok("GET", "/number-orders")["total"] == 0
     for method, path in (("GET", f"/number-orders/{done['id']}"), ("POST", f"/number-orders/{done['id']}/cancel"),

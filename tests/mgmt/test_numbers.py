@@ -9,8 +9,9 @@ import io
 import time
 import uuid
 
+from enterprise_kit import tenant_app
 from mgmt import MgmtClient
-from number_setup import fresh_area_code, import_stock, issued_order, sql, stock_csv, tenant_app
+from number_setup import fresh_area_code, import_stock, issued_order, sql, stock_csv
 from privnum.domain.number_releases import rent_through
 from receiver import Receiver
 from servers import new_numbers, new_users
@@ -65,7 +66,7 @@ def test_not_a_csv_empty_or_too_large_is_refused(mgmt_server, operator):
     assert big.status_code == 422 and big.json()["code"] == "file_too_large"
 
 
-def test_only_operators_manage_the_inventory(mgmt_server, new_tenant):
+def test_only_operators_manage_the_inventory(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
     assert _import(tenant.admin, stock_csv(new_numbers(1), "0755")).status_code == 403
     assert tenant.admin.get("/admin/inventory").status_code == 403
@@ -73,7 +74,7 @@ def test_only_operators_manage_the_inventory(mgmt_server, new_tenant):
 
 def test_the_list_shows_binds_used_and_remaining_and_filters(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant, "AXB")
+    app = tenant_app(tenant.admin, operator)
     area = fresh_area_code()
     issued_order(operator, tenant.admin, app, area, 2)
     [first, second] = sorted(n["number"] for n in tenant.admin.ok("GET", f"/numbers?app_id={app.app_id}")["items"])
@@ -95,7 +96,7 @@ def test_the_list_shows_binds_used_and_remaining_and_filters(mgmt_server, operat
 
 def test_release_is_refused_while_bound_then_returns_the_number_to_stock(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant, "AXB")
+    app = tenant_app(tenant.admin, operator)
     area = fresh_area_code()
     issued_order(operator, tenant.admin, app, area, 1)
     [x] = [n["number"] for n in tenant.admin.ok("GET", f"/numbers?app_id={app.app_id}")["items"]]
@@ -123,8 +124,7 @@ def test_a_locked_number_takes_no_new_bindings_but_keeps_its_own_and_pushes_stat
     try:
         path = f"/numstatus/{uuid.uuid4().hex[:8]}"
         tenant = new_tenant()
-        app = tenant_app(mgmt_server, tenant, "AXB", "--push-number-status", "--number-status-url",
-                         receiver.base + path)
+        app = tenant_app(tenant.admin, operator, push_number_status=True, number_status_url=receiver.base + path)
         area = fresh_area_code()
         issued_order(operator, tenant.admin, app, area, 1)
         [x] = [n["number"] for n in tenant.admin.ok("GET", f"/numbers?app_id={app.app_id}")["items"]]
@@ -157,7 +157,7 @@ def test_a_locked_number_takes_no_new_bindings_but_keeps_its_own_and_pushes_stat
 
 def test_tenants_may_not_lock(mgmt_server, operator, new_tenant):
     tenant = new_tenant()
-    app = tenant_app(mgmt_server, tenant)
+    app = tenant_app(tenant.admin, operator)
     issued_order(operator, tenant.admin, app, fresh_area_code(), 1)
     [x] = [n["number"] for n in tenant.admin.ok("GET", f"/numbers?app_id={app.app_id}")["items"]]
     assert tenant.admin.post(f"/admin/numbers/{x}/lock", json={"reason": "mine"}).status_code == 403
@@ -165,7 +165,7 @@ def test_tenants_may_not_lock(mgmt_server, operator, new_tenant):
 
 def test_another_tenant_sees_none_of_the_numbers(mgmt_server, operator, new_tenant):
     owner, stranger = new_tenant(), new_tenant()
-    app = tenant_app(mgmt_server, owner)
+    app = tenant_app(owner.admin, operator)
     issued_order(operator, owner.admin, app, fresh_area_code(), 2)
     [x, _] = [n["number"] for n in owner.admin.ok("GET", f"/numbers?app_id={app.app_id}")["items"]]
     assert stranger.admin.ok("GET", "/numbers")["total"] == 0

@@ -42,7 +42,7 @@ def wait_for_pushes(lab: RecLab, client: MgmtClient, session: str, count: int) -
 @pytest.fixture(scope="module")
 def calls(rec_lab: RecLab) -> Calls:
     tenant = rec_lab.tenant()
-    app = rec_lab.tenant_app(tenant, "AXB", 1, "0755", "--recording")
+    app = rec_lab.tenant_app(tenant, "AXB", 1, "0755", recording_enabled=True)
     a, b = new_users(2)
     bound = app.app.client.axb_bind(relationNum=app.app.pool[0], callerNum=a, calleeNum=b, recordFlag="true")
     assert bound.ok, bound

@@ -18,10 +18,11 @@ import httpx
 import pytest
 
 from call_lab import CallLab, LabApp
+from enterprise_kit import tenant_app
 from mgmt import MgmtClient, Tenant, unique
+from number_setup import sql
 from receiver import Receiver
 from servers import Server, new_users
-from tenant_apps import sql, tenant_app
 
 MB2 = 2 * 1024 * 1024
 
@@ -70,8 +71,8 @@ class Setup:
 @pytest.fixture
 def voice(mgmt_server: Server, operator: MgmtClient, new_tenant: Any, tmp_path: Path) -> Setup:
     tenant = new_tenant()
-    key, secret, app_id = tenant_app(mgmt_server, tenant.id)
-    return Setup(mgmt_server, operator, tenant, app_id, key, secret, tmp_path)
+    app = tenant_app(tenant.admin, operator)
+    return Setup(mgmt_server, operator, tenant, app.app_id, app.app_key, app.app_secret, tmp_path)
 
 
 def test_a_pcm_wav_is_converted_and_the_answer_shows_the_conversion(voice: Setup) -> None:
@@ -292,8 +293,9 @@ def test_a_binding_naming_a_pending_file_fails_with_7507_until_it_is_approved(vo
     lab = CallLab(voice.server, receiver)
     tag = uuid.uuid4().hex[:10]
     events, cdr = f"/events/{tag}", f"/cdr/{tag}"
-    key, secret, app_id = tenant_app(voice.server, voice.tenant.id, "--callback-url", receiver.base + events,
-                                     "--cdr-url", receiver.base + cdr)
+    made = tenant_app(voice.tenant.admin, voice.operator, call_status_url=receiver.base + events,
+                      cdr_url=receiver.base + cdr)
+    key, secret, app_id = made.app_key, made.app_secret, made.app_id
     x = f"+86170{uuid.uuid4().int % 10**8:08d}"
     voice.server.add_numbers(key, "0755", [x])
     app = LabApp(voice.server.client(key, secret), [x], events, cdr, key, secret)

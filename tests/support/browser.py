@@ -14,9 +14,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from enterprise_kit import TenantApp, tenant_app
+from mgmt import MgmtClient
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -53,6 +56,20 @@ async def screenshot(page: Page, name: str) -> Path:
 class Account:
     login: str
     password: str
+
+
+def tenant_app_of(base: str, tenant_admin: Account, operator: Account, mode: str = "AXB",
+                  **fields: Any) -> TenantApp:
+    """``enterprise_kit.tenant_app`` for the console's accounts: an app of ``tenant_admin``'s tenant, under an
+    enterprise ``operator`` approved (both signed in to the management API for it)."""
+    tenant, admin = MgmtClient(base), MgmtClient(base)
+    try:
+        assert tenant.login(tenant_admin.login, tenant_admin.password).status_code == 200
+        assert admin.login(operator.login, operator.password).status_code == 200
+        return tenant_app(tenant, admin, mode, **fields)
+    finally:
+        tenant.close()
+        admin.close()
 
 
 async def sign_in(page: Page, account: Account, path: str = "/console/login") -> None:

@@ -1,11 +1,13 @@
 """Enterprises from outside, for the management tests: a valid profile (its credit code made here, from
-GB 32100, not from privnum's code), material files of each type, and an approved enterprise in a few calls."""
+GB 32100, not from privnum's code), material files of each type, an approved enterprise in a few calls, and a
+tenant's app under one (``tenant_app``: the way a customer makes one, over the management API)."""
 
 from __future__ import annotations
 
 import datetime
 import itertools
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from mgmt import MgmtClient, unique
@@ -61,3 +63,20 @@ def approved_enterprise(client: MgmtClient, operator: MgmtClient, **changes: Any
     enterprise = submitted_enterprise(client, **changes)
     approve(operator, enterprise)
     return client.ok("GET", f"/enterprises/{enterprise['id']}")
+
+
+@dataclass
+class TenantApp:
+    enterprise_id: int
+    app_id: int
+    app_key: str
+    app_secret: str
+
+
+def tenant_app(client: MgmtClient, operator: MgmtClient, mode: str = "AXB", **fields: Any) -> TenantApp:
+    """An active app of ``mode`` of the tenant signed in as ``client``, under a new enterprise of its own that
+    ``operator`` approved; ``fields`` are the app's JSON fields (``recording_enabled``, ``cdr_url``, ...)."""
+    enterprise = approved_enterprise(client, operator)
+    app = client.ok("POST", "/apps", json={"enterprise_id": enterprise["id"], "name": unique("app_"), "mode": mode,
+                                           **fields}, status=201)
+    return TenantApp(enterprise["id"], app["id"], app["app_key"], app["app_secret"])

@@ -1,22 +1,15 @@
-"""Setting up the numbers area's tests from outside: stock in the inventory (the operator's CSV import), a
-tenant's own app, and an approved order.
-
-``tenant_app`` is the one stand-in: until the enterprises/apps area's ``POST /mgmt/v1/enterprises`` and
-``POST /mgmt/v1/apps`` are on main, it creates the app with the CLI and hands its enterprise to the tenant with
-one SQL UPDATE on the server's database. Switch it to the API when they land.
-"""
+"""Setting up the numbers area's tests from outside: stock in the inventory (the operator's CSV import) and an
+approved order of a tenant's app (``enterprise_kit.tenant_app``)."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import random
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
-from mgmt import MgmtClient, Tenant
+from enterprise_kit import TenantApp
+from mgmt import MgmtClient
 from servers import Server, new_numbers
 
 _area_codes = itertools.count(random.randrange(1000, 5000))
@@ -25,14 +18,6 @@ _area_codes = itertools.count(random.randrange(1000, 5000))
 def fresh_area_code() -> str:
     """A city code no other test stocks (stock is shared by every test of a server)."""
     return f"0{next(_area_codes)}"
-
-
-@dataclass
-class TenantApp:
-    enterprise_id: int
-    app_id: int
-    app_key: str
-    app_secret: str
 
 
 async def _sql(url: str, statement: str, params: dict) -> list[tuple]:
@@ -52,19 +37,6 @@ def sql(server: Server, statement: str, **params: object) -> list[tuple]:
     """Run one statement on the server's database (in a thread of its own: browser tests run in an event loop)."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, _sql(server.database_url, statement, params)).result()
-
-
-def tenant_app(server: Server, tenant: Tenant | int, mode: str = "AXB", *extra: str) -> TenantApp:
-    """An approved enterprise of ``tenant`` with one active app of ``mode`` (stand-in: CLI + one SQL UPDATE)."""
-    enterprise = f"ent-{uuid.uuid4().hex[:8]}"
-    out = server.cli("app", "create", "--name", f"app-{uuid.uuid4().hex[:6]}", "--mode", mode,
-                     "--enterprise", enterprise, *extra, "--json")
-    key, secret = json.loads(out.stdout)["app_key"], json.loads(out.stdout)["app_secret"]
-    tenant_id = tenant if isinstance(tenant, int) else tenant.id
-    sql(server, "UPDATE enterprises SET tenant_id = :tenant WHERE name = :name", tenant=tenant_id, name=enterprise)
-    [(enterprise_id, app_id)] = sql(server, "SELECT e.id, a.id FROM apps a JOIN enterprises e "
-                                    "ON e.id = a.enterprise_id WHERE a.app_key = :key", key=key)
-    return TenantApp(enterprise_id, app_id, key, secret)
 
 
 def stock_csv(numbers: list[str], area_code: str, number_type: str = "virtual", city: str = "Shenzhen") -> str:

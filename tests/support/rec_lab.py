@@ -1,15 +1,11 @@
 """Support for the records tests: a management server that also makes sandbox calls (the call lab's fast clock,
 a receiver standing in for the customer's server), tenant-owned apps, viewers, and direct SQL for what the API
 cannot make on demand (CDRs at chosen instants, a dead-lettered push, a recording past retention).
-
-``tenant_app`` makes the app with the CLI and then sets its enterprise's tenant with one SQL UPDATE: a stopgap
-until the enterprises/apps area's ``POST /mgmt/v1/apps`` is on main (then switch it to the API).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from call_lab import LAB_ENV, CallLab, LabApp
+from enterprise_kit import tenant_app
 from mgmt import ADMIN_LOGIN, ADMIN_PASSWORD, TENANT_PASSWORD, MgmtClient, Tenant, start_mgmt_server, unique
 from receiver import Receiver
 from servers import BACKENDS, Server, drop_database, new_numbers
@@ -75,24 +72,18 @@ class RecLab:
         return client
 
     def tenant_app(self, tenant: Tenant, mode: str = "AXB", numbers: int = 1, area_code: str = "0755",
-                   *extra: str) -> TenantApp:
-        """An app of ``tenant`` with fresh X numbers and the receiver as its callback and CDR URLs.
-        Stopgap (see the module docstring): CLI app, then one UPDATE of its enterprise's tenant."""
+                   **fields: Any) -> TenantApp:
+        """An app of ``tenant`` (``enterprise_kit.tenant_app``; ``fields`` its JSON fields) with fresh X numbers
+        and the receiver as its callback and CDR URLs."""
         tag = uuid.uuid4().hex[:10]
         events, cdr = f"/events/{tag}", f"/cdr/{tag}"
-        account = f"acct-{tag}"
-        out = self.server.cli("app", "create", "--name", f"t-{tag[:6]}", "--mode", mode, "--account", account,
-                              "--callback-url", self.calls.receiver.base + events,
-                              "--cdr-url", self.calls.receiver.base + cdr, *extra, "--json")
-        created = json.loads(out.stdout)
+        made = tenant_app(tenant.admin, self.operator, mode, call_status_url=self.calls.receiver.base + events,
+                          cdr_url=self.calls.receiver.base + cdr, **fields)
         pool = new_numbers(numbers)
         if pool:
-            self.server.add_numbers(created["app_key"], area_code, pool)
-        sql(self.server, "UPDATE enterprises SET tenant_id = :tenant WHERE name = :name", tenant=tenant.id,
-            name=account)
-        [(app_id,)] = sql(self.server, "SELECT id FROM apps WHERE app_key = :key", key=created["app_key"])
-        client = self.server.client(created["app_key"], created["app_secret"])
-        return TenantApp(LabApp(client, pool, events, cdr, created["app_key"], created["app_secret"]), int(app_id))
+            self.server.add_numbers(made.app_key, area_code, pool)
+        client = self.server.client(made.app_key, made.app_secret)
+        return TenantApp(LabApp(client, pool, events, cdr, made.app_key, made.app_secret), made.app_id)
 
 
 _INSERT_CDR = ("INSERT INTO cdrs (session_id, app_id, icid, mode, binding_id, direction, caller, called, callee, "
