@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import httpx
 from playwright.async_api import Page, expect
 
-from browser import Account, screenshot, sign_in
+from browser import Account, csrf_of, new_tenant_admin, screenshot, sign_in
 from mgmt import TENANT_PASSWORD, MgmtClient, unique
 
 
@@ -30,20 +30,6 @@ def console_client(console_url: str, account: Account) -> Iterator[httpx.Client]
         yield http
 
 
-def csrf_of(html: str) -> str:
-    return html.split('name="_csrf" value="')[1].split('"')[0]
-
-
-def new_tenant(console_url: str, operator: Account) -> Account:
-    client = MgmtClient(console_url)
-    try:
-        assert client.login(operator.login, operator.password).status_code == 200
-        login = unique("acc-admin-")
-        client.ok("POST", "/admin/tenants", json={"name": unique("访问科技"), "admin_login": login,
-                                                  "admin_password": TENANT_PASSWORD})
-    finally:
-        client.close()
-    return Account(login, TENANT_PASSWORD)
 
 
 def new_user(console_url: str, admin: Account, role: str) -> Account:
@@ -132,7 +118,7 @@ async def test_tenant_invitation_users_and_a_token(page: Page, console_url: str,
 
 
 def test_a_viewer_sees_the_users_but_may_not_invite(console_url: str, console_operator: Account) -> None:
-    admin = new_tenant(console_url, console_operator)
+    admin = new_tenant_admin(console_url, console_operator, "访问科技")
     viewer = new_user(console_url, admin, "viewer")
     with console_client(console_url, viewer) as http:
         users = http.get("/console/users")
@@ -146,7 +132,7 @@ def test_a_viewer_sees_the_users_but_may_not_invite(console_url: str, console_op
 
 
 def test_the_admin_manages_rows_and_refusals_show_in_the_row(console_url: str, console_operator: Account) -> None:
-    admin = new_tenant(console_url, console_operator)
+    admin = new_tenant_admin(console_url, console_operator, "访问科技")
     developer = new_user(console_url, admin, "developer")
     with console_client(console_url, admin) as http:
         users = http.get("/console/users")

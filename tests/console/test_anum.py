@@ -8,20 +8,11 @@ import httpx
 from playwright.async_api import Page, expect
 
 from a_number_client import JPEG
-from browser import Account, screenshot, sign_in
-from mgmt import ADMIN_LOGIN, ADMIN_PASSWORD, TENANT_PASSWORD, MgmtClient, unique
+from browser import Account, new_tenant_admin, screenshot, sign_in
+from mgmt import ADMIN_LOGIN, ADMIN_PASSWORD, MgmtClient
 
+ANUM_OPERATOR = Account(ADMIN_LOGIN, ADMIN_PASSWORD)
 
-def new_tenant_admin(console_url: str) -> Account:
-    operator = MgmtClient(console_url)
-    try:
-        assert operator.login(ADMIN_LOGIN, ADMIN_PASSWORD).status_code == 200
-        login = unique("anum-")
-        operator.ok("POST", "/admin/tenants", json={"name": unique("A号码租户"), "admin_login": login,
-                                                    "admin_password": TENANT_PASSWORD})
-    finally:
-        operator.close()
-    return Account(login, TENANT_PASSWORD)
 
 
 async def fill_form(page: Page, card: str) -> None:
@@ -35,7 +26,7 @@ async def fill_form(page: Page, card: str) -> None:
 
 
 async def test_register_an_a_number_then_withdraw_it(page: Page, console_url: str) -> None:
-    await sign_in(page, new_tenant_admin(console_url))
+    await sign_in(page, new_tenant_admin(console_url, ANUM_OPERATOR, "A号码租户"))
     await page.get_by_test_id("nav-a_numbers").click()
     await expect(page.get_by_test_id("page-title")).to_have_text("A号码报备")
     await expect(page.get_by_test_id("empty-a-numbers")).to_contain_text("暂无已报备的A号码")
@@ -68,7 +59,7 @@ async def test_register_an_a_number_then_withdraw_it(page: Page, console_url: st
 
 
 def test_another_tenants_a_number_is_not_found_in_the_console(console_url: str) -> None:
-    owner, stranger = (new_tenant_admin(console_url) for _ in range(2))
+    owner, stranger = (new_tenant_admin(console_url, ANUM_OPERATOR, "A号码租户") for _ in range(2))
     client = MgmtClient(console_url)
     assert client.login(owner.login, owner.password).status_code == 200
     token = client.ok("POST", "/tokens", json={"name": "wire", "days": 1})["token"]
@@ -94,7 +85,7 @@ def test_another_tenants_a_number_is_not_found_in_the_console(console_url: str) 
 
 
 def test_a_refused_photo_stores_nothing(console_url: str) -> None:
-    account = new_tenant_admin(console_url)
+    account = new_tenant_admin(console_url, ANUM_OPERATOR, "A号码租户")
     client = MgmtClient(console_url)
     assert client.login(account.login, account.password).status_code == 200
     form = {"_csrf": client.csrf or "", "number_type": "1", "number": "+8613800000321", "name": "赵六",

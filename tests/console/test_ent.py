@@ -6,21 +6,9 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import Page, expect
 
-from browser import Account, screenshot, sign_in
+from browser import Account, csrf_of, new_tenant_admin, screenshot, sign_in
 from enterprise_kit import PNG, REQUIRED, credit_code, in_days, profile
-from mgmt import TENANT_PASSWORD, MgmtClient, unique
-
-
-def new_tenant_admin(console_url: str, operator: Account) -> Account:
-    client = MgmtClient(console_url)
-    try:
-        assert client.login(operator.login, operator.password).status_code == 200
-        login = unique("ent-admin-")
-        client.ok("POST", "/admin/tenants", json={"name": unique("快递科技"), "admin_login": login,
-                                                  "admin_password": TENANT_PASSWORD})
-    finally:
-        client.close()
-    return Account(login, TENANT_PASSWORD)
+from mgmt import MgmtClient, unique
 
 
 async def sign_out(page: Page) -> None:
@@ -30,7 +18,7 @@ async def sign_out(page: Page) -> None:
 
 async def test_enterprise_review_then_an_app_whose_secret_shows_once(page: Page, console_url: str,
                                                                      console_operator: Account) -> None:
-    tenant = new_tenant_admin(console_url, console_operator)
+    tenant = new_tenant_admin(console_url, console_operator, "快递科技")
     await sign_in(page, tenant, "/console/login?next=%2Fconsole%2Fenterprises")
     await expect(page.get_by_test_id("empty-enterprises")).to_be_visible()
     await page.get_by_test_id("empty-action").click()
@@ -97,10 +85,10 @@ async def test_enterprise_review_then_an_app_whose_secret_shows_once(page: Page,
 
 
 def test_the_pages_of_the_area_answer_over_http(console_url: str, console_operator: Account) -> None:
-    tenant = new_tenant_admin(console_url, console_operator)
+    tenant = new_tenant_admin(console_url, console_operator, "快递科技")
     with httpx.Client(base_url=console_url) as http:
         login = http.get("/console/login")
-        token = login.text.split('name="_csrf" value="')[1].split('"')[0]
+        token = csrf_of(login.text)
         http.post("/console/login", data={"login": tenant.login, "password": tenant.password, "_csrf": token})
         for path in ("/console/enterprises", "/console/enterprises/new", "/console/apps", "/console/apps/new"):
             assert http.get(path).status_code == 200, path
@@ -110,14 +98,14 @@ def test_the_pages_of_the_area_answer_over_http(console_url: str, console_operat
 
 
 def test_operator_pages_and_the_quota_row_swap(console_url: str, console_operator: Account) -> None:
-    tenant = new_tenant_admin(console_url, console_operator)
+    tenant = new_tenant_admin(console_url, console_operator, "快递科技")
     client = MgmtClient(console_url)
     client.login(tenant.login, tenant.password)
     enterprise_id = client.ok("POST", "/enterprises", json=profile())["id"]
     client.close()
     with httpx.Client(base_url=console_url) as http:
         login = http.get("/console/login")
-        token = login.text.split('name="_csrf" value="')[1].split('"')[0]
+        token = csrf_of(login.text)
         http.post("/console/login", data={"login": console_operator.login, "password": console_operator.password,
                                           "_csrf": token})
         for path in ("/console/admin/reviews", "/console/admin/reviews?kind=enterprise&state=all",
@@ -125,7 +113,7 @@ def test_operator_pages_and_the_quota_row_swap(console_url: str, console_operato
             assert http.get(path).status_code == 200, path
         page = http.get("/console/admin/enterprises", params={"size": 100}).text
         assert f'data-testid="quota-row-{enterprise_id}"' in page
-        csrf = page.split('name="_csrf" value="')[1].split('"')[0]
+        csrf = csrf_of(page)
         action = f"/console/admin/enterprises/{enterprise_id}/quota"
         refused = http.post(action, data={"app_quota": "-1", "_csrf": csrf})
         assert refused.status_code == 422 and 'data-testid="quota-error"' in refused.text

@@ -81,3 +81,23 @@ async def sign_in(page: Page, account: Account, path: str = "/console/login") ->
     await page.get_by_test_id("field-password").fill(account.password)
     await page.get_by_test_id("login-submit").click()
     await expect(page.get_by_test_id("sign-out")).to_be_visible()
+
+
+def new_tenant_admin(console_url: str, operator: Account, name_prefix: str = "租户") -> Account:
+    """A fresh tenant, made by ``operator`` over the management API, and its account admin (with a password)."""
+    from mgmt import TENANT_PASSWORD, MgmtClient, unique
+
+    client = MgmtClient(console_url)
+    try:
+        assert client.login(operator.login, operator.password).status_code == 200
+        login = unique("admin-")
+        client.ok("POST", "/admin/tenants", json={"name": unique(name_prefix), "admin_login": login,
+                                                  "admin_password": TENANT_PASSWORD})
+    finally:
+        client.close()
+    return Account(login, TENANT_PASSWORD)
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a console page carries in its forms."""
+    return html.split('name="_csrf" value="')[1].split('"')[0]

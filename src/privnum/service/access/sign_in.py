@@ -54,7 +54,7 @@ class SignIn:
     def __init__(self, unit: ManagementUnit, hasher: PasswordHasher) -> None:
         self.unit = unit
         self.hasher = hasher
-        self._unknown_hash = hasher.hash(_UNKNOWN_USER_PASSWORD)
+        self._unknown_hash: str | None = None  # made on the first sign-in, not at every start (CLI included)
 
     async def login(self, login: str, password: str, *, ip: str, user_agent: str | None = None) -> SessionGrant:
         """A new session for a right login and password. Refused (``Unauthenticated``, the same words for a
@@ -71,6 +71,8 @@ class SignIn:
             return await tx.user_by_login(login)
 
         user = await self.unit.run(check, read_only=True)
+        if self._unknown_hash is None:
+            self._unknown_hash = await asyncio.to_thread(self.hasher.hash, _UNKNOWN_USER_PASSWORD)
         stored = user.password_hash if user is not None and user.password_hash else self._unknown_hash
         matches = await asyncio.to_thread(self.hasher.verify, stored, password)
         if user is None or not user.password_hash or not matches or user.status != "active":
