@@ -17,7 +17,7 @@ from privnum.domain.number_orders import MAX_LINES, OrderRequest, OrderState, Re
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.number_labels import REFUSALS
 from privnum.entrypoints.console.paging import Page
-from privnum.entrypoints.console.rendering import redirect_with_notice, render
+from privnum.entrypoints.console.rendering import conflict_status, redirect_with_notice, render
 from privnum.entrypoints.console.session import requires
 from privnum.entrypoints.mgmt.principal import management_of
 from privnum.service.paging import PageRequest
@@ -135,8 +135,8 @@ async def _act(request: Request, actor: Actor, order_id: int, action: str, notic
     except ManagementError as refused:
         if refused.code == "not_found":
             raise
-        status = 200 if request.headers.get("hx-request") else 409  # htmx swaps only 2xx and 422 answers
-        return await _detail(request, actor, order_id, status, REFUSALS.get(refused.code, refused.message))
+        return await _detail(request, actor, order_id, conflict_status(request),
+                             REFUSALS.get(refused.code, refused.message))
     return redirect_with_notice(f"/console/orders/{order_id}", notice)
 
 

@@ -115,3 +115,9 @@ def redirect_with_notice(url: str, notice: str | None = None) -> Response:
     if notice:
         response.set_cookie(NOTICE_COOKIE, notice, max_age=60, path="/console", httponly=True, samesite="lax")
     return response
+
+
+def conflict_status(request: Request) -> int:
+    """The status of a page answering a 409 refusal: 409, but 200 to htmx, which swaps only 2xx and 422 answers
+    (base.html's htmx-config), so the refusal's sentence still reaches the page."""
+    return 200 if request.headers.get("hx-request") else 409

@@ -15,7 +15,7 @@ from privnum.domain.management_errors import Conflict, ManagementError
 from privnum.domain.voice_files import VoiceFileState
 from privnum.entrypoints.console.i18n import N_
 from privnum.entrypoints.console.paging import Page
-from privnum.entrypoints.console.rendering import redirect_with_notice, render
+from privnum.entrypoints.console.rendering import conflict_status, redirect_with_notice, render
 from privnum.entrypoints.console.session import requires
 from privnum.entrypoints.mgmt.principal import management_of
 from privnum.entrypoints.mgmt.voice_routes import read_upload
@@ -97,8 +97,8 @@ async def upload_voice_file(request: Request, actor: Manager) -> Response:
 async def _refused(request: Request, actor: Actor, refused: Conflict) -> HTMLResponse:
     """The page with the refusal's sentence above it (e.g. the bindings that still name a file): 409, but 200 to
     htmx, which swaps only 2xx and 422 answers (base.html's htmx-config)."""
-    status = 200 if request.headers.get("hx-request") else 409
-    return _answer(request, await _main_context(request, actor) | {"refusal": refused.message}, status)
+    return _answer(request, await _main_context(request, actor) | {"refusal": refused.message},
+                   conflict_status(request))
 
 
 @router.post("/voice-files/{file_id}/delete")
