@@ -21,7 +21,8 @@ class AppStatus(StrEnum):
 class CallbackUrls:
     call_status: str | None = None
     cdr: str | None = None
-    sms: str | None = None
+    sms: str | None = None  # SMS notifications (Notify)
+    sms_control: str | None = None  # Block SMS events; the SMS URL when not set
     number_status: str | None = None
     push_number_status: bool = False
 
@@ -38,6 +39,7 @@ class App:
     callbacks: CallbackUrls = field(default_factory=CallbackUrls)
     recording_enabled: bool = False
     sms_enabled: bool = False
+    sms_content: bool = False  # SMS notifications carry the text (smsContent)
     ip_allowlist: tuple[str, ...] = ()
     extension_length: int = 4
     enterprise_name: str = ""

@@ -104,6 +104,10 @@ apps = Table(
     Column("tags", Text),  # JSON [[key, value], ...]
     Column("previous_secret", String(128)),  # after a rotation, accepted until previous_secret_until_ms
     Column("previous_secret_until_ms", BigInteger),
+    # the SMS relay (issue 14): Block SMS events go to sms_control_url (else sms_url); sms_content puts the
+    # text in SMS notifications (Huawei's "SMS notification carries content")
+    Column("sms_control_url", Text),
+    Column("sms_content", Boolean, nullable=False, server_default="0"),
     CheckConstraint("extension_length BETWEEN 1 AND 4", name="extension_length_range"),
 )
 
@@ -589,4 +593,45 @@ a_number_photos = Table(
     Column("created_by", String(64), nullable=False),
     UniqueConstraint("tenant_id", "name", name="uq_a_number_photos_tenant_name"),
     Index("ix_a_number_photos_tenant_created", "tenant_id", "created_at_ms"),
+)
+
+# The SMS relay (issue 14): one row per logical message (concatenated parts arrive merged), from its arrival
+# to its last delivery report. (gateway, gateway_ref) is unique: a message the gateway hands over twice is
+# relayed once. state: received -> sending -> sent | done (dropped, with send_result); see service/sms.
+sms_messages = Table(
+    "sms_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sms_id", String(64), nullable=False),  # smsIdentifier; the gateway's DLRs are keyed by it
+    Column("gateway", String(16), nullable=False),
+    Column("gateway_ref", String(128), nullable=False),
+    Column("sender", String(32), nullable=False),
+    Column("x_number", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("received_at_ms", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("lease_until_ms", BigInteger),
+    Column("next_attempt_at_ms", BigInteger, nullable=False),
+    Column("app_id", Integer, ForeignKey("apps.id")),
+    Column("mode", String(8)),
+    Column("binding_id", String(64)),
+    Column("receiver", String(32)),
+    Column("from_number", String(32)),
+    Column("forwarded_text", Text),
+    Column("segments", Integer, nullable=False, server_default="0"),
+    Column("direction", Integer),
+    Column("user_data", String(256)),
+    Column("notification_mode", String(8)),
+    Column("send_result", Integer),
+    Column("send_attempts", Integer, nullable=False, server_default="0"),
+    Column("send_started_at_ms", BigInteger),  # set while a send is in flight: in doubt after a crash
+    Column("last_error", Text),
+    Column("delivery", String(16)),  # the gateway's latest report: accepted, delivered, undelivered, rejected
+    Column("delivery_detail", Text),
+    Column("delivery_at_ms", BigInteger),
+    Column("finished_at_ms", BigInteger),
+    UniqueConstraint("sms_id", name="uq_sms_messages_sms_id"),
+    UniqueConstraint("gateway", "gateway_ref", name="uq_sms_messages_gateway_ref"),
+    Index("ix_sms_messages_due", "state", "next_attempt_at_ms"),
+    Index("ix_sms_messages_app_received", "app_id", "received_at_ms"),
 )

@@ -47,6 +47,7 @@ class NewApp:
     sms_enabled: bool
     ip_allowlist: tuple[str, ...]
     extension_length: int
+    sms_content: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,12 @@ class AppChanges:
     call_status_url: str | None = None
     cdr_url: str | None = None
     sms_url: str | None = None
+    sms_control_url: str | None = None
     number_status_url: str | None = None
     push_number_status: bool | None = None
     recording_enabled: bool | None = None
     sms_enabled: bool | None = None
+    sms_content: bool | None = None
     ip_allowlist: tuple[str, ...] | None = None
     status: AppStatus | None = None
     name: str | None = None
