@@ -24,6 +24,7 @@ class PushKind(StrEnum):
     SMS_EVENT = "sms_event"
     NUMBER_STATUS = "number_status"
     BLOCK_CALLIN = "block_callin"
+    BLOCK_SMS = "block_sms"
 
 
 class PushState(StrEnum):

@@ -1,0 +1,1 @@
+"""SMS gateways: the sandbox's carrier stand-in and Kannel (smsbox's sendsms)."""

@@ -1,0 +1,65 @@
+"""Kannel as the SMS gateway: texts go out through smsbox's ``sendsms`` (research/sms-gateway.md §9).
+
+``from`` is the sending privacy number, ``text`` UTF-8 with ``charset=UTF-8``, ``coding=2`` (UCS-2) unless
+the text is GSM-safe, ``dlr-mask=31`` and a ``dlr-url`` naming privnum's message id (Kannel's DLRs carry
+no id of their own that privnum knows). 202 is taken ("0: Accepted" or "3: Queued for later delivery"),
+any other 4xx refused for good, 5xx or no answer: try again later.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+
+from privnum.domain.sms.segments import is_gsm
+from privnum.service.sms.ports import OutboundSms, SendOutcome, SendStatus
+
+DLR_MASK = 31  # delivered, undelivered, buffered, carrier accepted, carrier rejected
+DLR_QUERY = "&type=%d&answer=%A&smsc=%i&ts=%T"  # Kannel fills these in
+
+
+class KannelGateway:
+    name = "kannel"
+
+    def __init__(self, sendsms_url: str, username: str, password: str, dlr_url: str, *, timeout_s: float = 10.0,
+                 connections: int = 32) -> None:
+        self.sendsms_url = sendsms_url
+        self.username = username
+        self.password = password
+        self.dlr_url = dlr_url  # privnum's /internal/kannel/dlr?token=…, without msg=
+        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self.connections = connections
+        self._http: aiohttp.ClientSession | None = None
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None:
+            self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self.connections))
+        return self._http
+
+    def params(self, message: OutboundSms) -> dict[str, str]:
+        joiner = "&" if "?" in self.dlr_url else "?"
+        return {
+            "username": self.username, "password": self.password, "from": message.from_number, "to": message.to,
+            "text": message.text, "charset": "UTF-8", "coding": "0" if is_gsm(message.text) else "2",
+            "dlr-mask": str(DLR_MASK), "dlr-url": f"{self.dlr_url}{joiner}msg={message.sms_id}{DLR_QUERY}",
+        }
+
+    async def send(self, message: OutboundSms) -> SendOutcome:
+        try:
+            async with self._session().get(self.sendsms_url, params=self.params(message),
+                                           timeout=self.timeout) as response:
+                answer = (await response.text(errors="replace")).strip()[:300]
+                status = response.status
+        except TimeoutError:
+            return SendOutcome(SendStatus.UNAVAILABLE, "Kannel sendsms: no answer in time")
+        except aiohttp.ClientError as error:
+            return SendOutcome(SendStatus.UNAVAILABLE, f"Kannel sendsms unreachable: {error}")
+        if 200 <= status < 300:
+            return SendOutcome(SendStatus.ACCEPTED, answer)
+        if 400 <= status < 500:
+            return SendOutcome(SendStatus.REFUSED, f"Kannel sendsms {status}: {answer}")
+        return SendOutcome(SendStatus.UNAVAILABLE, f"Kannel sendsms {status}: {answer}")
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None

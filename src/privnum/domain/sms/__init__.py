@@ -1,0 +1,1 @@
+"""Privacy SMS: the relay's rules, pure (docs/contract/sms.md)."""
