@@ -135,6 +135,48 @@ def test_bad_urls_ips_and_tags_are_refused_with_the_field(new_tenant, operator):
     assert tenant.admin.ok("PATCH", f"/apps/{app['id']}", json={"cdr_url": ""})["cdr_url"] is None
 
 
+def test_the_sms_control_url_and_the_sms_content_switch(new_tenant, operator):
+    tenant = new_tenant()
+    enterprise = approved_enterprise(tenant.admin, operator)
+    app = new_app(tenant.admin, enterprise["id"], mode="AX", sms_enabled=True,
+                  sms_url="https://sms.example.com/notify", sms_control_url="https://sms.example.com/block",
+                  sms_content=True)
+    assert (app["sms_control_url"], app["sms_content"]) == ("https://sms.example.com/block", True)
+    fetched = tenant.admin.ok("GET", f"/apps/{app['id']}")
+    assert (fetched["sms_url"], fetched["sms_control_url"], fetched["sms_content"]) == (
+        "https://sms.example.com/notify", "https://sms.example.com/block", True)
+    plain = new_app(tenant.admin, enterprise["id"])
+    assert (plain["sms_control_url"], plain["sms_content"]) == (None, False)
+
+    changed = tenant.admin.ok("PATCH", f"/apps/{app['id']}", json={
+        "sms_control_url": "http://block.example.com:8080/sms", "sms_content": False})
+    assert (changed["sms_control_url"], changed["sms_content"]) == ("http://block.example.com:8080/sms", False)
+    assert changed["sms_url"] == "https://sms.example.com/notify"  # untouched
+    untouched = tenant.admin.ok("PATCH", f"/apps/{app['id']}", json={"sms_enabled": True})
+    assert (untouched["sms_control_url"], untouched["sms_content"]) == ("http://block.example.com:8080/sms", False)
+    cleared = tenant.admin.ok("PATCH", f"/apps/{app['id']}", json={"sms_control_url": "", "sms_content": True})
+    assert (cleared["sms_control_url"], cleared["sms_content"]) == (None, True)
+    assert tenant.admin.ok("GET", f"/apps/{app['id']}")["sms_control_url"] is None
+
+    for bad in ("ftp://block.example.com/sms", "https://", " https://block.example.com"):
+        refused = tenant.admin.patch(f"/apps/{app['id']}", json={"sms_control_url": bad})
+        assert refused.status_code == 422, (bad, refused.text)
+        assert (refused.json()["code"], refused.json()["field"]) == ("invalid_url", "sms_control_url"), bad
+        refused = tenant.admin.post("/apps", json={"enterprise_id": enterprise["id"], "name": unique("app_"),
+                                                   "mode": "AX", "sms_control_url": bad})
+        assert refused.status_code == 422, (bad, refused.text)
+        assert (refused.json()["code"], refused.json()["field"]) == ("invalid_url", "sms_control_url"), bad
+    axe = tenant.admin.post("/apps", json={"enterprise_id": enterprise["id"], "name": unique("app_"),
+                                           "mode": "AXE", "sms_content": True})
+    assert axe.status_code == 422 and (axe.json()["code"], axe.json()["field"]) == ("sms_not_in_mode", "sms_content")
+
+    update = operator.ok("GET", "/audit-events", params={"action": "app.update",
+                                                         "subject": f"app:{app['id']}"})["items"][0]
+    assert (update["before"]["sms_control_url"], update["after"]["sms_control_url"]) == (
+        "http://block.example.com:8080/sms", None)
+    assert (update["before"]["sms_content"], update["after"]["sms_content"]) == (False, True)
+
+
 def test_an_allowlist_change_holds_for_the_very_next_huawei_call(mgmt_server, new_tenant, operator):
     tenant = new_tenant()
     app = new_app(tenant.admin, approved_enterprise(tenant.admin, operator)["id"])
@@ -213,3 +255,20 @@ def test_the_cli_still_creates_and_updates_apps_audited(mgmt_server, operator):
     assert "suspended" in mgmt_server.cli("app", "list").stdout
     events = operator.ok("GET", "/audit-events", params={"action": "app."})["items"]
     assert {"app.create", "app.update"} <= {e["action"] for e in events if e["actor_kind"] == "cli"}
+
+
+def test_the_cli_sets_and_clears_the_sms_control_url_and_content_switch(mgmt_server, operator):
+    control_url = f"https://block.example.com/{unique('sms')}"  # tells this app's audit event apart
+    key, _secret = mgmt_server.create_app("AX", "--sms", "--sms-control-url", control_url, "--sms-content")
+    created = next(e for e in operator.ok("GET", "/audit-events", params={"action": "app.create"})["items"]
+                   if e["actor_kind"] == "cli" and e["after"]["sms_control_url"] == control_url)
+    app_path = f"/apps/{created['subject'].removeprefix('app:')}"
+    shown = operator.ok("GET", app_path)
+    assert (shown["app_key"], shown["sms_control_url"], shown["sms_content"]) == (key, control_url, True)
+    mgmt_server.cli("app", "update", key, "--sms-control-url", "http://block2.example.com:9000/sms",
+                    "--no-sms-content")
+    shown = operator.ok("GET", app_path)
+    assert (shown["sms_control_url"], shown["sms_content"]) == ("http://block2.example.com:9000/sms", False)
+    mgmt_server.cli("app", "update", key, "--sms-control-url", "", "--sms-content")
+    shown = operator.ok("GET", app_path)
+    assert (shown["sms_control_url"], shown["sms_content"]) == (None, True)

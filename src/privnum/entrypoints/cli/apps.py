@@ -45,10 +45,13 @@ def app_create(
     callback_url: str = typer.Option(None, help="Call-status URL (call events)."),
     cdr_url: str = typer.Option(None, help="CDR URL."),
     sms_url: str = typer.Option(None, help="SMS notification URL."),
+    sms_control_url: str = typer.Option(None, help="SMS control URL (Block-mode SMS events; the SMS URL if unset)."),
     number_status_url: str = typer.Option(None, help="X-number status URL."),
     push_number_status: bool = typer.Option(False, help="Push X-number status changes."),
     recording: bool = typer.Option(False, "--recording/--no-recording", help="Allow call recording."),
     sms: bool = typer.Option(False, "--sms/--no-sms", help="Allow SMS through X."),
+    sms_content: bool = typer.Option(False, "--sms-content/--no-sms-content",
+                                     help="SMS notifications carry the text."),
     allow_ip: list[str] = typer.Option([], "--allow-ip", help="IP allowed to call the API (repeat); none = any."),
     extension_length: int = typer.Option(4, help="AXE extension length, 1-4 digits (fixed)."),
     as_json: bool = typer.Option(False, "--json", help="Print {app_key, app_secret} as JSON."),
@@ -57,12 +60,12 @@ def app_create(
     if extension_length not in EXTENSION_LENGTHS:
         raise fail("--extension-length must be 1, 2, 3 or 4", code=2)
     owner = _enterprise(enterprise, account)
-    callbacks = CallbackUrls(call_status=callback_url, cdr=cdr_url, sms=sms_url, number_status=number_status_url,
-                             push_number_status=push_number_status)
+    callbacks = CallbackUrls(call_status=callback_url, cdr=cdr_url, sms=sms_url, sms_control=sms_control_url,
+                             number_status=number_status_url, push_number_status=push_number_status)
     allowed = _checked_ips(allow_ip) or []
     created = run_operator(lambda op: op.apps.create(cli_actor(),
         enterprise=owner, name=name, mode=mode, callbacks=callbacks, recording=recording, sms=sms,
-        ip_allowlist=allowed, extension_length=extension_length))
+        sms_content=sms_content, ip_allowlist=allowed, extension_length=extension_length))
     if as_json:
         print(json.dumps({"app_key": created.app_key, "app_secret": created.app_secret, "mode": created.mode.value}))
         return
@@ -77,10 +80,13 @@ def app_update(
     callback_url: str = typer.Option(None, help="Call-status URL."),
     cdr_url: str = typer.Option(None, help="CDR URL."),
     sms_url: str = typer.Option(None, help="SMS notification URL."),
+    sms_control_url: str = typer.Option(None, help='SMS control URL ("" removes it).'),
     number_status_url: str = typer.Option(None, help="X-number status URL."),
     push_number_status: bool = typer.Option(None, "--push-number-status/--no-push-number-status"),
     recording: bool = typer.Option(None, "--recording/--no-recording"),
     sms: bool = typer.Option(None, "--sms/--no-sms"),
+    sms_content: bool = typer.Option(None, "--sms-content/--no-sms-content",
+                                     help="SMS notifications carry the text."),
     allow_ip: list[str] = typer.Option(None, "--allow-ip", help="Replace the IP allow-list (repeat)."),
     clear_allow_ip: bool = typer.Option(False, "--clear-allow-ip", help="Empty the IP allow-list."),
     suspend: bool = typer.Option(None, "--suspend/--resume", help="Suspend or resume the app."),
@@ -92,8 +98,9 @@ def app_update(
     if clear_allow_ip:
         allowlist = ()
     changes = AppChanges(
-        call_status_url=callback_url, cdr_url=cdr_url, sms_url=sms_url, number_status_url=number_status_url,
-        push_number_status=push_number_status, recording_enabled=recording, sms_enabled=sms, ip_allowlist=allowlist,
+        call_status_url=callback_url, cdr_url=cdr_url, sms_url=sms_url, sms_control_url=sms_control_url,
+        number_status_url=number_status_url, push_number_status=push_number_status, recording_enabled=recording,
+        sms_enabled=sms, sms_content=sms_content, ip_allowlist=allowlist,
         status=None if suspend is None else AppStatus.SUSPENDED if suspend else AppStatus.ACTIVE)
     updated = run_operator(lambda op: op.apps.update(cli_actor(), app_key, changes))
     console.print(f"app {updated.name!r} updated ({updated.status.value})")

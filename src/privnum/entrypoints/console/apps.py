@@ -29,14 +29,15 @@ Reader = Annotated[Actor, Depends(requires(Permission.READ))]
 Manager = Annotated[Actor, Depends(requires(Permission.MANAGE_APPS))]
 Rotator = Annotated[Actor, Depends(requires(Permission.ROTATE_SECRETS))]
 
-URL_FIELDS = ("call_status_url", "cdr_url", "sms_url", "number_status_url")
-SWITCHES = ("recording_enabled", "sms_enabled", "push_number_status")
+URL_FIELDS = ("call_status_url", "cdr_url", "sms_url", "sms_control_url", "number_status_url")
+SWITCHES = ("recording_enabled", "sms_enabled", "sms_content", "push_number_status")
 FIELDS = frozenset({"enterprise_id", "name", "mode", *URL_FIELDS, *SWITCHES, "ip_allowlist", "extension_length",
                     "tags"})
 LABELS = {"enterprise_id": N_("Enterprise"), "name": N_("Application name"), "mode": N_("Business mode"),
           "call_status_url": N_("Call status URL"), "cdr_url": N_("Call record URL"),
-          "sms_url": N_("SMS notification URL"), "number_status_url": N_("X number status URL"),
-          "recording_enabled": N_("Recording"), "sms_enabled": N_("SMS"),
+          "sms_url": N_("SMS notification URL"), "sms_control_url": N_("SMS control URL"),
+          "number_status_url": N_("X number status URL"), "recording_enabled": N_("Recording"),
+          "sms_enabled": N_("SMS"), "sms_content": N_("Notifications carry the SMS text"),
           "push_number_status": N_("Push X number status"), "ip_allowlist": N_("IP allow-list (one per line)"),
           "extension_length": N_("Extension length (AXE)"), "tags": N_("Tags (key=value, one per line)")}
 
@@ -55,8 +56,10 @@ def _tags(text: str) -> tuple[tuple[str, str], ...]:
 
 def _values(app: App) -> dict[str, str]:
     return {"name": app.name, "call_status_url": app.callbacks.call_status or "", "cdr_url": app.callbacks.cdr or "",
-            "sms_url": app.callbacks.sms or "", "number_status_url": app.callbacks.number_status or "",
+            "sms_url": app.callbacks.sms or "", "sms_control_url": app.callbacks.sms_control or "",
+            "number_status_url": app.callbacks.number_status or "",
             "recording_enabled": "1" if app.recording_enabled else "", "sms_enabled": "1" if app.sms_enabled else "",
+            "sms_content": "1" if app.sms_content else "",
             "push_number_status": "1" if app.callbacks.push_number_status else "",
             "ip_allowlist": "\n".join(app.ip_allowlist), "extension_length": str(app.extension_length),
             "tags": "\n".join(f"{k}={v}" for k, v in app.tags)}
@@ -112,9 +115,11 @@ async def app_create(request: Request, actor: Manager) -> Response:
             enterprise_id=_int(values["enterprise_id"], "enterprise_id"), name=values["name"],
             mode=check_mode(values["mode"]),
             callbacks=CallbackUrls(call_status=values["call_status_url"] or None, cdr=values["cdr_url"] or None,
-                                   sms=values["sms_url"] or None, number_status=values["number_status_url"] or None,
+                                   sms=values["sms_url"] or None, sms_control=values["sms_control_url"] or None,
+                                   number_status=values["number_status_url"] or None,
                                    push_number_status=bool(values["push_number_status"])),
             recording_enabled=bool(values["recording_enabled"]), sms_enabled=bool(values["sms_enabled"]),
+            sms_content=bool(values["sms_content"]),
             ip_allowlist=_lines(values["ip_allowlist"]),
             extension_length=_int(values["extension_length"] or "4", "extension_length"), tags=_tags(values["tags"]))
         created = await management_of(request).apps.add(actor, form)
@@ -146,9 +151,10 @@ async def app_update(request: Request, app_id: int, actor: Manager) -> Response:
     try:
         changes = AppChanges(
             name=values["name"], call_status_url=values["call_status_url"], cdr_url=values["cdr_url"],
-            sms_url=values["sms_url"], number_status_url=values["number_status_url"],
-            push_number_status=bool(values["push_number_status"]),
+            sms_url=values["sms_url"], sms_control_url=values["sms_control_url"],
+            number_status_url=values["number_status_url"], push_number_status=bool(values["push_number_status"]),
             recording_enabled=bool(values["recording_enabled"]), sms_enabled=bool(values["sms_enabled"]),
+            sms_content=bool(values["sms_content"]),
             ip_allowlist=_lines(values["ip_allowlist"]),
             extension_length=_int(values["extension_length"] or "4", "extension_length"), tags=_tags(values["tags"]))
         await plane.apps.change(actor, app_id, changes)

@@ -19,6 +19,9 @@ from privnum.service.paging import PageRequest
 
 router = APIRouter(prefix="/mgmt/v1", tags=["management: apps"])
 
+CONTROL_URL = "Block-mode SMS events (短信控制地址); the SMS URL when not set"
+CONTENT = "SMS notifications carry the text, smsContent (短信通知携带内容)"
+
 
 class Tag(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -36,10 +39,12 @@ class AppBody(BaseModel):
     call_status_url: str | None = Field(None, max_length=4096)
     cdr_url: str | None = Field(None, max_length=4096)
     sms_url: str | None = Field(None, max_length=4096)
+    sms_control_url: str | None = Field(None, max_length=4096, description=CONTROL_URL)
     number_status_url: str | None = Field(None, max_length=4096)
     push_number_status: bool = False
     recording_enabled: bool = False
     sms_enabled: bool = False
+    sms_content: bool = Field(False, description=CONTENT)
     ip_allowlist: list[str] = Field(default_factory=list, max_length=1000)
     extension_length: int = 4
     tags: list[Tag] = Field(default_factory=list, max_length=100)
@@ -53,10 +58,12 @@ class AppPatch(BaseModel):
     call_status_url: str | None = Field(None, max_length=4096, description='"" removes the URL')
     cdr_url: str | None = Field(None, max_length=4096)
     sms_url: str | None = Field(None, max_length=4096)
+    sms_control_url: str | None = Field(None, max_length=4096, description=CONTROL_URL)
     number_status_url: str | None = Field(None, max_length=4096)
     push_number_status: bool | None = None
     recording_enabled: bool | None = None
     sms_enabled: bool | None = None
+    sms_content: bool | None = Field(None, description=CONTENT)
     ip_allowlist: list[str] | None = Field(None, max_length=1000)
     extension_length: int | None = None
     tags: list[Tag] | None = Field(None, max_length=100)
@@ -80,10 +87,12 @@ class AppView(BaseModel):
     call_status_url: str | None
     cdr_url: str | None
     sms_url: str | None
+    sms_control_url: str | None = Field(description=CONTROL_URL)
     number_status_url: str | None
     push_number_status: bool
     recording_enabled: bool
     sms_enabled: bool
+    sms_content: bool = Field(description=CONTENT)
     ip_allowlist: list[str]
     extension_length: int
     tags: list[Tag]
@@ -98,9 +107,10 @@ def app_fields(app: App) -> dict[str, Any]:
     return {"id": app.id, "enterprise_id": app.enterprise_id, "enterprise_name": app.enterprise_name,
             "tenant_id": app.tenant_id, "name": app.name, "mode": app.mode.value, "app_key": app.app_key,
             "status": app.status.value, "call_status_url": app.callbacks.call_status, "cdr_url": app.callbacks.cdr,
-            "sms_url": app.callbacks.sms, "number_status_url": app.callbacks.number_status,
+            "sms_url": app.callbacks.sms, "sms_control_url": app.callbacks.sms_control,
+            "number_status_url": app.callbacks.number_status,
             "push_number_status": app.callbacks.push_number_status, "recording_enabled": app.recording_enabled,
-            "sms_enabled": app.sms_enabled, "ip_allowlist": list(app.ip_allowlist),
+            "sms_enabled": app.sms_enabled, "sms_content": app.sms_content, "ip_allowlist": list(app.ip_allowlist),
             "extension_length": app.extension_length, "tags": [Tag(key=k, value=v) for k, v in app.tags],
             "previous_secret_valid_until_ms": app.previous_secret_until_ms if app.previous_secret else None}
 
@@ -120,8 +130,10 @@ async def add_app(body: AppBody, actor: ActorDep, plane: ManagementDep) -> AppWi
     form = AppForm(
         enterprise_id=body.enterprise_id, name=body.name, mode=check_mode(body.mode),
         callbacks=CallbackUrls(call_status=body.call_status_url, cdr=body.cdr_url, sms=body.sms_url,
-                               number_status=body.number_status_url, push_number_status=body.push_number_status),
-        recording_enabled=body.recording_enabled, sms_enabled=body.sms_enabled, ip_allowlist=tuple(body.ip_allowlist),
+                               sms_control=body.sms_control_url, number_status=body.number_status_url,
+                               push_number_status=body.push_number_status),
+        recording_enabled=body.recording_enabled, sms_enabled=body.sms_enabled, sms_content=body.sms_content,
+        ip_allowlist=tuple(body.ip_allowlist),
         extension_length=body.extension_length, tags=tuple((t.key, t.value) for t in body.tags))
     return with_secret(await plane.apps.add(actor, form))
 
@@ -145,8 +157,9 @@ async def change_app(app_id: int, body: AppPatch, actor: ActorDep, plane: Manage
                       "numbers to it", field="mode")
     changes = AppChanges(
         name=body.name, call_status_url=body.call_status_url, cdr_url=body.cdr_url, sms_url=body.sms_url,
-        number_status_url=body.number_status_url, push_number_status=body.push_number_status,
-        recording_enabled=body.recording_enabled, sms_enabled=body.sms_enabled,
+        sms_control_url=body.sms_control_url, number_status_url=body.number_status_url,
+        push_number_status=body.push_number_status, recording_enabled=body.recording_enabled,
+        sms_enabled=body.sms_enabled, sms_content=body.sms_content,
         ip_allowlist=None if body.ip_allowlist is None else tuple(body.ip_allowlist),
         extension_length=body.extension_length,
         tags=None if body.tags is None else tuple((t.key, t.value) for t in body.tags))

@@ -42,10 +42,10 @@ def app_view(app: App) -> dict[str, object]:
     """What the audit trail keeps of an app: everything but its secrets."""
     return {"name": app.name, "mode": app.mode.value, "status": app.status.value, "enterprise_id": app.enterprise_id,
             "call_status_url": app.callbacks.call_status, "cdr_url": app.callbacks.cdr, "sms_url": app.callbacks.sms,
-            "number_status_url": app.callbacks.number_status, "push_number_status": app.callbacks.push_number_status,
-            "recording_enabled": app.recording_enabled, "sms_enabled": app.sms_enabled,
-            "ip_allowlist": list(app.ip_allowlist), "extension_length": app.extension_length,
-            "tags": [list(t) for t in app.tags]}
+            "sms_control_url": app.callbacks.sms_control, "number_status_url": app.callbacks.number_status,
+            "push_number_status": app.callbacks.push_number_status, "recording_enabled": app.recording_enabled,
+            "sms_enabled": app.sms_enabled, "sms_content": app.sms_content, "ip_allowlist": list(app.ip_allowlist),
+            "extension_length": app.extension_length, "tags": [list(t) for t in app.tags]}
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class AppForm:
     callbacks: CallbackUrls
     recording_enabled: bool = False
     sms_enabled: bool = False
+    sms_content: bool = False
     ip_allowlist: tuple[str, ...] = ()
     extension_length: int = 4
     tags: tuple[tuple[str, str], ...] = ()
@@ -74,8 +75,17 @@ def _checked_callbacks(callbacks: CallbackUrls) -> CallbackUrls:
     return CallbackUrls(call_status=check_callback_url("call_status_url", callbacks.call_status),
                         cdr=check_callback_url("cdr_url", callbacks.cdr),
                         sms=check_callback_url("sms_url", callbacks.sms),
+                        sms_control=check_callback_url("sms_control_url", callbacks.sms_control),
                         number_status=check_callback_url("number_status_url", callbacks.number_status),
                         push_number_status=callbacks.push_number_status)
+
+
+def _refuse_sms_in_axe(mode: Mode, *, sms_enabled: bool, sms_content: bool) -> None:
+    if mode is not Mode.AXE:
+        return
+    for field, on in (("sms_enabled", sms_enabled), ("sms_content", sms_content)):
+        if on:
+            raise Invalid("sms_not_in_mode", "AXE apps have no SMS", field=field)
 
 
 def _checked_changes(changes: AppChanges, mode: Mode) -> AppChanges:
@@ -84,18 +94,19 @@ def _checked_changes(changes: AppChanges, mode: Mode) -> AppChanges:
         check_callback_url("call_status_url", changes.call_status_url) or "",
         cdr_url=None if changes.cdr_url is None else check_callback_url("cdr_url", changes.cdr_url) or "",
         sms_url=None if changes.sms_url is None else check_callback_url("sms_url", changes.sms_url) or "",
+        sms_control_url=None if changes.sms_control_url is None else
+        check_callback_url("sms_control_url", changes.sms_control_url) or "",
         number_status_url=None if changes.number_status_url is None else
         check_callback_url("number_status_url", changes.number_status_url) or "",
         push_number_status=changes.push_number_status, recording_enabled=changes.recording_enabled,
-        sms_enabled=changes.sms_enabled,
+        sms_enabled=changes.sms_enabled, sms_content=changes.sms_content,
         ip_allowlist=None if changes.ip_allowlist is None else check_allowlist(changes.ip_allowlist),
         status=changes.status,
         name=None if changes.name is None else check_app_name(changes.name),
         extension_length=None if changes.extension_length is None else
         _checked_extension_length(changes.extension_length),
         tags=None if changes.tags is None else check_tags(changes.tags))
-    if checked.sms_enabled and mode is Mode.AXE:
-        raise Invalid("sms_not_in_mode", "AXE apps have no SMS", field="sms_enabled")
+    _refuse_sms_in_axe(mode, sms_enabled=bool(checked.sms_enabled), sms_content=bool(checked.sms_content))
     return checked
 
 
@@ -125,8 +136,7 @@ class Apps:
         allowlist = check_allowlist(form.ip_allowlist)
         tags = check_tags(form.tags)
         length = _checked_extension_length(form.extension_length)
-        if form.sms_enabled and form.mode is Mode.AXE:
-            raise Invalid("sms_not_in_mode", "AXE apps have no SMS", field="sms_enabled")
+        _refuse_sms_in_axe(form.mode, sms_enabled=form.sms_enabled, sms_content=form.sms_content)
 
         async def work(tx: ManagementTx) -> App:
             owner = await tx.enterprise_by_id(form.enterprise_id)
@@ -142,7 +152,8 @@ class Apps:
             created = await tx.insert_app(NewApp(
                 enterprise_id=owner.id, name=form.name, mode=form.mode, app_key=new_app_key(),
                 app_secret=new_app_secret(), callbacks=callbacks, recording_enabled=form.recording_enabled,
-                sms_enabled=form.sms_enabled, ip_allowlist=allowlist, extension_length=length), now)
+                sms_enabled=form.sms_enabled, ip_allowlist=allowlist, extension_length=length,
+                sms_content=form.sms_content), now)
             if tags:
                 await tx.update_app(created.app_key, AppChanges(tags=tags), now)
             found = await tx.app_by_id(created.id)
@@ -228,8 +239,8 @@ class Apps:
     # the operators' CLI, by APP_Key
 
     async def create(self, actor: Actor, *, enterprise: str, name: str, mode: Mode, callbacks: CallbackUrls,
-                     recording: bool = False, sms: bool = False, ip_allowlist: Iterable[str] = (),
-                     extension_length: int = 4) -> App:
+                     recording: bool = False, sms: bool = False, sms_content: bool = False,
+                     ip_allowlist: Iterable[str] = (), extension_length: int = 4) -> App:
         """A new app of an operators' enterprise, created on first use (with the default quota); its quota is
         enforced by the database (conditional UPDATE and CHECK), so two operators creating apps at once never
         exceed it."""
@@ -246,7 +257,7 @@ class Apps:
             created = await tx.insert_app(NewApp(
                 enterprise_id=owner.id, name=name, mode=mode, app_key=new_app_key(), app_secret=new_app_secret(),
                 callbacks=callbacks, recording_enabled=recording, sms_enabled=sms, ip_allowlist=allowlist,
-                extension_length=extension_length), now)
+                extension_length=extension_length, sms_content=sms_content), now)
             await tx.audit(AuditEvent(actor, "app.create", f"app:{created.id}", None, after=app_view(created)), now)
             return created
 
