@@ -26,13 +26,17 @@ from privnum.adapters.db.migrate import upgrade
 from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
+from privnum.adapters.db.sms_store import SqlSmsStore
 from privnum.adapters.db.tenancy_store import SqlTenancyStore
 from privnum.adapters.db.voice_file_store import SqlVoiceFileRows
 from privnum.adapters.passwords.argon2_hasher import Argon2Hasher
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
+from privnum.adapters.push.sms_block_asker import HuaweiSmsBlockAsker
 from privnum.adapters.push.worker import PushWorker
 from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import alaw_wav, synthesize_call_audio
+from privnum.adapters.sms.kannel import KannelGateway
+from privnum.adapters.sms.sandbox import SandboxSmsGateway
 from privnum.adapters.telephony.sandbox import SandboxDriver
 from privnum.adapters.telephony.sip.driver import SipDriver
 from privnum.adapters.telephony.sip.teardown import SipTeardown
@@ -42,6 +46,7 @@ from privnum.config import Settings
 from privnum.domain.reviews import ReviewKind
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
+from privnum.huawei.sms_pushes import HuaweiSmsPushes
 from privnum.service.access.sign_in import SignIn
 from privnum.service.access.users import Users
 from privnum.service.app_cache import CachedAppDirectory
@@ -67,6 +72,7 @@ from privnum.service.ports import AppDirectory, AuthGuard
 from privnum.service.provisioning import axyb
 from privnum.service.provisioning.ports import ProvisioningTx
 from privnum.service.recordings import Recordings
+from privnum.service.sms.relay import RelaySettings, SmsRelay
 from privnum.service.voice_files import VoiceFiles, VoicePrompts
 
 log = logging.getLogger("privnum")
@@ -92,7 +98,9 @@ class Runtime:
     block: HuaweiBlockDecider
     voice: VoiceFiles  # the call core's VoicePrompts: ``await runtime.voice.prompt(app_id, name)``
     management: ManagementPlane
+    sms: SmsRelay
     sandbox: SandboxDriver | None = None
+    sms_sandbox: SandboxSmsGateway | None = None  # the sandbox carrier, when it is the SMS gateway
     sip: SipDriver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
 
@@ -104,6 +112,7 @@ class Runtime:
         if self.sip is not None:
             await self._start_sip(self.sip)
         self.pushes.start()
+        self.sms.start()
         self._tasks = [asyncio.create_task(sweep_forever(self), name="privnum-expiry-sweep"),
                        asyncio.create_task(self.call_commands.run(), name="privnum-call-commands")]
         # Everything imported and built so far lives as long as the process: keep it out of the collector's
@@ -132,6 +141,7 @@ class Runtime:
         if self.sip is not None:
             await self.sip.stop()
         await self.block.close()
+        await self.sms.stop()
         await self.pushes.stop()
         await self.guard.close()
         await self.db.dispose()
@@ -169,6 +179,13 @@ def build_runtime(settings: Settings) -> Runtime:
         engine.attach(sandbox)
         engine.subscribe(sandbox.record_event)
     sip = build_sip(settings, engine, voice) if settings.sip_enabled else None
+    gateway = build_sms_gateway(settings)
+    sms = SmsRelay(SqlSmsStore(db), directory, gateway, HuaweiSmsBlockAsker(outbox, settings.block_timeout_s),
+                   HuaweiSmsPushes(), RelaySettings(max_segments=settings.sms_max_segments,
+                                                    give_up_ms=int(settings.sms_give_up_s * 1000),
+                                                    in_doubt_ms=int(settings.sms_in_doubt_s * 1000),
+                                                    block_timeout_s=settings.block_timeout_s),
+                   on_enqueued=pushes.notify)
     return Runtime(
         settings=settings,
         db=db,
@@ -185,9 +202,19 @@ def build_runtime(settings: Settings) -> Runtime:
         block=block,
         voice=voice,
         management=build_management(settings, db, directory, voice),
+        sms=sms,
         sandbox=sandbox,
+        sms_sandbox=gateway if isinstance(gateway, SandboxSmsGateway) else None,
         sip=sip,
     )
+
+
+def build_sms_gateway(settings: Settings) -> SandboxSmsGateway | KannelGateway:
+    if settings.sms_gateway == "kannel":
+        dlr = f"{(settings.kannel_dlr_base_url or settings.base_url).rstrip('/')}/internal/kannel/dlr"
+        return KannelGateway(settings.kannel_sendsms_url, settings.kannel_username, settings.kannel_password,
+                             f"{dlr}?token={settings.kannel_token or ''}")
+    return SandboxSmsGateway()
 
 
 def check_sip_settings(settings: Settings) -> None:

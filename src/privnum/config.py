@@ -52,6 +52,15 @@ def _csv(raw: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in raw.split(",") if p.strip())
 
 
+SMS_GATEWAYS = ("sandbox", "kannel")
+
+
+def check_sms_gateway(raw: str) -> str:
+    if raw not in SMS_GATEWAYS:
+        raise ValueError(f"PRIVNUM_SMS_GATEWAY must be one of {', '.join(SMS_GATEWAYS)}, not {raw!r}")
+    return raw
+
+
 def _switch(raw: str) -> bool:
     return raw.strip().lower() not in ("0", "false", "no", "off")
 
@@ -94,6 +103,16 @@ class Settings:
     admin_login: str = "admin"  # the first operator's login, created on first start from admin_password_file
     admin_password_file: str | None = None
     secure_cookies: bool | None = None  # None: Secure when public_base_url is https
+    sms_gateway: str = "sandbox"  # sandbox | kannel
+    kannel_sendsms_url: str = "http://127.0.0.1:13013/cgi-bin/sendsms"
+    kannel_username: str = ""
+    kannel_password: str = ""
+    kannel_token: str | None = None  # what Kannel's post-url and privnum's dlr-url carry as token=
+    kannel_allow: tuple[str, ...] = ("127.0.0.1",)  # addresses / CIDR ranges Kannel calls from
+    kannel_dlr_base_url: str | None = None  # where Kannel reaches privnum for DLRs; default: base_url
+    sms_max_segments: int = 10
+    sms_give_up_s: float = 3600.0
+    sms_in_doubt_s: float = 30.0
 
     @property
     def cookies_secure(self) -> bool:
@@ -178,5 +197,15 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "admin_login": ("PRIVNUM_ADMIN_LOGIN", str),
     "admin_password_file": ("PRIVNUM_ADMIN_PASSWORD_FILE", str),
     "secure_cookies": ("PRIVNUM_SECURE_COOKIES", _switch),
+    "sms_gateway": ("PRIVNUM_SMS_GATEWAY", check_sms_gateway),
+    "kannel_sendsms_url": ("PRIVNUM_KANNEL_SENDSMS_URL", str),
+    "kannel_username": ("PRIVNUM_KANNEL_USERNAME", str),
+    "kannel_password": ("PRIVNUM_KANNEL_PASSWORD", str),
+    "kannel_token": ("PRIVNUM_KANNEL_TOKEN", str),
+    "kannel_allow": ("PRIVNUM_KANNEL_ALLOW", _csv),
+    "kannel_dlr_base_url": ("PRIVNUM_KANNEL_DLR_BASE_URL", str),
+    "sms_max_segments": ("PRIVNUM_SMS_MAX_SEGMENTS", int),
+    "sms_give_up_s": ("PRIVNUM_SMS_GIVE_UP_S", float),
+    "sms_in_doubt_s": ("PRIVNUM_SMS_IN_DOUBT_S", float),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"

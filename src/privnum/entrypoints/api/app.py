@@ -27,8 +27,10 @@ from privnum.entrypoints.api import (
     axe_router,
     axyb_router,
     call_control_router,
+    kannel_router,
     recording_router,
     sandbox_router,
+    sandbox_sms_router,
 )
 from privnum.entrypoints.api.field_names import wire_names_for
 from privnum.entrypoints.api.openapi_docs import install as install_openapi
@@ -59,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="privnum", version=__version__, lifespan=lifespan,
                   description="Huawei Cloud PrivateNumber-compatible privacy-number API")
     for module in (axb_router, ax_router, axe_router, axyb_router, recording_router, call_control_router,
-                   a_number_router, sandbox_router):
+                   a_number_router, sandbox_router, sandbox_sms_router, kannel_router):
         app.include_router(module.router)
     for area in MANAGEMENT_AREAS:
         app.include_router(area)

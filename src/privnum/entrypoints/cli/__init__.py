@@ -14,6 +14,7 @@ from privnum.entrypoints.cli.numbers import numbers_cli
 from privnum.entrypoints.cli.operators import operator_cli, tenant_cli
 from privnum.entrypoints.cli.pushes import pushes_cli
 from privnum.entrypoints.cli.serve import serve
+from privnum.entrypoints.cli.sms import sms_cli
 from privnum.entrypoints.cli.voice import voice_cli
 
 cli = typer.Typer(help="privnum: a self-hostable privacy-number platform (Huawei PrivateNumber-compatible).",
@@ -25,6 +26,7 @@ cli.add_typer(numbers_cli, name="numbers")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(pushes_cli, name="pushes", help="Pushes: list (dead letters too), show one with its attempts, replay.")
 cli.add_typer(call_cli, name="call", help="Calls: simulate one through the sandbox driver.")
+cli.add_typer(sms_cli, name="sms", help="Privacy SMS: simulate one through the sandbox.")
 cli.add_typer(voice_cli, name="voice")
 cli.add_typer(operator_cli, name="operator")
 cli.add_typer(tenant_cli, name="tenant")

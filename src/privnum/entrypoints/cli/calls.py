@@ -17,7 +17,7 @@ call_cli = typer.Typer(help="Calls: simulate one through the sandbox driver.", n
 console = Console()
 
 
-def _request(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+def http_json(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     try:
@@ -49,7 +49,7 @@ def simulate(
                    "reject_sip_status": reject_status},
     }
     try:
-        status, answer = _request("POST", f"{base}/sandbox/v1/calls", body)
+        status, answer = http_json("POST", f"{base}/sandbox/v1/calls", body)
     except urllib.error.URLError as error:
         console.print(f"[red]cannot reach {base}: {error.reason}[/red] (is `privnum serve` running?)")
         raise typer.Exit(1) from None
@@ -61,7 +61,7 @@ def simulate(
     shown = 0
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        _, trace = _request("GET", f"{base}/sandbox/v1/calls/{session_id}")
+        _, trace = http_json("GET", f"{base}/sandbox/v1/calls/{session_id}")
         events = trace.get("events", []) if isinstance(trace, dict) else []
         for event in events[shown:]:
             stamp = time.strftime("%H:%M:%S", time.gmtime(event["at_ms"] / 1000))

@@ -26,6 +26,8 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
                                                    "INVITEs are accepted from its host (env PRIVNUM_SIP_TRUNK)."),
           media_ip: str = typer.Option(None, help="Address of the RTP relay in SDP (default: the SIP host; "
                                                   "env PRIVNUM_MEDIA_IP)."),
+          sms_gateway: str = typer.Option(None, help="Where SMS go out and come in: sandbox | kannel (default "
+                                                     "sandbox; env PRIVNUM_SMS_GATEWAY, Kannel: PRIVNUM_KANNEL_*)."),
           log_level: str = typer.Option("warning", help="uvicorn log level.")) -> None:
     """Migrate the database, then serve the API and the SIP B2BUA (and deliver pushes, sweep expiries)."""
     import uvicorn
@@ -42,6 +44,8 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
             os.environ[variable] = value
     if sip is not None:
         os.environ["PRIVNUM_SIP"] = "1" if sip else "0"
+    if sms_gateway is not None:
+        os.environ["PRIVNUM_SMS_GATEWAY"] = sms_gateway
     try:
         chosen = Settings.from_env(host=host, port=port)
         sip_address = chosen.sip_address
@@ -49,6 +53,9 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
             from privnum.bootstrap import check_sip_settings
 
             check_sip_settings(chosen)
+        if chosen.sms_gateway == "kannel" and not chosen.kannel_token:
+            raise ValueError("--sms-gateway kannel needs PRIVNUM_KANNEL_TOKEN: the token= that Kannel's post-url "
+                             "carries (deploy/kannel/kannel.conf); set PRIVNUM_KANNEL_USERNAME and _PASSWORD too")
     except ValueError as error:
         raise fail(str(error)) from None
     if chosen.sip_enabled and _udp_port_taken(*sip_address):
