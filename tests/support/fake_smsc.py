@@ -141,8 +141,16 @@ class FakeLine:
             while b"\n" in buffer:
                 line, buffer = buffer.split(b"\n", 1)
                 if line.strip():
-                    self._lines.put(MtLine.parse(line.rstrip(b"\r"), time.time()))
+                    self._lines.put(self._parse(line.rstrip(b"\r")))
         self.closed.set()
+
+    @staticmethod
+    def _parse(line: bytes) -> MtLine:
+        """A line as ``MtLine``; one the protocol does not describe is kept whole as kind ``unparsed``."""
+        try:
+            return MtLine.parse(line, time.time())
+        except ValueError:
+            return MtLine("", "", "unparsed", line, b"", time.time())
 
     # ---- MO -------------------------------------------------------------------------------------
 
