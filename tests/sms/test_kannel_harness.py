@@ -115,14 +115,17 @@ def test_long_chinese_mt_goes_out_as_three_udh_segments_that_reassemble(kannel_l
 
 
 def test_mo_reaches_the_post_url_once_with_its_text_exact(kannel_lab: KannelLab, stand_in: StandIn) -> None:
-    kannel = kannel_lab.start(stand_in.base)
+    kannel = kannel_lab.prepare()  # as for a privnum server: its env first, then Kannel pointed at it
+    env = kannel.env()
+    kannel.start(stand_in.base)
     text = "您好\n第二行 +86 a+b=c&d%20e 100%"
 
     kannel.line.mo_text(A, X, text)
 
     post = stand_in.next()
     assert post.path == "/internal/kannel/mo"
-    assert post.query["token"] == kannel.token
+    assert post.query["token"] == env["PRIVNUM_KANNEL_TOKEN"]
+    assert env["PRIVNUM_SMS_GATEWAY"] == "kannel" and env["PRIVNUM_KANNEL_SENDSMS_URL"] == kannel.sendsms_url
     assert (post.query["from"], post.query["to"], post.query["smsc"]) == (A, X, "fake1")
     uuid.UUID(post.query["id"])  # Kannel's %I: the message's id, the same on every retry
     assert (post.query["coding"], post.query["charset"]) == ("0", "UTF-8")  # mo-recode: UCS-2 → UTF-8
