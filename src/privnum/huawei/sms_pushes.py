@@ -32,10 +32,11 @@ def _event(app: App, message: SmsMessage, mode: str, at_ms: int, segments: int, 
 
 
 def notify_body(app: App, message: SmsMessage, at_ms: int) -> dict[str, Any]:
-    """The Notify of a settled message: ``called`` only when it was forwarded."""
+    """The Notify of a settled message: ``called``, the segments and the direction only when it was forwarded
+    (a message refused by the gateway after its decision reports ``splitNum`` 0 and ``direction`` 2)."""
     sent = message.send_result == 0
     event = _event(app, message, "Notify", at_ms, message.segments if sent else 0,
-                   message.direction if message.direction is not None else 2)
+                   message.direction if sent and message.direction is not None else 2)
     if sent and message.receiver:
         event = {**event, "called": message.receiver}
     event["sendResult"] = message.send_result if message.send_result is not None else 5

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SUFFIX = re.compile(r"@(\+?\d{5,20})\s*\Z")
+_SUFFIX = re.compile(r"@(\+[1-9][0-9]{4,19}|[0-9]{5,20})\s*\Z")  # ASCII digits: "\d" also matches "１" or "٣"
 
 
 @dataclass(frozen=True)
