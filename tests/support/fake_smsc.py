@@ -38,6 +38,11 @@ def _quote(data: bytes) -> str:
     return urllib.parse.quote_from_bytes(data, safe="")
 
 
+def _unquote(data: bytes) -> bytes:
+    """bearerbox url-encodes MT bytes form-style: a 0x20 byte is written "+", a real "+" (0x2B) as "%2B"."""
+    return urllib.parse.unquote_to_bytes(data.replace(b"+", b" "))
+
+
 @dataclass(frozen=True)
 class MtLine:
     """One MT line as bearerbox wrote it: ``kind`` is ``text``, ``data``, ``ucs-2`` or ``udh``."""
@@ -81,12 +86,12 @@ class MtLine:
         udh = b""
         if kind == b"udh":
             encoded_udh, _data_keyword, rest = rest.split(b" ", 2)
-            udh = urllib.parse.unquote_to_bytes(encoded_udh)
-            data = urllib.parse.unquote_to_bytes(rest)
+            udh = _unquote(encoded_udh)
+            data = _unquote(rest)
         elif kind == b"text":
             data = rest
         else:
-            data = urllib.parse.unquote_to_bytes(rest)
+            data = _unquote(rest)
         return cls(sender.decode(), receiver.decode(), kind.decode(), data, udh, arrived)
 
 

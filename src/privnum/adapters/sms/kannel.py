@@ -8,7 +8,10 @@ any other 4xx refused for good, 5xx or no answer: try again later.
 
 from __future__ import annotations
 
+import urllib.parse
+
 import aiohttp
+from yarl import URL
 
 from privnum.domain.sms.segments import is_gsm
 from privnum.service.sms.ports import OutboundSms, SendOutcome, SendStatus
@@ -45,8 +48,10 @@ class KannelGateway:
 
     async def send(self, message: OutboundSms) -> SendOutcome:
         try:
-            async with self._session().get(self.sendsms_url, params=self.params(message),
-                                           timeout=self.timeout) as response:
+            # encoded here, spaces as %20: yarl writes them as "+", which smsbox passes on as a literal "+"
+            query = urllib.parse.urlencode(self.params(message), quote_via=urllib.parse.quote)
+            url = URL(f"{self.sendsms_url}?{query}", encoded=True)
+            async with self._session().get(url, timeout=self.timeout) as response:
                 answer = (await response.text(errors="replace")).strip()[:300]
                 status = response.status
         except TimeoutError:
