@@ -1,4 +1,4 @@
-"""SMS relay throughput through Kannel: the Kannel-alone ceiling, and (to come) privnum + Kannel beside it.
+"""SMS relay throughput through Kannel: privnum + Kannel beside the Kannel-alone ceiling, in one run.
 
 Starts its own Kannel (bearerbox + smsbox, tests/support/kannel.py) on free loopback ports with a FakeLine
 (tests/support/fake_smsc.py) as the carrier, then:
@@ -7,8 +7,8 @@ Starts its own Kannel (bearerbox + smsbox, tests/support/kannel.py) on free loop
    ``--concurrency`` aiohttp clients → the MT lines counted on the FakeLine. Rate = N / (first request →
    last MT line); latency = request sent → its MT line read (matched by a sequence number in the text);
    CPU = utime+stime of bearerbox and smsbox over the run.
-2. **privnum + Kannel**: MO injected on the FakeLine → privnum relays (AXB) → MT back on the FakeLine.
-   Not implemented yet: ``run_relay`` is a stub, and the row is printed as skipped.
+2. **privnum + Kannel**: MO injected on the FakeLine → privnum relays (AXB) → MT back on the FakeLine; one
+   ``privnum serve`` worker on SQLite. Target: at least 0.5 of the ceiling.
 
     PYTHONPATH=src .venv/bin/python bench/sms_relay.py                  # 2000 messages, 4 clients
     PYTHONPATH=src .venv/bin/python bench/sms_relay.py --messages 5000 --concurrency 8
@@ -40,7 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 from fake_smsc import MtLine  # noqa: E402
+from huawei_client import HuaweiClient  # noqa: E402
 from kannel import BEARERBOX, SMSBOX, Kannel, KannelLab  # noqa: E402
+from servers import start_server  # noqa: E402
 
 X = "+8617000000001"
 A = "+8613800000001"
@@ -148,25 +150,50 @@ def run_kannel_alone(kannel: Kannel, messages: int, concurrency: int, max_s: flo
                {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}, note)
 
 
-def run_relay(lab: KannelLab, messages: int, concurrency: int, max_s: float) -> Row:
-    """Row 2, privnum + Kannel: MO on the FakeLine → privnum relays → MT on the FakeLine (NOT IMPLEMENTED YET).
+def run_relay(lab: KannelLab, messages: int, concurrency: int, max_s: float, backend: str = "sqlite") -> Row:
+    """Row 2, privnum + Kannel: MO on the FakeLine → smsbox's post-url → privnum records, decides (AXB) and
+    sends through sendsms → MT on the FakeLine. One ``privnum serve`` worker; the app has no SMS URL, so no
+    Notify pushes compete (their delivery is bench/pushes.py's business). Rate = delivered / (first MO written
+    → last MT read); latency = MO written → its MT read; CPU = the boxes and the privnum process."""
+    kannel = lab.prepare()
+    server = start_server(backend, {**kannel.env(), "PRIVNUM_SANDBOX": "0"})
+    try:
+        kannel.start(server.base)
+        key, secret = server.create_app("AXB", "--sms")
+        server.add_numbers(key, "0755", [X])
+        bound = HuaweiClient(server.base, key, secret).axb_bind(relationNum=X, callerNum=A, calleeNum=B)
+        assert bound.ok, bound
+        warm_up = 50
+        for seq in range(warm_up):
+            kannel.line.mo_ucs2(A, X, f"{TEXT} #{seq}")
+        drain(kannel, warm_up, time.monotonic() + 30)
+        kannel.line.pending_mt()
 
-    To measure, once privnum's Kannel gateway exists (docs/contract/sms.md, "Kannel"):
-
-    1. ``kannel = lab.prepare()``; start one ``privnum serve`` (tests/support/servers.py ``start_server``,
-       SQLite, one worker) with ``extra_env=kannel.env()``; ``kannel.start(server.base)`` (post-url → privnum's
-       ``/internal/kannel/mo``).
-    2. An AXB app (tests/support/enterprise_kit.py ``tenant_app``, no SMS URL so no Notify pushes compete, or a
-       local receiver for them) with one binding A–X–B over the Huawei API.
-    3. Warm up with 50 MO, then inject ``messages`` MO ``A → X`` on ``kannel.line`` (``mo_ucs2``, the same
-       Chinese text with a sequence number), ``concurrency`` writer threads or one paced writer.
-    4. Count MT lines ``X → B`` on the FakeLine until all arrived or ``max_s``; rate = delivered / (first MO
-       written → last MT read); latency MO written → its MT read (p50/p99, matched by the sequence number);
-       CPU = bearerbox + smsbox + the privnum process tree.
-    5. Report the ratio to the Kannel-alone row of the same run, and check that every message arrived once
-       (no duplicates: Kannel's ``%I`` is the idempotency key).
-    """
-    raise NotImplementedError("privnum's Kannel gateway (POST /internal/kannel/mo, sendsms client) is not built yet")
+        assert server.process is not None
+        pids = {"privnum": server.process.pid}
+        before = box_cpu(kannel) | {name: cpu_seconds(pid) for name, pid in pids.items()}
+        written: dict[int, float] = {}
+        start = time.time()
+        for seq in range(warm_up, warm_up + messages):
+            written[seq] = time.time()
+            kannel.line.mo_ucs2(A, X, f"{TEXT} #{seq}")
+        lines = drain(kannel, messages, time.monotonic() + max_s)
+        after = box_cpu(kannel) | {name: cpu_seconds(pid) for name, pid in pids.items()}
+        end = max((line.arrived for line in lines), default=time.time())
+        sequences = [sequence_of(line) for line in lines]
+        latencies = [1000 * (line.arrived - written[seq]) for line, seq in zip(lines, sequences, strict=True)
+                     if seq in written]
+        doubled = len(sequences) - len(set(sequences))
+        seconds = end - start
+        note = f"{doubled} doubled" if doubled else ""
+        if len(lines) < messages:
+            note = f"{messages - len(lines)} not relayed within {max_s:g} s" + (f"; {note}" if note else "")
+        return Row(f"privnum + Kannel (MO → relay → MT, {backend})", messages, len(set(sequences)), seconds,
+                   len(set(sequences)) / seconds if seconds > 0 else 0.0, pct(latencies, 0.5), pct(latencies, 0.99),
+                   {name: after[name] - before.get(name, 0.0) for name in after}, note)
+    finally:
+        kannel.stop()
+        server.stop()
 
 
 def print_table(rows: list[Row], ceiling: Row) -> None:
@@ -216,10 +243,7 @@ def main() -> None:
         kannel = lab.start("http://127.0.0.1:9")
         ceiling = run_kannel_alone(kannel, args.messages, args.concurrency, args.max_seconds)
         kannel.stop()
-        try:
-            relay = run_relay(lab, args.messages, args.concurrency, args.max_seconds)
-        except NotImplementedError as missing:
-            relay = Row("privnum + Kannel (MO → relay → MT)", args.messages, note=str(missing))
+        relay = run_relay(lab, args.messages, args.concurrency, args.max_seconds)
     rows = [ceiling, relay]
     print_table(rows, ceiling)
     print(f"JSON: {write_json(rows, args).relative_to(ROOT)}")
