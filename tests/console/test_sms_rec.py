@@ -90,6 +90,8 @@ def test_result_filter_and_bad_dates(texted: Texted) -> None:
     assert wrong.status_code == 422 and 'data-testid="error-from"' in wrong.text and "at most 183 days" in wrong.text
     bad = admin.http.get("/console/records/sms?send_result=99&lang=en")
     assert bad.status_code == 422 and 'data-testid="error-send_result"' in bad.text
+    for query in ("send_result=%C2%B2", "app_id=%C2%B2", "page=%C2%B2"):  # "²" is a digit to str.isdigit
+        assert admin.http.get(f"/console/records/sms?{query}&lang=en").status_code in (200, 422), query
     empty = console_get(admin, "/console/records/sms?from=2020-01-01&to=2020-01-02&lang=en")
     assert 'data-testid="empty-sms"' in empty and "send a test text from the sandbox" in empty
 

@@ -137,7 +137,7 @@ def test_roll_up_sums_sms_and_their_segments_with_the_calls() -> None:
 
 def test_send_result_filter_takes_huawei_codes_only() -> None:
     assert [int(parse_send_result(v)) for v in ("0", " 13", "2")] == [0, 13, 2]
-    for bad in ("14", "-1", "sent", "", "007"):
+    for bad in ("14", "-1", "sent", "", "007", "²"):
         with pytest.raises(Invalid) as refused:
             parse_send_result(bad)
         assert refused.value.code == "invalid_result" and refused.value.field == "send_result"

@@ -104,6 +104,7 @@ def test_filters_by_result_numbers_app_id_and_window(texts: Texts) -> None:
 def test_bad_filters_are_422_with_the_field(texts: Texts) -> None:
     for query, code, field in [("send_result=14", "invalid_result", "send_result"),
                                ("send_result=sent", "invalid_result", "send_result"),
+                               ("send_result=%C2%B2", "invalid_result", "send_result"),
                                ("from=yesterday", "invalid_time", "from"),
                                ("from=2026-01-01&to=2026-12-01", "window_too_long", "from"),
                                ("from=2026-12-02&to=2026-12-01", "invalid_window", "from"),

@@ -9,7 +9,7 @@ from privnum.domain.sms.results import DESCRIPTIONS, SendResult
 def parse_send_result(value: str) -> SendResult:
     """A ``send_result`` filter: one of Huawei's codes 0–13; anything else is Invalid (``invalid_result``)."""
     text = value.strip()
-    if text.isdigit() and len(text) <= 2 and int(text) in iter(SendResult):
+    if text.isascii() and text.isdigit() and len(text) <= 2 and int(text) in iter(SendResult):
         return SendResult(int(text))
     raise Invalid("invalid_result", "send_result is one of Huawei's sendResult codes, 0 to 13", field="send_result")
 

@@ -59,7 +59,7 @@ def result_label(code: int | None) -> str:
 
 def _query(values: dict[str, str]) -> SmsQuery:
     app_id = values.get("app_id", "").strip()
-    if app_id and not (app_id.isdigit() and len(app_id) <= 9):
+    if app_id and not (app_id.isascii() and app_id.isdigit() and len(app_id) <= 9):
         raise Invalid("invalid_app", "an app id is a number", field="app_id")
     return SmsQuery(values.get("from") or None, values.get("to") or None, int(app_id) if app_id else None,
                     values.get("x") or None, values.get("sender") or None, values.get("receiver") or None,
