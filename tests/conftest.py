@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent / "sip" / "media"))
 
 from servers import BACKENDS, POSTGRES_URL, REDIS_URL, REQUIRE_SERVICES, Server, drop_database, start_server
 
-pytest_plugins = ["call_lab", "sipp", "sip_lab", "mgmt", "rec_lab", "kannel"]
+pytest_plugins = ["call_lab", "sipp", "sip_lab", "mgmt", "rec_lab", "kannel", "sms_rec_lab"]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

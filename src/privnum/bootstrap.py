@@ -66,6 +66,7 @@ from privnum.service.management.numbers import Numbers
 from privnum.service.management.pushes import Pushes
 from privnum.service.management.records import Records
 from privnum.service.management.reviews import Reviews
+from privnum.service.management.sms_records import SmsRecords
 from privnum.service.management.statistics import CallStatistics
 from privnum.service.management.voice_files import VoiceFileReview, VoiceLibrary
 from privnum.service.ports import AppDirectory, AuthGuard
@@ -265,6 +266,7 @@ class ManagementPlane:
     pushes: Pushes
     voice: VoiceFiles
     records: Records
+    sms_records: SmsRecords  # 短信详单
     statistics: CallStatistics
     a_numbers: ANumbers
     voice_files: VoiceLibrary  # uploads, review, deletion, problems (放音文件管理)
@@ -291,6 +293,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         pushes=Pushes(unit),
         voice=voice,
         records=Records(unit, build_recordings(settings, db)),
+        sms_records=SmsRecords(unit),
         statistics=CallStatistics(unit),
         a_numbers=ANumbers(unit),
         voice_files=VoiceLibrary(unit, reviews, voice),

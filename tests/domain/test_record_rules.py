@@ -10,6 +10,7 @@ from privnum.domain.calls.causes import Cause
 from privnum.domain.management_errors import Invalid
 from privnum.domain.records.masking import mask_fields, mask_number
 from privnum.domain.records.results import CallResult, parse_result, result_of
+from privnum.domain.records.sms_results import parse_send_result, send_result_text
 from privnum.domain.records.statistics import BucketStats, DayCount, billed_minutes, roll_up
 from privnum.domain.records.timeline import timeline
 from privnum.domain.records.windows import (
@@ -125,6 +126,23 @@ def test_roll_up_sums_days_into_buckets_and_groups() -> None:
                      Bucket.MONTH)
     assert [(m.bucket, m.calls, m.connect_rate) for m in months] == [("2026-11", 2, 1.0), ("2026-12", 2, 0.5)]
     assert BucketStats("2026-12", "", 0, 0, 0, 0).connect_rate == 0.0
+
+
+def test_roll_up_sums_sms_and_their_segments_with_the_calls() -> None:
+    day = beijing_day(NOW)
+    rows = roll_up([DayCount(day, "7", calls=1), DayCount(day, "7", sms=2, sms_segments=3),
+                    DayCount(day - 1, "7", sms=1, sms_segments=1)], Bucket.MONTH)
+    assert [(r.bucket, r.calls, r.sms, r.sms_segments) for r in rows] == [("2026-11", 0, 1, 1), ("2026-12", 1, 2, 3)]
+
+
+def test_send_result_filter_takes_huawei_codes_only() -> None:
+    assert [int(parse_send_result(v)) for v in ("0", " 13", "2")] == [0, 13, 2]
+    for bad in ("14", "-1", "sent", "", "007", "²"):
+        with pytest.raises(Invalid) as refused:
+            parse_send_result(bad)
+        assert refused.value.code == "invalid_result" and refused.value.field == "send_result"
+    assert (send_result_text(0), send_result_text(2), send_result_text(None)) == ("sent", "failed: no binding",
+                                                                                  "pending")
 
 
 def test_billed_minutes_count_started_minutes() -> None:

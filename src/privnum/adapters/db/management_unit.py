@@ -18,6 +18,7 @@ from privnum.adapters.db.push_rows import PushRows
 from privnum.adapters.db.record_rows import RecordRows
 from privnum.adapters.db.review_rows import ReviewRows
 from privnum.adapters.db.settings_rows import SettingsRows
+from privnum.adapters.db.sms_record_rows import SmsRecordRows
 from privnum.adapters.db.tenancy_store import SqlTenancyTx
 from privnum.adapters.db.voice_rows import VoiceRows
 from privnum.service.management.ports import ManagementTx
@@ -26,7 +27,7 @@ T = TypeVar("T")
 
 
 class SqlManagementTx(SqlTenancyTx, EnterpriseRows, AccessRows, AuditRows, ReviewRows, SettingsRows, RecordRows,
-                      PushRows, ANumberRows, NumberAreaRows, VoiceRows):
+                      SmsRecordRows, PushRows, ANumberRows, NumberAreaRows, VoiceRows):
     def __init__(self, conn: Conn) -> None:
         super().__init__(conn)
 

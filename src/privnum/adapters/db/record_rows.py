@@ -62,11 +62,11 @@ def _cdr_conditions(where: CdrFilter) -> list[Any]:
     return conditions
 
 
-def _day(column: Any) -> Any:
+def beijing_day_of(column: Any) -> Any:
     return (column + BEIJING_SHIFT_MS) // DAY_MS
 
 
-def _scope(where: StatsFilter, app_column: Any) -> list[Any]:
+def stats_scope(where: StatsFilter, app_column: Any) -> list[Any]:
     conditions = []
     if where.tenant_id is not None:
         conditions.append(enterprises.c.tenant_id == where.tenant_id)
@@ -128,15 +128,15 @@ class RecordRows:
         return found
 
     async def call_days(self, where: StatsFilter) -> list[DayCount]:
-        group = _group(where.by, cdrs.c.app_id, cdrs.c.area_code)
-        day = _day(cdrs.c.started_at_ms).label("day")
+        group = group_column(where.by, cdrs.c.app_id, cdrs.c.area_code)
+        day = beijing_day_of(cdrs.c.started_at_ms).label("day")
         answered = func.count(cdrs.c.answered_at_ms)
         minutes = func.sum((cdrs.c.talk_seconds + 59) // 60)
         query = (select(day, group, func.count().label("calls"), answered.label("answered"), minutes.label("minutes"))
                  .select_from(_CDR_FROM)
                  .where(cdrs.c.started_at_ms >= where.window.from_ms, cdrs.c.started_at_ms < where.window.to_ms,
-                        *_scope(where, cdrs.c.app_id))
-                 .group_by(day, *_grouped(where.by, group)))
+                        *stats_scope(where, cdrs.c.app_id))
+                 .group_by(day, *grouped(where.by, group)))
         return [DayCount(int(r.day), r.grp or "", calls=int(r.calls), answered=int(r.answered or 0),
                          minutes=int(r.minutes or 0)) for r in (await self.conn.execute(query)).all()]
 
@@ -144,19 +144,19 @@ class RecordRows:
         source = (binding_events.join(apps, apps.c.id == binding_events.c.app_id)
                   .join(enterprises, enterprises.c.id == apps.c.enterprise_id)
                   .outerjoin(numbers, numbers.c.number == binding_events.c.number))
-        group = _group(where.by, binding_events.c.app_id, numbers.c.area_code)
-        day = _day(binding_events.c.at_ms).label("day")
+        group = group_column(where.by, binding_events.c.app_id, numbers.c.area_code)
+        day = beijing_day_of(binding_events.c.at_ms).label("day")
         binds = func.sum(case((binding_events.c.kind == "bind", 1), else_=0)).label("binds")
         unbinds = func.sum(case((binding_events.c.kind == "unbind", 1), else_=0)).label("unbinds")
         query = (select(day, group, binds, unbinds).select_from(source)
                  .where(binding_events.c.at_ms >= where.window.from_ms, binding_events.c.at_ms < where.window.to_ms,
-                        *_scope(where, binding_events.c.app_id))
-                 .group_by(day, *_grouped(where.by, group)))
+                        *stats_scope(where, binding_events.c.app_id))
+                 .group_by(day, *grouped(where.by, group)))
         return [DayCount(int(r.day), r.grp or "", binds=int(r.binds or 0), unbinds=int(r.unbinds or 0))
                 for r in (await self.conn.execute(query)).all()]
 
 
-def _group(by: str | None, app_column: Any, city_column: Any) -> Any:
+def group_column(by: str | None, app_column: Any, city_column: Any) -> Any:
     if by == "app":
         return cast(app_column, String).label("grp")
     if by == "city":
@@ -164,6 +164,6 @@ def _group(by: str | None, app_column: Any, city_column: Any) -> Any:
     return literal("").label("grp")
 
 
-def _grouped(by: str | None, group: Any) -> tuple[Any, ...]:
+def grouped(by: str | None, group: Any) -> tuple[Any, ...]:
     """The group column to GROUP BY, none when not grouped (PostgreSQL refuses a constant there)."""
     return (group,) if by else ()

@@ -1,6 +1,6 @@
 """Call statistics per bucket (and group): the database counts per Beijing day, these rules roll days up to
 the requested buckets and derive the connect rate. Minutes are billed minutes: each answered call counts its
-started minutes (61 s = 2). SMS are 0 until the SMS relay lands."""
+started minutes (61 s = 2). SMS are the messages relayed with ``sendResult`` 0, and their segments."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class DayCount:
     minutes: int = 0
     binds: int = 0
     unbinds: int = 0
+    sms: int = 0
+    sms_segments: int = 0
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class BucketStats:
     binds: int
     unbinds: int = 0
     sms: int = 0
+    sms_segments: int = 0
 
     @property
     def connect_rate(self) -> float:
@@ -48,10 +51,7 @@ def roll_up(days: Iterable[DayCount], bucket: Bucket) -> list[BucketStats]:
     """Sum day counts into buckets, in bucket then group order."""
     sums: dict[tuple[str, str], list[int]] = {}
     for d in days:
-        total = sums.setdefault((day_label(d.day, bucket), d.group), [0, 0, 0, 0, 0])
-        total[0] += d.calls
-        total[1] += d.answered
-        total[2] += d.minutes
-        total[3] += d.binds
-        total[4] += d.unbinds
+        total = sums.setdefault((day_label(d.day, bucket), d.group), [0] * 7)
+        for i, count in enumerate((d.calls, d.answered, d.minutes, d.binds, d.unbinds, d.sms, d.sms_segments)):
+            total[i] += count
     return [BucketStats(label, group, *numbers) for (label, group), numbers in sorted(sums.items())]

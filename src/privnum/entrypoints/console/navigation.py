@@ -57,6 +57,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("a_numbers", f"{PREFIX}/a-numbers", N_("A numbers"), Side.TENANT, P.READ),
     NavEntry("voice_files", f"{PREFIX}/voice-files", N_("Voice files"), Side.TENANT, P.READ),
     NavEntry("records", f"{PREFIX}/records", N_("Call records"), Side.TENANT, P.READ),
+    NavEntry("sms_records", f"{PREFIX}/records/sms", N_("SMS records"), Side.TENANT, P.READ),
     NavEntry("statistics", f"{PREFIX}/statistics", N_("Statistics"), Side.TENANT, P.READ),
     NavEntry("pushes", f"{PREFIX}/pushes", N_("Push records"), Side.TENANT, P.READ),
     NavEntry("audit", f"{PREFIX}/audit", N_("Audit log"), Side.TENANT, P.READ_AUDIT),

@@ -42,12 +42,12 @@ def beijing_time(ms: int | None) -> str:
 
 def page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 9 else 1
+    return max(1, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 9 else 1
 
 
 def _query(values: dict[str, str]) -> CdrQuery:
     app_id = values.get("app_id", "").strip()
-    if app_id and not (app_id.isdigit() and len(app_id) <= 9):
+    if app_id and not (app_id.isascii() and app_id.isdigit() and len(app_id) <= 9):
         raise Invalid("invalid_app", "an app id is a number", field="app_id")
     return CdrQuery(values.get("from") or None, values.get("to") or None, int(app_id) if app_id else None,
                     values.get("x") or None, values.get("caller") or None, values.get("callee") or None,

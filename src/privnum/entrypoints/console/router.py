@@ -24,6 +24,7 @@ from privnum.entrypoints.console import (
     pages_base,
     push_pages,
     records,
+    sms_records,
     statistics_pages,
     voice_files,
 )
@@ -40,7 +41,8 @@ AREAS: list[APIRouter] = [
     auth_pages.router,
     pages_base.router,
     enterprise_pages, app_pages, review_pages,
-    records.router, push_pages.router, statistics_pages.router, audit_pages.router,
+    sms_records.router, records.router,  # /records/sms before /records/{session_id}
+    push_pages.router, statistics_pages.router, audit_pages.router,
     a_numbers.router,
     number_orders.router, numbers.router, inventory.router,
     voice_files.router,

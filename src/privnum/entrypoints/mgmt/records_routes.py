@@ -48,23 +48,23 @@ async def list_cdrs(actor: ActorDep, plane: ManagementDep, query: CdrQueryDep, r
     return page_view(found, cdr_view)
 
 
-def _beijing(ms: int | None) -> str:
+def beijing_text(ms: int | None) -> str:
     return datetime.fromtimestamp(ms / 1000, BEIJING).strftime("%Y-%m-%d %H:%M:%S") if ms is not None else ""
 
 
-def _csv_line(values: list[Any]) -> str:
+def csv_line(values: list[Any]) -> str:
     out = io.StringIO()
     csv.writer(out).writerow(values)
     return out.getvalue()
 
 
 async def _csv(rows: AsyncIterator[CdrRow]) -> AsyncIterator[bytes]:
-    yield ("\ufeff" + _csv_line(list(CSV_COLUMNS))).encode()
+    yield ("\ufeff" + csv_line(list(CSV_COLUMNS))).encode()
     async for row in rows:
         view = cdr_view(row)
-        yield _csv_line([view.session_id, view.app_name, view.mode, view.binding_id or "", view.caller, view.x,
-                         view.callee or "", _beijing(view.started_at_ms), _beijing(view.answered_at_ms),
-                         _beijing(view.ended_at_ms), view.result, view.cause, view.talk_seconds,
+        yield csv_line([view.session_id, view.app_name, view.mode, view.binding_id or "", view.caller, view.x,
+                         view.callee or "", beijing_text(view.started_at_ms), beijing_text(view.answered_at_ms),
+                         beijing_text(view.ended_at_ms), view.result, view.cause, view.talk_seconds,
                          view.billed_minutes, "yes" if view.has_recording else ""]).encode()
 
 
@@ -74,7 +74,7 @@ async def export_cdrs(actor: ActorDep, plane: ManagementDep, query: CdrQueryDep,
     """The same filters as ``/cdrs``, at most 31 days; UTF-8 with a BOM (Excel), times in Beijing time."""
     where = query.where(export=True)
     rows = await plane.records.export(actor, where, reveal=reveal)
-    name = f"cdrs-{_beijing(where.window.from_ms)[:10]}-{_beijing(where.window.to_ms - 1)[:10]}.csv"
+    name = f"cdrs-{beijing_text(where.window.from_ms)[:10]}-{beijing_text(where.window.to_ms - 1)[:10]}.csv"
     return StreamingResponse(_csv(rows), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{name}"',
                                       "Cache-Control": "no-store"})

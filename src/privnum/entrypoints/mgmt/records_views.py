@@ -179,7 +179,8 @@ class BucketView(BaseModel):
     minutes: int
     binds: int
     unbinds: int
-    sms: int
+    sms: int  # messages relayed with sendResult 0
+    sms_segments: int  # their segments (splitNum), as Huawei bills them
 
 
 def bucket_view(row: BucketStats, by: str | None, app_names: dict[str, str] | None = None) -> BucketView:
@@ -188,7 +189,7 @@ def bucket_view(row: BucketStats, by: str | None, app_names: dict[str, str] | No
                       app_name=(app_names or {}).get(row.group) if by_app else None,
                       city=row.group if by == "city" else None, calls=row.calls, answered=row.answered,
                       connect_rate=row.connect_rate, minutes=row.minutes, binds=row.binds, unbinds=row.unbinds,
-                      sms=row.sms)
+                      sms=row.sms, sms_segments=row.sms_segments)
 
 
 class StatsView(BaseModel):

@@ -27,6 +27,7 @@ from privnum.service.management.a_number_ports import ANumberRows
 from privnum.service.management.ent_ports import EnterpriseRows
 from privnum.service.management.number_ports import NumberManagementRows
 from privnum.service.management.records_ports import PushRows, RecordRows
+from privnum.service.management.sms_records_ports import SmsRecordRows
 from privnum.service.management.voice_ports import VoiceFileRowsTx
 from privnum.service.paging import Page, PageRequest
 
@@ -183,7 +184,7 @@ class SettingsRows(Protocol):
 
 
 class ManagementTx(TenancyStore, EnterpriseRows, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
-                   RecordRows, PushRows, ANumberRows, NumberManagementRows, VoiceFileRowsTx, Protocol):
+                   RecordRows, SmsRecordRows, PushRows, ANumberRows, NumberManagementRows, VoiceFileRowsTx, Protocol):
     """One management transaction: whatever one action reads and changes commits together, its audit event
     included."""
 

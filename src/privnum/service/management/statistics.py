@@ -1,6 +1,6 @@
 """Call statistics (业务统计): per day or month bucket (Beijing time), optionally per app or per city (the X's
-area code): calls, answered, connect rate, billed minutes, bindings made; SMS 0 until the SMS relay lands. A
-tenant sees its own apps only; the database counts per day, ``roll_up`` makes the buckets."""
+area code): calls, answered, connect rate, billed minutes, bindings made, SMS sent (sendResult 0) and their
+segments. A tenant sees its own apps only; the database counts per day, ``roll_up`` makes the buckets."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ GROUPS = ("app", "city")
 class CallStats:
     window: Window
     bucket: Bucket  # day for ≤ 31 days unless asked, else month
-    rows: list[BucketStats]  # one per bucket and group that had any call or binding
+    rows: list[BucketStats]  # one per bucket and group that had any call, binding or SMS sent
     app_names: dict[str, str] = field(default_factory=dict)  # by=app: the group (app id) → the app's name
 
 
@@ -38,7 +38,8 @@ class CallStatistics:
         where = StatsFilter(window, tenant_id=actor.tenant_scope(), app_id=app_id, by=by)
 
         async def work(tx: ManagementTx) -> CallStats:
-            rows = roll_up([*await tx.call_days(where), *await tx.bind_days(where)], chosen)
+            rows = roll_up([*await tx.call_days(where), *await tx.bind_days(where), *await tx.sms_days(where)],
+                           chosen)
             names: dict[str, str] = {}
             for group in {r.group for r in rows} if by == "app" else ():
                 app = await tx.app_by_id(int(group))
