@@ -43,6 +43,15 @@ _ANY_DUE = text("SELECT 1 FROM sms_messages WHERE state IN ('received', 'sending
 _FIELDS = ("app_id", "mode", "binding_id", "receiver", "from_number", "forwarded_text", "segments", "direction",
            "user_data", "notification_mode", "send_result", "send_attempts", "send_started_at_ms", "last_error",
            "finished_at_ms", "lease_until_ms")
+# Hot-path statements are prepared text() once: building Core expressions per message cost more than SQLite
+_SAVE_SET = ", ".join(f"{name} = :{name}" for name in (*_FIELDS, "state", "next_attempt_at_ms"))
+_SAVE = text(f"UPDATE sms_messages SET {_SAVE_SET} WHERE id = :id AND state = :expect AND lease_until_ms = :lease")
+_SAVE_UNLEASED = text(f"UPDATE sms_messages SET {_SAVE_SET} WHERE id = :id AND state = :expect "
+                      "AND lease_until_ms IS NULL")
+_BY_SMS_ID = text("SELECT * FROM sms_messages WHERE sms_id = :sms_id")
+_BY_REF = text("SELECT sms_id FROM sms_messages WHERE gateway = :gateway AND gateway_ref = :gateway_ref")
+_REPORT = text("UPDATE sms_messages SET delivery = :delivery, delivery_detail = :detail, delivery_at_ms = :now "
+               "WHERE id = :id")
 
 
 def message_from_row(row: Any) -> SmsMessage:
@@ -70,12 +79,12 @@ class SqlSmsTx(SqlCallTx):
             "received_at_ms": message.received_at_ms, "state": message.state.value})
         if done.rowcount == 1:
             return Arrival(message.sms_id, True)
-        row = (await self.conn.execute(select(sms_messages.c.sms_id).where(
-            sms_messages.c.gateway == message.gateway, sms_messages.c.gateway_ref == message.gateway_ref))).one()
+        row = (await self.conn.execute(_BY_REF, {"gateway": message.gateway,
+                                                 "gateway_ref": message.gateway_ref})).one()
         return Arrival(row.sms_id, False)
 
     async def message(self, sms_id: str) -> SmsMessage | None:
-        row = (await self.conn.execute(select(sms_messages).where(sms_messages.c.sms_id == sms_id))).first()
+        row = (await self.conn.execute(_BY_SMS_ID, {"sms_id": sms_id})).first()
         return message_from_row(row) if row is not None else None
 
     async def claim(self, now_ms: int, limit: int, lease_ms: int) -> list[SmsMessage]:
@@ -90,11 +99,9 @@ class SqlSmsTx(SqlCallTx):
 
     async def save(self, message: SmsMessage, *, expect: SmsState, lease: int | None, next_attempt_at_ms: int) -> bool:
         values = {name: getattr(message, name) for name in _FIELDS}
-        values.update(state=message.state.value, next_attempt_at_ms=next_attempt_at_ms)
-        lease_matches = (sms_messages.c.lease_until_ms.is_(None) if lease is None
-                         else sms_messages.c.lease_until_ms == lease)
-        done = await self.conn.execute(update(sms_messages).where(
-            sms_messages.c.id == message.id, sms_messages.c.state == expect.value, lease_matches).values(**values))
+        values.update(state=message.state.value, next_attempt_at_ms=next_attempt_at_ms, id=message.id,
+                      expect=expect.value, lease=lease)
+        done = await self.conn.execute(_SAVE_UNLEASED if lease is None else _SAVE, values)
         return done.rowcount == 1
 
     async def report(self, sms_id: str, delivery: Delivery, detail: str, now_ms: int) -> SmsMessage | None:
@@ -102,8 +109,8 @@ class SqlSmsTx(SqlCallTx):
         if found is None:
             return None
         if later_report(found.delivery, delivery):
-            await self.conn.execute(update(sms_messages).where(sms_messages.c.id == found.id).values(
-                delivery=delivery.value, delivery_detail=detail[:500], delivery_at_ms=now_ms))
+            await self.conn.execute(_REPORT, {"delivery": delivery.value, "detail": detail[:500], "now": now_ms,
+                                              "id": found.id})
         return found
 
 

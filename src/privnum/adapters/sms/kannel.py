@@ -16,7 +16,8 @@ from yarl import URL
 from privnum.domain.sms.segments import is_gsm
 from privnum.service.sms.ports import OutboundSms, SendOutcome, SendStatus
 
-DLR_MASK = 31  # delivered, undelivered, buffered, carrier accepted, carrier rejected
+DLR_MASK = 19  # final reports only: delivered 1, undelivered 2, rejected by the carrier 16 (not 4 buffered, 8 accepted:
+# each report is an HTTP call and a write; the final one settles a send in doubt just as well)
 DLR_QUERY = "&type=%d&answer=%A&smsc=%i&ts=%T"  # Kannel fills these in
 
 
