@@ -4,14 +4,16 @@ the customer's server receives them. The lab's Block timeout is 1 s."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from calendar import timegm
 from typing import Any
 
+import httpx
 import pytest
 
-from servers import new_users
+from servers import new_numbers, new_users
 from sms_lab import SmsApp, SmsLab, header
 
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -110,12 +112,12 @@ def ax_bind(pool: Pool, **extra: Any) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="module")
 def axb(sms_lab: SmsLab) -> Pool:
-    return Pool(sms_lab.sms_app("AXB", 12))
+    return Pool(sms_lab.sms_app("AXB", 20))
 
 
 @pytest.fixture(scope="module")
 def ax(sms_lab: SmsLab) -> Pool:
-    return Pool(sms_lab.sms_app("AX", 10))
+    return Pool(sms_lab.sms_app("AX", 28))
 
 
 # ---------------------------------------------------------------- AXB
@@ -170,6 +172,18 @@ def test_long_chinese_text_is_three_segments(sms_lab: SmsLab, axb: Pool) -> None
                  split=3, direction=1, sub=sub)
 
 
+@pytest.mark.parametrize(("text", "segments"), [
+    ("g" * 160, 1), ("g" * 161, 2), ("中" * 69 + "😀", 2), ("中" * 68 + "😀", 1), ("a\r\n" * 53 + "a", 1),
+], ids=["gsm-160", "gsm-161", "ucs2-71-units", "ucs2-70-units", "gsm-with-crlf-160"])
+def test_segment_boundaries(sms_lab: SmsLab, axb: Pool, text: str, segments: int) -> None:
+    a, b, x, sub = axb_bind(axb)
+    message = sms_lab.send(a, x, text)
+    check_trace(sms_lab.settled(message), result=0, delivered=[{"from": x, "to": b, "text": text}],
+                segments=segments)
+    check_notify(sms_lab.notify(axb.app, message), axb.app, message, calling=a, x=x, text=text, result=0, called=b,
+                 split=segments, direction=1, sub=sub)
+
+
 def test_more_than_ten_segments_is_10_and_nothing_is_sent(sms_lab: SmsLab, axb: Pool) -> None:
     a, _, x, sub = axb_bind(axb)
     text = "长" * 700  # UCS-2: ⌈700/67⌉ = 11 segments
@@ -221,6 +235,22 @@ def test_ax_a_with_suffix_reaches_that_number_without_it(sms_lab: SmsLab, ax: Po
     assert sms_lab.blocks(ax.app, message) == []
 
 
+@pytest.mark.parametrize(("suffix", "to"), [
+    ("@+8613912345678", "+8613912345678"),
+    ("@8613912345678", "+8613912345678"),
+    ("@13912345678 \n", "+8613912345678"),
+    ("@075512345678", "+8675512345678"),
+    ("@+4420794600", "+4420794600"),
+], ids=["global", "86-prefixed", "trailing-whitespace", "fixed-line", "foreign"])
+def test_ax_suffix_forms(sms_lab: SmsLab, ax: Pool, suffix: str, to: str) -> None:
+    a, x, sub = ax_bind(ax)
+    text = "see you @ 8 " + suffix  # only the last @ addresses
+    message = sms_lab.send(a, x, text)
+    check_trace(sms_lab.settled(message), result=0, delivered=[{"from": x, "to": to, "text": "see you @ 8 "}])
+    check_notify(sms_lab.notify(ax.app, message), ax.app, message, calling=a, x=x, text=text, result=0, called=to,
+                 split=1, direction=1, sub=sub)
+
+
 def test_ax_a_without_suffix_asks_and_vnumberroute_delivers(sms_lab: SmsLab, ax: Pool) -> None:
     a, x, sub = ax_bind(ax, userData="ax-block")
     (c,) = new_users(1)
@@ -233,6 +263,9 @@ def test_ax_a_without_suffix_asks_and_vnumberroute_delivers(sms_lab: SmsLab, ax:
     assert header(block, "X-Push-Id") and header(block, "Authorization"), block["headers"]
     check_notify(sms_lab.notify(ax.app, message), ax.app, message, calling=a, x=x, text=TRICKY, result=0, called=c,
                  split=1, direction=1, sub=sub, user_data="route-ud")
+    listed = json.loads(sms_lab.server.cli("pushes", "list", "--app", ax.app.app_key, "--json").stdout)
+    kept = [p for p in listed if p["push_id"] == header(block, "X-Push-Id")]
+    assert [p["kind"] for p in kept] == ["block_sms"], kept  # kept in the outbox tables
 
 
 def test_ax_discard_is_6(sms_lab: SmsLab, ax: Pool) -> None:
@@ -265,14 +298,38 @@ def test_ax_no_valid_answer_is_7_and_never_retried(sms_lab: SmsLab, ax: Pool, cu
     assert len(sms_lab.blocks(ax.app, message)) == 1
 
 
-def test_ax_malformed_suffix_asks(sms_lab: SmsLab, ax: Pool) -> None:
+@pytest.mark.parametrize("text", ["full-width is text ＠13912345678", "@13912345678", "too short @1234",
+                                  "letters @1391234567a", "not at the end @13912345678 ok", "unknown form @2345678"],
+                         ids=["full-width-at", "nothing-before", "four-digits", "letters", "text-after", "no-rule"])
+def test_ax_malformed_suffix_asks(sms_lab: SmsLab, ax: Pool, text: str) -> None:
     a, x, sub = ax_bind(ax)
     sms_lab.receiver.control(path=ax.app.control_path, block_answer={"actions": [{"operation": "DiscardMessage"}]})
-    text = "full-width is text ＠13900000002"
     message = sms_lab.send(a, x, text)
     check_trace(sms_lab.settled(message), result=6)
     (block,) = sms_lab.blocks(ax.app, message)
     check_block(block["body"], ax.app, message, calling=a, x=x, text=text, split=1, direction=1, sub=sub)
+
+
+def test_ax_without_any_sms_url_is_7_and_pushes_nothing(sms_lab: SmsLab) -> None:
+    key, secret = sms_lab.server.create_app("AX", "--sms")
+    (x,) = new_numbers(1)
+    sms_lab.server.add_numbers(key, "0755", [x])
+    (a,) = new_users(1)
+    assert sms_lab.server.client(key, secret).ax_bind(origNum=a, privateNum=x).ok
+    message = sms_lab.send(a, x, "whom do I ask?")
+    check_trace(sms_lab.settled(message), result=7)
+    assert json.loads(sms_lab.server.cli("pushes", "list", "--app", key, "--json").stdout) == []
+
+
+@pytest.mark.parametrize("sender", ["A", "stranger"])
+def test_ax_binding_private_sms_false_is_11_without_asking(sms_lab: SmsLab, ax: Pool, sender: str) -> None:
+    a, x, sub = ax_bind(ax, privateSms="false", userData="ax-no-sms")
+    who = a if sender == "A" else new_users(1)[0]
+    message = sms_lab.send(who, x, "no @suffix here")
+    check_trace(sms_lab.settled(message), result=11)
+    check_notify(sms_lab.notify(ax.app, message), ax.app, message, calling=who, x=x, text="no @suffix here",
+                 result=11, sub=sub, user_data="ax-no-sms")
+    assert sms_lab.blocks(ax.app, message) == []
 
 
 def test_ax_stranger_reaches_a_marked_from(sms_lab: SmsLab, ax: Pool) -> None:
@@ -309,6 +366,8 @@ def test_axyb_b_with_y_reaches_a_from_y_and_a_reaches_b_through_y(sms_lab: SmsLa
     from_b = sms_lab.send(b, x, "from B")
     from_a = sms_lab.send(a, y, "to B")
     without_y = sms_lab.send(b2, x, "from a B without Y")
+    stranger_to_y = sms_lab.send(b2, y, "not B's Y")
+    a_to_x = sms_lab.send(a, x, "A to its own X")
     check_trace(sms_lab.settled(from_b), result=0, delivered=[{"from": y, "to": a, "text": "from B"}], direction=0)
     check_trace(sms_lab.settled(from_a), result=0, delivered=[{"from": x, "to": b, "text": "to B"}], direction=1)
     check_trace(sms_lab.settled(without_y), result=0, delivered=[{"from": x, "to": a, "text": "from a B without Y"}])
@@ -318,6 +377,12 @@ def test_axyb_b_with_y_reaches_a_from_y_and_a_reaches_b_through_y(sms_lab: SmsLa
                  split=1, direction=1, sub=sub, user_data="axyb-ud")
     check_notify(sms_lab.notify(app, without_y), app, without_y, calling=b2, x=x, text="from a B without Y",
                  result=0, called=a, split=1, direction=0, sub=sub, user_data="axyb-ud")
+    check_trace(sms_lab.settled(stranger_to_y), result=2)
+    check_notify(sms_lab.notify(app, stranger_to_y), app, stranger_to_y, calling=b2, x=y, text="not B's Y",
+                 result=2)
+    check_trace(sms_lab.settled(a_to_x), result=2)
+    check_notify(sms_lab.notify(app, a_to_x), app, a_to_x, calling=a, x=x, text="A to its own X", result=2,
+                 sub=sub, user_data="axyb-ud")
 
 
 def test_x_mode_asks_on_the_sms_url_and_forwards_to_called(sms_lab: SmsLab) -> None:
@@ -376,7 +441,28 @@ def test_suspended_app_is_4(sms_lab: SmsLab) -> None:
     check_notify(sms_lab.notify(app, message), app, message, calling=a, x=x, text="suspended?", result=4)
 
 
-# ---------------------------------------------------------------- the sandbox API refuses bad bodies
+# ---------------------------------------------------------------- the sandbox API
+
+
+def test_a_number_of_no_app_is_kept_as_2(sms_lab: SmsLab) -> None:
+    (x,) = new_numbers(1)
+    (someone,) = new_users(1)
+    message = sms_lab.send(someone, x, "anyone?")
+    check_trace(sms_lab.settled(message), result=2, mode=None, receiver=None, **{"from": someone, "to": x})
+
+
+def test_an_unknown_message_id_is_404(sms_lab: SmsLab) -> None:
+    assert httpx.get(f"{sms_lab.server.base}/sandbox/v1/sms/no-such-message", timeout=10).status_code == 404
+
+
+def test_a_text_of_2000_characters_is_taken(sms_lab: SmsLab, axb: Pool) -> None:
+    a, _, x, sub = axb_bind(axb)
+    text = "y" * 2000  # GSM: ⌈2000/154⌉ = 13 segments, over the limit of 10
+    message = sms_lab.send(a, x, text)
+    trace = sms_lab.settled(message)
+    assert trace["text"] == text
+    check_trace(trace, result=10)
+    check_notify(sms_lab.notify(axb.app, message), axb.app, message, calling=a, x=x, text=text, result=10, sub=sub)
 
 
 @pytest.mark.parametrize(("body", "raw"), [
