@@ -465,17 +465,35 @@ def test_a_text_of_2000_characters_is_taken(sms_lab: SmsLab, axb: Pool) -> None:
     check_notify(sms_lab.notify(axb.app, message), axb.app, message, calling=a, x=x, text=text, result=10, sub=sub)
 
 
-@pytest.mark.parametrize(("body", "raw"), [
-    ({"to": "+8617000000001", "text": "no sender"}, None),
-    ({"from": "13800000001", "to": "+8617000000001", "text": "not global"}, None),
-    ({"from": "+8613800000001", "to": "17000000001", "text": "X not global"}, None),
-    ({"from": "+8613800000001", "to": "+8617000000001", "text": "hi", "priority": 1}, None),
-    ({"from": "+8613800000001", "to": "+8617000000001", "text": "x" * 2001}, None),
-    ({"from": "+8613800000001", "to": "+8617000000001"}, None),
-    (None, b"{not json"),
-    (None, b'["a", "list"]'),
+SENDER, X = "+8613800000001", "+8617000000001"
+
+
+@pytest.mark.parametrize(("body", "raw", "content_type"), [
+    ({"to": X, "text": "no sender"}, None, None),
+    ({"from": "13800000001", "to": X, "text": "not global"}, None, None),
+    ({"from": SENDER, "to": "17000000001", "text": "X not global"}, None, None),
+    ({"from": SENDER, "to": X, "text": "hi", "priority": 1}, None, None),
+    ({"from": SENDER, "to": X, "text": "x" * 2001}, None, None),
+    ({"from": SENDER, "to": X}, None, None),
+    ({"from": SENDER, "to": X, "text": None}, None, None),
+    ({"from": SENDER, "to": X, "text": "x", "ref": ""}, None, None),
+    ({"from": SENDER, "to": X, "text": "a\u0000b"}, None, None),
+    ({"from": SENDER, "to": X, "text": "x", "ref": "r\u0000"}, None, None),
+    (None, b"{not json", None),
+    (None, b'["a", "list"]', None),
+    (None, b'{"from": "+8613800000001", "to": "+8617000000001", "text": "a\\ud800b"}', None),
+    (None, b'{"from": "+8613800000001", "to": "+8617000000001", "text": "a\xff"}', "text/plain"),
+    (None, b"", None),
 ], ids=["missing-from", "from-not-global", "to-not-global", "unknown-field", "text-over-2000", "no-text",
-        "not-json", "not-an-object"])
-def test_bad_bodies_are_422(sms_lab: SmsLab, body: dict[str, Any] | None, raw: bytes | None) -> None:
-    r = sms_lab.post(body, content=raw)
+        "text-null", "empty-ref", "nul-in-text", "nul-in-ref", "not-json", "not-an-object", "lone-surrogate",
+        "bad-utf8-not-json-type", "empty-body"])
+def test_bad_bodies_are_422(sms_lab: SmsLab, body: dict[str, Any] | None, raw: bytes | None,
+                            content_type: str | None) -> None:
+    r = sms_lab.post(body, content=raw, content_type=content_type)
     assert r.status_code == 422, (r.status_code, r.text)
+    assert isinstance(r.json()["detail"], list), r.text
+
+
+def test_bad_utf8_json_is_refused_not_500(sms_lab: SmsLab) -> None:
+    r = sms_lab.post(content=b'{"from": "+8613800000001", "to": "+8617000000001", "text": "a\xff"}')
+    assert r.status_code in (400, 422), (r.status_code, r.text)  # FastAPI's "error parsing the body" is 400

@@ -70,11 +70,13 @@ class SmsLab:
         return SmsApp(self.server.client(key, secret), mode, pool, sms_path,
                       control_path if control_url else sms_path, key, secret, content)
 
-    def post(self, body: Any = None, *, content: bytes | None = None) -> httpx.Response:
-        """``POST /sandbox/v1/sms`` with ``body`` as JSON (or ``content`` as it is)."""
+    def post(self, body: Any = None, *, content: bytes | None = None, content_type: str | None = None,
+             ) -> httpx.Response:
+        """``POST /sandbox/v1/sms`` with ``body`` as JSON (or ``content`` as it is, as ``content_type``,
+        default JSON)."""
         if content is not None:
             return httpx.post(f"{self.server.base}/sandbox/v1/sms", content=content,
-                              headers={"Content-Type": "application/json"}, timeout=10)
+                              headers={"Content-Type": content_type or "application/json"}, timeout=10)
         return httpx.post(f"{self.server.base}/sandbox/v1/sms", json=body, timeout=10)
 
     def send(self, sender: str, to: str, text: str, ref: str | None = None) -> str:
