@@ -451,8 +451,10 @@ def test_a_number_of_no_app_is_kept_as_2(sms_lab: SmsLab) -> None:
     check_trace(sms_lab.settled(message), result=2, mode=None, receiver=None, **{"from": someone, "to": x})
 
 
-def test_an_unknown_message_id_is_404(sms_lab: SmsLab) -> None:
-    assert httpx.get(f"{sms_lab.server.base}/sandbox/v1/sms/no-such-message", timeout=10).status_code == 404
+@pytest.mark.parametrize("message_id", ["no-such-message", "a%00b", "x" * 3000])
+def test_an_unknown_message_id_is_404(sms_lab: SmsLab, message_id: str) -> None:
+    r = httpx.get(f"{sms_lab.server.base}/sandbox/v1/sms/{message_id}", timeout=10)
+    assert r.status_code == 404, (r.status_code, r.text)
 
 
 def test_a_text_of_2000_characters_is_taken(sms_lab: SmsLab, axb: Pool) -> None:

@@ -61,7 +61,7 @@ async def send_sms(request: Request, body: SandboxSmsRequest) -> SandboxSmsAccep
 @router.get("/sms/{message_id}", summary="What became of a simulated SMS")
 async def sms_trace(request: Request, message_id: str) -> dict[str, Any]:
     runtime = _runtime(request)
-    m = await runtime.sms.message(message_id)
+    m = await runtime.sms.message(message_id) if "\x00" not in message_id else None  # PostgreSQL refuses NUL
     if m is None:
         raise HTTPException(404, "no such SMS")
     carrier = runtime.sms_sandbox
