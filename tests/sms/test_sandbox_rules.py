@@ -8,6 +8,7 @@ import json
 import re
 import time
 from calendar import timegm
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -112,12 +113,12 @@ def ax_bind(pool: Pool, **extra: Any) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="module")
 def axb(sms_lab: SmsLab) -> Pool:
-    return Pool(sms_lab.sms_app("AXB", 20))
+    return Pool(sms_lab.sms_app("AXB", 24))
 
 
 @pytest.fixture(scope="module")
 def ax(sms_lab: SmsLab) -> Pool:
-    return Pool(sms_lab.sms_app("AX", 28))
+    return Pool(sms_lab.sms_app("AX", 32))
 
 
 # ---------------------------------------------------------------- AXB
@@ -153,6 +154,27 @@ def test_notify_without_sms_content_when_the_switch_is_off(sms_lab: SmsLab) -> N
     body = sms_lab.notify(app, message)
     assert "smsContent" not in body["smsEvent"], body
     check_notify(body, app, message, calling=a, x=x, text="", result=0, called=b, split=1, direction=1, sub=sub)
+
+
+def test_after_unbinding_a_text_is_2(sms_lab: SmsLab, axb: Pool) -> None:
+    a, _, x, sub = axb_bind(axb)
+    assert axb.app.client.axb_unbind(subscriptionId=sub).ok
+    message = sms_lab.send(a, x, "still there?")
+    check_trace(sms_lab.settled(message), result=2)
+    check_notify(sms_lab.notify(axb.app, message), axb.app, message, calling=a, x=x, text="still there?", result=2)
+
+
+def test_a_burst_is_relayed_once_each(sms_lab: SmsLab, axb: Pool) -> None:
+    a, b, x, sub = axb_bind(axb)
+    texts = [(a if i % 2 else b, f"burst {i}") for i in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda sent: sms_lab.send(sent[0], x, sent[1]), texts))
+    assert len(set(ids)) == len(ids)
+    for (sender, text), message in zip(texts, ids, strict=True):
+        to = b if sender == a else a
+        check_trace(sms_lab.settled(message), result=0, delivered=[{"from": x, "to": to, "text": text}])
+        check_notify(sms_lab.notify(axb.app, message), axb.app, message, calling=sender, x=x, text=text, result=0,
+                     called=to, split=1, direction=1 if sender == a else 0, sub=sub)
 
 
 def test_binding_private_sms_false_is_11(sms_lab: SmsLab, axb: Pool) -> None:
@@ -277,6 +299,17 @@ def test_ax_discard_is_6(sms_lab: SmsLab, ax: Pool) -> None:
     check_notify(sms_lab.notify(ax.app, message), ax.app, message, calling=a, x=x, text="drop me", result=6, sub=sub)
 
 
+def test_ax_block_events_are_asked_side_by_side(sms_lab: SmsLab, ax: Pool) -> None:
+    a, x, _ = ax_bind(ax)
+    (c,) = new_users(1)
+    sms_lab.receiver.control(path=ax.app.control_path, mode="slow", delay_ms=700, block_answer=route(c))
+    started = time.monotonic()
+    messages = [sms_lab.send(a, x, f"ask {i}") for i in range(5)]
+    for i, message in enumerate(messages):
+        check_trace(sms_lab.settled(message), result=0, delivered=[{"from": x, "to": c, "text": f"ask {i}"}])
+    assert time.monotonic() - started < 3.0  # one after the other would take 3.5 s
+
+
 @pytest.mark.parametrize("customer", ["slow", "invalid", "vnumberroute-without-called", "fails"])
 def test_ax_no_valid_answer_is_7_and_never_retried(sms_lab: SmsLab, ax: Pool, customer: str) -> None:
     a, x, sub = ax_bind(ax)
@@ -397,6 +430,21 @@ def test_x_mode_asks_on_the_sms_url_and_forwards_to_called(sms_lab: SmsLab) -> N
     check_block(block["body"], app, message, calling=someone, x=x, text=TRICKY, split=1, direction=2)
     check_notify(sms_lab.notify(app, message), app, message, calling=someone, x=x, text=TRICKY, result=0,
                  called=target, split=1, direction=2)
+
+
+def test_x_mode_discard_of_a_long_text(sms_lab: SmsLab) -> None:
+    app = sms_lab.sms_app("X", 1)
+    x = app.pool[0]
+    (someone,) = new_users(1)
+    text = ("隐私号码短信测试" * 25)[:200]
+    sms_lab.receiver.control(path=app.control_path, block_answer={"actions": [{"operation": "DiscardMessage"}]})
+    message = sms_lab.send(someone, x, text)
+    check_trace(sms_lab.settled(message), result=6)
+    (block,) = sms_lab.blocks(app, message)
+    check_block(block["body"], app, message, calling=someone, x=x, text=text, split=3, direction=2)
+    check_notify(sms_lab.notify(app, message), app, message, calling=someone, x=x, text=text, result=6)
+    assert sms_lab.notifies(app, message) and not [r for r in sms_lab.receiver.records(path=app.sms_path)
+                                                   if r["body"].get("smsEvent", {}).get("notificationMode") == "Block"]
 
 
 @pytest.mark.parametrize("case", ["AXE", "app without SMS", "number without SMS"])
