@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
+from huawei_client import AUTHORIZATION, digest
 from servers import new_numbers, new_users
-from sms_lab import SmsApp, SmsLab, header
+from sms_lab import SmsApp, SmsLab, header, sms_event
 
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 TRICKY = "你好，世界 😀\n第二行 +&% 100% a=b&c"  # UCS-2, an emoji (2 units), a newline, URL-special characters
@@ -66,6 +67,16 @@ def check_block(body: dict[str, Any], app: SmsApp, message_id: str, *, calling: 
     if user_data is not None:
         expected["userData"] = user_data
     assert body == {"appKey": app.app_key, "smsEvent": expected}, body
+
+
+def check_signed(record: dict[str, Any], app: SmsApp) -> None:
+    """Signed as Huawei signs pushes: X-AKSK with the app's key, a digest of its secret, a push id."""
+    assert header(record, "Authorization") == AUTHORIZATION, record["headers"]
+    token = header(record, "X-AKSK") or ""
+    fields = dict(part.split("=", 1) for part in token.removeprefix("UsernameToken ").replace('"', "").split(","))
+    assert fields["Username"] == app.app_key, token
+    assert fields["PasswordDigest"] == digest(app.app_secret, fields["Nonce"], fields["Created"]), token
+    assert header(record, "X-Push-Id"), record["headers"]
 
 
 def check_trace(trace: dict[str, Any], *, result: int, delivered: list[dict[str, str]] | None = None,
@@ -282,9 +293,11 @@ def test_ax_a_without_suffix_asks_and_vnumberroute_delivers(sms_lab: SmsLab, ax:
     (block,) = sms_lab.blocks(ax.app, message)
     check_block(block["body"], ax.app, message, calling=a, x=x, text=TRICKY, split=1, direction=1, sub=sub,
                 user_data="ax-block")
-    assert header(block, "X-Push-Id") and header(block, "Authorization"), block["headers"]
+    check_signed(block, ax.app)
     check_notify(sms_lab.notify(ax.app, message), ax.app, message, calling=a, x=x, text=TRICKY, result=0, called=c,
                  split=1, direction=1, sub=sub, user_data="route-ud")
+    (notify_record,) = [r for r in sms_lab.pushes(ax.app.sms_path) if sms_event(r).get("smsIdentifier") == message]
+    check_signed(notify_record, ax.app)
     listed = json.loads(sms_lab.server.cli("pushes", "list", "--app", ax.app.app_key, "--json").stdout)
     kept = [p for p in listed if p["push_id"] == header(block, "X-Push-Id")]
     assert [p["kind"] for p in kept] == ["block_sms"], kept  # kept in the outbox tables
