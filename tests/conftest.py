@@ -1,5 +1,4 @@
-"""Test fixtures: a real privnum server per backend, Redis, the call lab (support/call_lab.py),
-SIPp (support/sipp.py) and Kannel with a fake carrier line (support/kannel.py, support/fake_smsc.py).
+pytest_plugins = ["call_lab", "sms_lab", "sipp", "sip_lab", "mgmt", "rec_lab", "kannel", "sms_rec_lab"]
 
 The helpers live in ``tests/support/`` (the Huawei client, the stand-in customer server, servers,
 the call lab, the SIPp harness) and ``tests/sip/media/`` (RTP pcaps), importable by name from every
@@ -19,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent / "sip" / "media"))
 
 from servers import BACKENDS, POSTGRES_URL, REDIS_URL, REQUIRE_SERVICES, Server, drop_database, start_server
 
-pytest_plugins = ["call_lab", "sipp", "sip_lab", "mgmt", "rec_lab", "kannel", "sms_rec_lab"]
+pytest_plugins = ["call_lab", "sms_lab", "sipp", "sip_lab", "mgmt", "rec_lab", "kannel", "sms_rec_lab"]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

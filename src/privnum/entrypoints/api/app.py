@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -34,6 +33,7 @@ from privnum.entrypoints.api import (
 )
 from privnum.entrypoints.api.field_names import wire_names_for
 from privnum.entrypoints.api.openapi_docs import install as install_openapi
+from privnum.entrypoints.api.sandbox_errors import sandbox_validation_json
 from privnum.entrypoints.api.wire import refusal_response
 from privnum.entrypoints.console import router as console
 from privnum.entrypoints.mgmt.errors import http_json, refusal_json, validation_json
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.url.path.startswith(MANAGEMENT_PREFIX):
             return validation_json(error)
         if request.url.path.startswith(SANDBOX_PREFIX):
-            return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
+            return sandbox_validation_json(error.errors())
         first = error.errors()[0] if error.errors() else {"loc": ("request",), "msg": "is malformed"}
         field = ".".join(str(p) for p in first["loc"][1:]) or "request"
         return refusal_response(Refused(ResultCode.INVALID_REQUEST, f"{field}: {first['msg']}"))

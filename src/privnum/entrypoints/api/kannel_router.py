@@ -88,6 +88,8 @@ async def mo(request: Request) -> Response:
         text = raw.decode(CHARSETS.get(charset.upper(), charset))
     except (LookupError, UnicodeDecodeError):
         return PlainTextResponse(f"the text does not decode as {charset}; set mo-recode = true in smsbox\n", 400)
+    if any("\x00" in value for value in (reference, sender, x, text)):  # PostgreSQL cannot keep U+0000
+        return PlainTextResponse("id, from, to and the text must not contain U+0000 (NUL)\n", 400)
     await runtime_of(request).sms.arrived("kannel", reference[:128], _global(sender), _global(x), text)
     return Response(status_code=200)
 
@@ -103,6 +105,9 @@ async def dlr(request: Request) -> Response:
     except (KeyError, ValueError):
         return PlainTextResponse("type must be 1, 2, 4, 8 or 16\n", 400)
     sms_id = q.get("msg", "")
+    if "\x00" in sms_id:  # no message id has one (and PostgreSQL cannot be asked for it)
+        log.info("Kannel DLR for an unknown message %r", sms_id)
+        return Response(status_code=200)
     if sms_id and not await runtime_of(request).sms.reported(sms_id, delivery, q.get("answer", "")):
         log.info("Kannel DLR for an unknown message %r", sms_id)
     return Response(status_code=200)

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 
 from privnum.domain.sms.results import DESCRIPTIONS, SendResult
@@ -30,6 +30,13 @@ class SandboxSmsRequest(BaseModel):
     text: str = Field(max_length=2000, description="the text as the sender wrote it")
     ref: str | None = Field(None, min_length=1, max_length=128,
                             description="the carrier's reference; the same one twice is one message (default: new)")
+
+    @field_validator("text", "ref")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:  # PostgreSQL cannot keep U+0000 in text: a 500 otherwise
+            raise ValueError("must not contain U+0000")
+        return value
 
 
 class SandboxSmsAccepted(BaseModel):
@@ -54,7 +61,7 @@ async def send_sms(request: Request, body: SandboxSmsRequest) -> SandboxSmsAccep
 @router.get("/sms/{message_id}", summary="What became of a simulated SMS")
 async def sms_trace(request: Request, message_id: str) -> dict[str, Any]:
     runtime = _runtime(request)
-    m = await runtime.sms.message(message_id)
+    m = await runtime.sms.message(message_id) if "\x00" not in message_id else None  # PostgreSQL refuses NUL
     if m is None:
         raise HTTPException(404, "no such SMS")
     carrier = runtime.sms_sandbox
