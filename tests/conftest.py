@@ -1,4 +1,5 @@
-pytest_plugins = ["call_lab", "sms_lab", "sipp", "sip_lab", "mgmt", "rec_lab", "kannel", "sms_rec_lab"]
+"""Test fixtures: a real privnum server per backend, Redis, the call lab (support/call_lab.py),
+SIPp (support/sipp.py) and Kannel with a fake carrier line (support/kannel.py, support/fake_smsc.py).
 
 The helpers live in ``tests/support/`` (the Huawei client, the stand-in customer server, servers,
 the call lab, the SIPp harness) and ``tests/sip/media/`` (RTP pcaps), importable by name from every
