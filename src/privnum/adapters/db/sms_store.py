@@ -87,7 +87,7 @@ class SqlSmsTx(SqlCallTx):
         row = (await self.conn.execute(_BY_SMS_ID, {"sms_id": sms_id})).first()
         return message_from_row(row) if row is not None else None
 
-    async def claim(self, now_ms: int, limit: int, lease_ms: int) -> list[SmsMessage]:
+    async def claim_messages(self, now_ms: int, limit: int, lease_ms: int) -> list[SmsMessage]:
         claim = _CLAIM_PG if self.is_postgres else _CLAIM_SQLITE
         ids = [row.id for row in await self.conn.execute(claim, {"now": now_ms, "limit": limit})]
         if not ids:
@@ -97,7 +97,8 @@ class SqlSmsTx(SqlCallTx):
                                        .order_by(sms_messages.c.received_at_ms, sms_messages.c.id))
         return [message_from_row(row) for row in rows]
 
-    async def save(self, message: SmsMessage, *, expect: SmsState, lease: int | None, next_attempt_at_ms: int) -> bool:
+    async def save_message(self, message: SmsMessage, *, expect: SmsState, lease: int | None,
+                           next_attempt_at_ms: int) -> bool:
         values = {name: getattr(message, name) for name in _FIELDS}
         values.update(state=message.state.value, next_attempt_at_ms=next_attempt_at_ms, id=message.id,
                       expect=expect.value, lease=lease)

@@ -36,7 +36,10 @@ class KannelGateway:
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None:
-            self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self.connections))
+            # a connection per request: on a kept-alive connection that smsbox closed, aiohttp resends a GET by
+            # itself, and a text smsbox had already taken went out twice (seen in the Kannel restart test)
+            self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self.connections,
+                                                                              force_close=True))
         return self._http
 
     def params(self, message: OutboundSms) -> dict[str, str]:
@@ -55,10 +58,12 @@ class KannelGateway:
             async with self._session().get(url, timeout=self.timeout) as response:
                 answer = (await response.text(errors="replace")).strip()[:300]
                 status = response.status
-        except TimeoutError:
-            return SendOutcome(SendStatus.UNAVAILABLE, "Kannel sendsms: no answer in time")
-        except aiohttp.ClientError as error:
+        except aiohttp.ClientConnectorError as error:  # nothing was sent
             return SendOutcome(SendStatus.UNAVAILABLE, f"Kannel sendsms unreachable: {error}")
+        except TimeoutError:
+            return SendOutcome(SendStatus.IN_DOUBT, "Kannel sendsms: no answer in time")
+        except aiohttp.ClientError as error:  # the request went out, the answer did not come back (smsbox stopping)
+            return SendOutcome(SendStatus.IN_DOUBT, f"Kannel sendsms: {type(error).__name__}: {error}")
         if 200 <= status < 300:
             return SendOutcome(SendStatus.ACCEPTED, answer)
         if 400 <= status < 500:

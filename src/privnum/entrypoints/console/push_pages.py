@@ -21,7 +21,8 @@ from privnum.service.paging import PageRequest
 router = APIRouter()
 REPLAYED = N_("Sent again from the first attempt.")
 KIND_LABELS = {"call_event": N_("Call event"), "cdr": N_("Call record"), "block_callin": N_("Call-in decision"),
-               "number_status": N_("Number status")}
+               "number_status": N_("Number status"), "sms_event": N_("SMS notification"),
+               "block_sms": N_("SMS decision")}
 
 
 @router.get("/pushes")

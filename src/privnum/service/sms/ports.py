@@ -29,7 +29,8 @@ class OutboundSms:
 class SendStatus(StrEnum):
     ACCEPTED = "accepted"  # the gateway took it
     REFUSED = "refused"  # for good (sendResult 10)
-    UNAVAILABLE = "unavailable"  # try again later
+    UNAVAILABLE = "unavailable"  # not taken: try again later
+    IN_DOUBT = "in_doubt"  # the request went out and no answer came back: the gateway may have taken it
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,11 @@ class SmsTx(Protocol):
 
     async def message(self, sms_id: str) -> SmsMessage | None: ...
 
-    async def claim(self, now_ms: int, limit: int, lease_ms: int) -> list[SmsMessage]:
+    async def claim_messages(self, now_ms: int, limit: int, lease_ms: int) -> list[SmsMessage]:
         """Due messages (received, or sending and due again), leased until ``now_ms + lease_ms``."""
 
-    async def save(self, message: SmsMessage, *, expect: SmsState, lease: int | None, next_attempt_at_ms: int) -> bool:
+    async def save_message(self, message: SmsMessage, *, expect: SmsState, lease: int | None,
+                           next_attempt_at_ms: int) -> bool:
         """Write the message's fields (its ``lease_until_ms`` included) if it is still in state ``expect`` under
         the claim ``lease``; False when another writer moved it."""
 

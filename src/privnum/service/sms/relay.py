@@ -110,10 +110,11 @@ class SmsRelay:
 
         async def work(tx: SmsTx) -> SmsMessage | None:
             message = await tx.report(sms_id, delivery, detail, now)
-            if message is None or not message.in_doubt or delivery is Delivery.BUFFERED:
+            if message is None or message.state is not SmsState.SENDING or delivery is Delivery.BUFFERED:
                 return message
-            settled = _sent(message, now)  # the gateway has it: the send in doubt went through
-            if await tx.save(settled, expect=SmsState.SENDING, lease=message.lease_until_ms, next_attempt_at_ms=0):
+            settled = _sent(message, now)  # the gateway has it: a send in doubt, or one that looked failed, went
+            if await tx.save_message(settled, expect=SmsState.SENDING, lease=message.lease_until_ms,
+                                     next_attempt_at_ms=0):
                 await self._notify(tx, settled, now)
             return message
 
@@ -155,7 +156,7 @@ class SmsRelay:
         """Claim and handle one batch of due messages; False when none was due."""
         s = self.settings
         now = now_ms()
-        batch = await self.store.run(lambda tx: tx.claim(now, s.batch, s.lease_ms))
+        batch = await self.store.run(lambda tx: tx.claim_messages(now, s.batch, s.lease_ms))
         if not batch:
             return False
         fresh = [m for m in batch if m.state is SmsState.RECEIVED]
@@ -242,13 +243,13 @@ class SmsRelay:
                     updated = dataclasses.replace(updated, state=SmsState.SENDING, send_started_at_ms=now,
                                                   send_attempts=updated.send_attempts + 1,
                                                   lease_until_ms=now + s.lease_ms)
-                    if await tx.save(updated, expect=SmsState.RECEIVED, lease=message.lease_until_ms,
+                    if await tx.save_message(updated, expect=SmsState.RECEIVED, lease=message.lease_until_ms,
                                      next_attempt_at_ms=now + s.lease_ms):
                         to_send.append((updated, app))
                     continue
                 updated = dataclasses.replace(updated, state=SmsState.DONE, send_result=int(decision.result),
                                               finished_at_ms=now)
-                if await tx.save(updated, expect=SmsState.RECEIVED, lease=message.lease_until_ms,
+                if await tx.save_message(updated, expect=SmsState.RECEIVED, lease=message.lease_until_ms,
                                  next_attempt_at_ms=0) and app is not None:
                     await self._notify(tx, updated, now, app)
 
@@ -262,18 +263,20 @@ class SmsRelay:
         now = now_ms()
         s = self.settings
         to_send: list[tuple[SmsMessage, App | None]] = []
-        apps = {m.app_id: await self.apps.by_id(m.app_id) for m in messages if m.app_id is not None}
+        apps: dict[int | None, App | None] = {m.app_id: await self.apps.by_id(m.app_id) for m in messages
+                                              if m.app_id is not None}
 
         async def record(tx: SmsTx) -> None:
             to_send.clear()
             for m in messages:
                 if m.in_doubt and now < (m.send_started_at_ms or 0) + s.in_doubt_ms:
                     wait_until = (m.send_started_at_ms or 0) + s.in_doubt_ms
-                    await tx.save(m, expect=SmsState.SENDING, lease=m.lease_until_ms, next_attempt_at_ms=wait_until)
+                    await tx.save_message(m, expect=SmsState.SENDING, lease=m.lease_until_ms,
+                                          next_attempt_at_ms=wait_until)
                     continue
                 updated = dataclasses.replace(m, send_started_at_ms=now, send_attempts=m.send_attempts + 1,
                                               lease_until_ms=now + s.lease_ms)
-                if await tx.save(updated, expect=SmsState.SENDING, lease=m.lease_until_ms,
+                if await tx.save_message(updated, expect=SmsState.SENDING, lease=m.lease_until_ms,
                                  next_attempt_at_ms=now + s.lease_ms):
                     to_send.append((updated, apps.get(m.app_id)))
 
@@ -294,13 +297,19 @@ class SmsRelay:
                     updated = dataclasses.replace(m, state=SmsState.DONE, send_result=int(SendResult.NOT_SENT),
                                                   send_started_at_ms=None, last_error=outcome.detail[:500],
                                                   finished_at_ms=now)
+                elif outcome.status is SendStatus.IN_DOUBT:  # wait for its delivery report before sending again
+                    doubt = dataclasses.replace(m, last_error=outcome.detail[:500])
+                    await tx.save_message(doubt, expect=SmsState.SENDING, lease=m.lease_until_ms,
+                                          next_attempt_at_ms=(m.send_started_at_ms or now) + s.in_doubt_ms)
+                    continue
                 else:
                     retry_at = now + retry_delay_ms(m.send_attempts)
                     retry = dataclasses.replace(m, send_started_at_ms=None, last_error=outcome.detail[:500],
                                                 lease_until_ms=None)
-                    await tx.save(retry, expect=SmsState.SENDING, lease=m.lease_until_ms, next_attempt_at_ms=retry_at)
+                    await tx.save_message(retry, expect=SmsState.SENDING, lease=m.lease_until_ms,
+                                          next_attempt_at_ms=retry_at)
                     continue
-                if await tx.save(updated, expect=SmsState.SENDING, lease=m.lease_until_ms,
+                if await tx.save_message(updated, expect=SmsState.SENDING, lease=m.lease_until_ms,
                                  next_attempt_at_ms=0) and app is not None:
                     await self._notify(tx, updated, now, app)
 
