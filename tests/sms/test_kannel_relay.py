@@ -23,7 +23,7 @@ from fake_smsc import MtLine, reassemble
 from huawei_client import HuaweiClient
 from kannel import Kannel, KannelLab
 from receiver import Receiver
-from servers import Server, new_numbers, new_users, serve, start_server
+from servers import BACKENDS, Server, drop_database, new_numbers, new_users, serve, start_server
 
 RELAY_ENV = {
     "PRIVNUM_TIME_SCALE": "0.001",
@@ -67,15 +67,16 @@ class Relay:
             time.sleep(0.05)
 
 
-@pytest.fixture(scope="module")
-def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Relay]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def relay(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Relay]:
     receiver = Receiver(tmp_path_factory.mktemp("receiver"))
     with KannelLab(tmp_path_factory.mktemp("kannel")) as lab:
         kannel = lab.prepare()
-        server = start_server("sqlite", {**RELAY_ENV, **kannel.env()})
+        server = start_server(request.param, {**RELAY_ENV, **kannel.env()})
         kannel.start(server.base)
         yield Relay(server, kannel, receiver)
         server.stop()
+        drop_database(server.database_url)
     receiver.stop()
 
 

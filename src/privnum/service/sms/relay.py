@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -82,14 +83,14 @@ def retry_delay_ms(attempts: int) -> int:
 class SmsRelay:
     def __init__(self, store: SmsStore, apps: Apps, gateway: SmsGateway, asker: SmsBlockAsker,
                  formatter: SmsPushFormatter, settings: RelaySettings | None = None,
-                 on_enqueued: object = None) -> None:
+                 on_enqueued: Callable[[], None] | None = None) -> None:
         self.store = store
         self.apps = apps
         self.gateway = gateway
         self.asker = asker
         self.formatter = formatter
         self.settings = settings or RelaySettings()
-        self._on_enqueued = on_enqueued if callable(on_enqueued) else None
+        self._on_enqueued = on_enqueued
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._asking: set[asyncio.Task[None]] = set()
