@@ -197,7 +197,7 @@ def assert_each_once(seen: Counter[str], texts: list[str]) -> None:
     missing = [t for t in texts if seen[t] == 0]
     doubled = {t: n for t, n in seen.items() if n > 1}
     strangers = {t: n for t, n in seen.items() if t not in texts}
-    assert (missing, doubled, strangers) == ([], {}, {})
+    assert (missing, doubled, strangers) == ([], {}, {}), f"carrier received {dict(seen)}"
 
 
 def test_kannel_restarted_mid_burst_loses_and_doubles_nothing(relay: Relay) -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from privnum.domain.management_errors import Invalid
-from privnum.domain.sms.results import DESCRIPTIONS, SendResult
+from privnum.domain.sms.results import DESCRIPTIONS, SendResult, send_result
 
 
 def parse_send_result(value: str) -> SendResult:
     """A ``send_result`` filter: one of Huawei's codes 0–13; anything else is Invalid (``invalid_result``)."""
     text = value.strip()
-    if text.isascii() and text.isdigit() and len(text) <= 2 and int(text) in iter(SendResult):
-        return SendResult(int(text))
+    known = send_result(int(text)) if text.isascii() and text.isdigit() and len(text) <= 2 else None
+    if known is not None:
+        return known
     raise Invalid("invalid_result", "send_result is one of Huawei's sendResult codes, 0 to 13", field="send_result")
 
 

@@ -38,3 +38,11 @@ DESCRIPTIONS = {
     SendResult.MISSING_KEYWORD: "failed: a required keyword is missing",
     SendResult.FORBIDDEN_WORDS: "failed: forbidden words",
 }
+
+
+def send_result(code: int | None) -> SendResult | None:
+    """The SendResult of a stored code; None for no code or one Huawei does not define."""
+    try:
+        return SendResult(code) if code is not None else None
+    except ValueError:
+        return None

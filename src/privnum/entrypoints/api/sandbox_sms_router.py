@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 
-from privnum.domain.sms.results import DESCRIPTIONS, SendResult
+from privnum.domain.sms.results import DESCRIPTIONS, send_result
 from privnum.entrypoints.api.deps import runtime_of
 
 router = APIRouter(prefix="/sandbox/v1", tags=["Sandbox SMS"])
@@ -67,10 +67,11 @@ async def sms_trace(request: Request, message_id: str) -> dict[str, Any]:
     carrier = runtime.sms_sandbox
     delivered = carrier.delivered(message_id) if carrier is not None else []
     result = m.send_result
+    known = send_result(result)
     return {
         "message_id": m.sms_id, "from": m.sender, "to": m.x_number, "text": m.text, "state": m.state.value,
         "send_result": result,
-        "result": DESCRIPTIONS.get(SendResult(result)) if result is not None and result in iter(SendResult) else None,
+        "result": DESCRIPTIONS[known] if known is not None else None,
         "mode": m.mode, "subscription_id": m.binding_id, "notification_mode": m.notification_mode,
         "receiver": m.receiver, "from_number": m.from_number, "forwarded_text": m.forwarded_text,
         "segments": m.segments, "direction": m.direction, "send_attempts": m.send_attempts,
