@@ -5,7 +5,7 @@ next month's rent too."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 BEIJING = timezone(timedelta(hours=8))
 LAST_RENT_FREE_DAY = 25
@@ -20,9 +20,10 @@ class NumberRelease:
     rent_through: str  # "YYYY-MM": the last month whose rent is owed
 
 
-def rent_through(released_at_ms: int) -> str:
-    """The last month ("YYYY-MM") whose rent a number released at ``released_at_ms`` owes."""
-    released = datetime.fromtimestamp(released_at_ms / 1000, UTC).astimezone(BEIJING)
+def rent_through(released_at_ms: int, zone: tzinfo = BEIJING) -> str:
+    """The last month ("YYYY-MM") whose rent a number released at ``released_at_ms`` owes, by the calendar of
+    ``zone`` (Beijing time unless the operator bills in another zone)."""
+    released = datetime.fromtimestamp(released_at_ms / 1000, UTC).astimezone(zone)
     year, month = released.year, released.month
     if released.day > LAST_RENT_FREE_DAY:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
