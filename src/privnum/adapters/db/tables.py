@@ -635,3 +635,86 @@ sms_messages = Table(
     Index("ix_sms_messages_due", "state", "next_attempt_at_ms"),
     Index("ix_sms_messages_app_received", "app_id", "received_at_ms"),
 )
+
+# billing (issue 15): one account per tenant, versioned price plans, usage ingested once per (app, source, key,
+# meter), rated lines, and a double-entry ledger of journals (unique key: the idempotency of every money movement)
+# and postings (Σ per journal = 0). billing_accounts.balance_micros caches −Σ of the tenant's wallet postings and
+# is updated in the same transaction as the postings. Money: integer micros only.
+
+price_plans = Table(
+    "price_plans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("effective_from_ms", BigInteger, nullable=False),
+    Column("rates", Text, nullable=False),  # JSON {"meter:class": {"unit_price": micros, "increment_s", "min_units"}}
+    Column("truncate_to_cents", Boolean, nullable=False, server_default="0"),
+    Column("created_at_ms", BigInteger, nullable=False),
+    UniqueConstraint("name", "version", name="uq_price_plans_name_version"),
+)
+
+billing_accounts = Table(
+    "billing_accounts",
+    metadata,
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("price_plan", String(64), nullable=False),
+    Column("balance_micros", BigInteger, nullable=False, server_default="0"),
+    Column("credit_limit_micros", BigInteger, nullable=False, server_default="0"),
+    Column("standing", String(16), nullable=False, server_default="active"),
+    Column("standing_since_ms", BigInteger),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+usage_records = Table(
+    "usage_records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, nullable=False),
+    Column("app_id", Integer, nullable=False),
+    Column("source", String(8), nullable=False),  # cdr | sms | rent
+    Column("key", String(128), nullable=False),  # icid, smsIdentifier, or <number>:<YYYY-MM>
+    Column("meter", String(32), nullable=False),
+    Column("number_class", String(16), nullable=False),
+    Column("x_number", String(32), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("units", BigInteger, nullable=False),
+    Column("occurred_at_ms", BigInteger, nullable=False),
+    Column("settlement_key", String(96)),  # NULL until settled; the journal key it was settled under
+    Column("created_at_ms", BigInteger, nullable=False),
+    UniqueConstraint("app_id", "source", "key", "meter", name="uq_usage_records_app_source_key_meter"),
+    Index("ix_usage_records_unsettled", "tenant_id", "settlement_key", "occurred_at_ms"),
+)
+
+rated_lines = Table(
+    "rated_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("usage_record_id", Integer, ForeignKey("usage_records.id"), nullable=False, index=True),
+    Column("package_id", Integer),  # NULL: pay as you go
+    Column("units", BigInteger, nullable=False),
+    Column("unit_price_micros", BigInteger, nullable=False),
+    Column("amount_micros", BigInteger, nullable=False),
+)
+
+journals = Table(
+    "journals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(96), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("tenant_id", Integer, nullable=False, index=True),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("memo", Text),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("journal_id", Integer, ForeignKey("journals.id"), nullable=False, index=True),
+    Column("ledger_account", String(64), nullable=False, index=True),
+    Column("amount_micros", BigInteger, nullable=False),  # debit +, credit −
+)
