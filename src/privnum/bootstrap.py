@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
+from privnum.adapters.db.billing_unit import SqlBillingUnit
 from privnum.adapters.db.call_commands_store import SqlCallCommands
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
@@ -52,6 +53,11 @@ from privnum.service.access.users import Users
 from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.background import cancel_and_wait
+from privnum.service.billing.accounts import BillingAccounts
+from privnum.service.billing.ingestion import UsageIngestion
+from privnum.service.billing.rent_job import RentJob
+from privnum.service.billing.settlement import HourlySettlement
+from privnum.service.billing.wallet import Wallets
 from privnum.service.calls.control import CommandListener, OwnerCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
@@ -251,6 +257,24 @@ def build_voice_files(settings: Settings, db: Database, apps: AppDirectory) -> V
 
 
 @dataclass(frozen=True)
+class BillingPlane:
+    """The billing use cases (issue 15): plans and accounts, ingestion, hourly settlement, monthly rent, wallets."""
+
+    accounts: BillingAccounts
+    ingestion: UsageIngestion
+    settlement: HourlySettlement
+    rent: RentJob
+    wallets: Wallets
+
+
+def build_billing(db: Database) -> BillingPlane:
+    unit = SqlBillingUnit(db)
+    ingestion = UsageIngestion(unit)
+    return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion), RentJob(unit),
+                        Wallets(unit))
+
+
+@dataclass(frozen=True)
 class ManagementPlane:
     """The management use cases (console, management API and CLI alike), bound to one open database."""
 
@@ -270,6 +294,7 @@ class ManagementPlane:
     statistics: CallStatistics
     a_numbers: ANumbers
     voice_files: VoiceLibrary  # uploads, review, deletion, problems (放音文件管理)
+    billing: BillingPlane
 
 
 OperatorRuntime = ManagementPlane
@@ -297,6 +322,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         statistics=CallStatistics(unit),
         a_numbers=ANumbers(unit),
         voice_files=VoiceLibrary(unit, reviews, voice),
+        billing=build_billing(db),
     )
 
 

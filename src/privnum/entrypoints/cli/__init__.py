@@ -7,6 +7,7 @@ import typer
 
 from privnum.entrypoints.cli.api import api
 from privnum.entrypoints.cli.apps import app_cli
+from privnum.entrypoints.cli.billing import billing_cli
 from privnum.entrypoints.cli.calls import call_cli
 from privnum.entrypoints.cli.db import db_cli
 from privnum.entrypoints.cli.enterprises import enterprise_cli
@@ -30,6 +31,7 @@ cli.add_typer(sms_cli, name="sms", help="Privacy SMS: simulate one through the s
 cli.add_typer(voice_cli, name="voice")
 cli.add_typer(operator_cli, name="operator")
 cli.add_typer(tenant_cli, name="tenant")
+cli.add_typer(billing_cli, name="billing")
 cli.command("api")(api)
 
 

@@ -1,0 +1,70 @@
+"""The monthly rent job (billing.md R-20): month M's rent of every number assigned to a billed tenant before M
+began and not returned by the 25th's cut-off, one journal ``rent:<tenant>:<M>`` per tenant; each number's charge is
+a usage record (source ``rent``, key ``<number>:<M>``) with its rated line, settled under the journal's key."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import partial
+
+from privnum.domain.billing.ledger import REVENUE_RENT, JournalKind, Posting, journal, wallet
+from privnum.domain.billing.meters import Meter, number_class_of
+from privnum.domain.billing.rent import RentAssignment, is_due_on_the_first, month_start_ms, rent_key
+from privnum.service.billing.ports import BillingTx, BillingUnit, NewUsage
+from privnum.service.billing.settlement import rate
+
+
+@dataclass(frozen=True)
+class RentCharged:
+    tenant_id: int
+    key: str
+    numbers: int
+    amount_micros: int
+
+
+class RentJob:
+    def __init__(self, unit: BillingUnit) -> None:
+        self.unit = unit
+
+    async def charge_rent(self, month: str, now_ms: int) -> list[RentCharged]:
+        """Charge ``month`` ("YYYY-MM") to every tenant that owes it and was not charged it yet."""
+        start = month_start_ms(month)
+        found = await self.unit.run(lambda tx: tx.rent_assignments(start), read_only=True)
+        due: dict[int, dict[str, tuple[int, RentAssignment]]] = defaultdict(dict)
+        for app_id, assignment in found:
+            if is_due_on_the_first(assignment, month):
+                due[assignment.customer_id].setdefault(assignment.number, (app_id, assignment))
+        charged = []
+        for tenant_id, numbers in sorted(due.items()):
+            done = await self.unit.run(partial(self._charge, tenant_id=tenant_id, month=month,
+                                               numbers=list(numbers.values()), now_ms=now_ms))
+            if done is not None:
+                charged.append(done)
+        return charged
+
+    async def _charge(self, tx: BillingTx, tenant_id: int, month: str,
+                      numbers: list[tuple[int, RentAssignment]], now_ms: int) -> RentCharged | None:
+        key = rent_key(tenant_id, month)
+        account = await tx.account(tenant_id)
+        if account is None or await tx.has_journal(key):
+            return None
+        plan = await tx.plan(account.price_plan)
+        if plan is None:
+            return None
+        start = month_start_ms(month)
+        await tx.add_usage([NewUsage(tenant_id=tenant_id, app_id=app_id, source="rent", key=f"{a.number}:{month}",
+                                     meter=Meter.NUMBER_RENT.value,
+                                     number_class=number_class_of(a.number, a.number_class or None).value,
+                                     x_number=a.number, quantity=1, units=1, occurred_at_ms=start)
+                            for app_id, a in numbers], now_ms)
+        records = await tx.unsettled(tenant_id, start + 1, ("rent",))
+        lines = rate(plan, list(records))
+        total = sum(line.amount_micros for line in lines)
+        if total:
+            entry = journal(key, [Posting(wallet(tenant_id), total), Posting(REVENUE_RENT, -total)],
+                            kind=JournalKind.RENT, at_ms=now_ms)
+            if not await tx.post(tenant_id, entry, f"rent {month} of {len(records)} numbers"):
+                return None
+        await tx.mark_settled(lines, key)
+        return RentCharged(tenant_id, key, len(records), total)
