@@ -1,0 +1,166 @@
+"""Billing end to end (issue 15, slice 2): sandbox calls through a real privnum → CDRs → ``privnum billing settle``
+→ the tenant's balance drops by its started minutes × the plan's price (R-3), once however often the hour is
+settled; top-ups raise the balance (once per reference); a month's rent is charged once; and the ledger in the
+database balances (every journal sums to zero, the cached balance is the sum of the wallet's postings)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+from call_lab import CallLab, LabApp
+from privnum.adapters.db.engine import make_async_engine
+from servers import new_users
+
+MINUTE_PRICE_MICROS = 100_000  # --minute-price 0.1
+VIRTUAL_RENT_MICROS = 5_000_000  # huawei-cn: 5 a month for a +86170 number
+CALL = {"talk_ms": 1200, "answer_after_ms": 200}
+
+
+def sql(url: str, statement: str, **params: Any) -> list[Any]:
+    """Run one statement on the server's database (committed); its rows, if any."""
+
+    async def run() -> list[Any]:
+        engine = make_async_engine(url)
+        try:
+            async with engine.begin() as conn:
+                result = await conn.execute(text(statement), params)
+                return list(result.all()) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+@dataclass
+class Billed:
+    tenant: str
+    tenant_id: int
+    app: LabApp
+
+
+@pytest.fixture(scope="module")
+def billed(lab: CallLab) -> Iterator[Billed]:
+    """A tenant with an AXB app of 3 numbers, a billing account on a plan at 0.1 a minute, topped up with 100."""
+    server = lab.server
+    tenant = f"bill-{uuid.uuid4().hex[:8]}"
+    password = server.workdir / f"{tenant}.pw"
+    password.write_text("a-long-password-1\n")
+    server.cli("tenant", "create", tenant, "--admin", f"{tenant}-admin", "--password-file", str(password))
+    tenant_id = sql(server.database_url, "SELECT id FROM tenants WHERE name = :n", n=tenant)[0][0]
+    app = lab.app("AXB", 3)
+    sql(server.database_url, "UPDATE enterprises SET tenant_id = :t WHERE id = "
+        "(SELECT enterprise_id FROM apps WHERE app_key = :k)", t=tenant_id, k=app.app_key)
+    plan = f"plan-{tenant}"
+    server.cli("billing", "plan", plan, "--minute-price", "0.1")
+    server.cli("billing", "open", tenant, "--plan", plan)
+    server.cli("billing", "topup", tenant, "100", "--note", "opening")
+    yield Billed(tenant, tenant_id, app)
+
+
+def balance(lab: CallLab, billed: Billed) -> int:
+    """The balance ``privnum billing balance`` prints, in micros; it must equal the cached balance in the DB."""
+    out = lab.server.cli("billing", "balance", billed.tenant).stdout
+    shown = re.search(r"balance (-?[0-9.]+) CNY", out)
+    assert shown, out
+    stored = sql(lab.server.database_url, "SELECT balance_micros FROM billing_accounts WHERE tenant_id = :t",
+                 t=billed.tenant_id)[0][0]
+    whole, _, fraction = shown.group(1).lstrip("-").partition(".")
+    micros = int(whole) * 1_000_000 + int(fraction.ljust(6, "0") or 0)
+    assert (-micros if shown.group(1).startswith("-") else micros) == stored
+    return int(stored)
+
+
+def cdr_minutes(cdr: dict[str, Any]) -> int:
+    """R-2/R-3 recomputed by the customer from the pushed CDR: ceil((callEndTime − fwdAnswerTime) / 60)."""
+    def seconds(value: str) -> int:
+        return int(datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp())
+
+    return math.ceil((seconds(cdr["callEndTime"]) - seconds(cdr["fwdAnswerTime"])) / 60)
+
+
+def settle(lab: CallLab, hour: str) -> str:
+    return lab.server.cli("billing", "settle", "--hour", hour).stdout
+
+
+def test_settlement_charges_started_minutes_once(lab: CallLab, billed: Billed) -> None:
+    before = balance(lab, billed)
+    a, b = new_users(2)
+    x = billed.app.pool[0]
+    bound = billed.app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b)
+    assert bound.ok, bound
+    cdrs = [lab.finished(billed.app, lab.call(caller, x, **CALL))[1] for caller in (a, b)]
+    minutes = sum(cdr_minutes(cdr) for cdr in cdrs)
+    assert minutes >= 2  # each call talked 1-2 s: one started minute each
+    last_hour = max(cdr["callEndTime"] for cdr in cdrs)[:13].replace(" ", "T")
+
+    out = settle(lab, last_hour)
+    assert f"settle:{billed.tenant_id}:{last_hour}" in out
+    assert balance(lab, billed) == before - minutes * MINUTE_PRICE_MICROS
+
+    records = sql(lab.server.database_url, "SELECT key, meter, units, settlement_key FROM usage_records "
+                  "WHERE tenant_id = :t AND source = 'cdr' ORDER BY key, meter", t=billed.tenant_id)
+    icids = {cdr["icid"] for cdr in cdrs}
+    assert {r.key for r in records} == icids
+    assert sorted((r.key, r.meter) for r in records) == sorted(
+        (icid, meter) for icid in icids for meter in ("call.forwarded", "call.inbound"))
+    assert all(r.settlement_key == f"settle:{billed.tenant_id}:{last_hour}" for r in records)
+
+    again = settle(lab, last_hour)
+    assert "nothing to settle" in again
+    assert balance(lab, billed) == before - minutes * MINUTE_PRICE_MICROS
+    assert len(sql(lab.server.database_url, "SELECT id FROM usage_records WHERE tenant_id = :t AND source = 'cdr'",
+                   t=billed.tenant_id)) == len(records)
+
+
+def test_a_top_up_raises_the_balance_once_per_reference(lab: CallLab, billed: Billed) -> None:
+    before = balance(lab, billed)
+    lab.server.cli("billing", "topup", billed.tenant, "12.5")
+    assert balance(lab, billed) == before + 12_500_000
+    reference = uuid.uuid4().hex
+    for _ in range(2):
+        lab.server.cli("billing", "topup", billed.tenant, "1", "--ref", reference)
+    assert balance(lab, billed) == before + 13_500_000
+    refused = lab.server.cli("billing", "topup", billed.tenant, "-1", check=False)
+    assert refused.returncode != 0
+
+
+def test_a_months_rent_is_charged_once(lab: CallLab, billed: Billed) -> None:
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    month = f"{now.year + 1:04d}-01" if now.month == 12 else f"{now.year:04d}-{now.month + 1:02d}"
+    before = balance(lab, billed)
+    out = lab.server.cli("billing", "rent", "--month", month).stdout
+    assert f"rent:{billed.tenant_id}:{month}" in out
+    assert balance(lab, billed) == before - len(billed.app.pool) * VIRTUAL_RENT_MICROS
+    lab.server.cli("billing", "rent", "--month", month)
+    assert balance(lab, billed) == before - len(billed.app.pool) * VIRTUAL_RENT_MICROS
+    rent_records = sql(lab.server.database_url, "SELECT x_number FROM usage_records WHERE tenant_id = :t AND "
+                       "source = 'rent' AND key LIKE :m", t=billed.tenant_id, m=f"%:{month}")
+    assert sorted(r.x_number for r in rent_records) == sorted(billed.app.pool)
+
+
+def test_the_ledger_balances_in_the_database(lab: CallLab, billed: Billed) -> None:
+    lab.server.cli("billing", "topup", billed.tenant, "0.000001")
+    url = lab.server.database_url
+    unbalanced = sql(url, "SELECT journal_id, SUM(amount_micros) FROM postings GROUP BY journal_id "
+                     "HAVING SUM(amount_micros) <> 0")
+    assert unbalanced == []
+    accounts = sql(url, "SELECT tenant_id, balance_micros FROM billing_accounts")
+    assert accounts
+    for tenant_id, cached in accounts:
+        posted = sql(url, "SELECT COALESCE(SUM(amount_micros), 0) FROM postings WHERE ledger_account = :a",
+                     a=f"wallet:{tenant_id}")[0][0]
+        assert cached == -posted
+    lines = sql(url, "SELECT u.id, COUNT(l.id) FROM usage_records u LEFT JOIN rated_lines l "
+                "ON l.usage_record_id = u.id WHERE u.settlement_key IS NOT NULL GROUP BY u.id")
+    assert lines and all(count == 1 for _, count in lines)
