@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from sqlalchemy import text
 
 from call_lab import CallLab, LabApp
 from privnum.adapters.db.engine import make_async_engine
-from servers import new_users
+from servers import PRIVNUM, new_users
 
 MINUTE_PRICE_MICROS = 100_000  # --minute-price 0.1
 VIRTUAL_RENT_MICROS = 5_000_000  # huawei-cn: 5 a month for a +86170 number
@@ -164,3 +165,46 @@ def test_the_ledger_balances_in_the_database(lab: CallLab, billed: Billed) -> No
     lines = sql(url, "SELECT u.id, COUNT(l.id) FROM usage_records u LEFT JOIN rated_lines l "
                 "ON l.usage_record_id = u.id WHERE u.settlement_key IS NOT NULL GROUP BY u.id")
     assert lines and all(count == 1 for _, count in lines)
+
+
+def next_hour(hour: str) -> str:
+    start = datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC)
+    return datetime.fromtimestamp(start.timestamp() + 3600, UTC).strftime("%Y-%m-%dT%H")
+
+
+def test_a_call_ingested_after_its_hour_was_settled_lands_in_the_next_window(lab: CallLab, billed: Billed) -> None:
+    before = balance(lab, billed)
+    a, b = new_users(2)
+    x = billed.app.pool[1]
+    assert billed.app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b).ok
+    first = lab.finished(billed.app, lab.call(a, x, **CALL))[1]
+    hour = first["callEndTime"][:13].replace(" ", "T")
+    settle(lab, hour)  # charges the first call, or leaves it for later if this hour was settled already
+    settled = balance(lab, billed)
+    late = lab.finished(billed.app, lab.call(b, x, **CALL))[1]
+    late_hour = late["callEndTime"][:13].replace(" ", "T")
+    if late_hour == hour:  # the window is settled: the late call waits for the next one, never rated twice
+        assert "nothing to settle" in settle(lab, hour)
+        assert balance(lab, billed) == settled
+    following = next_hour(late_hour)
+    assert f"settle:{billed.tenant_id}:{following}" in settle(lab, following)
+    assert balance(lab, billed) == before - (cdr_minutes(first) + cdr_minutes(late)) * MINUTE_PRICE_MICROS
+
+
+def test_two_settlements_of_one_hour_at_once_charge_once(lab: CallLab, billed: Billed) -> None:
+    a, b = new_users(2)
+    x = billed.app.pool[2]
+    assert billed.app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b).ok
+    cdr = lab.finished(billed.app, lab.call(a, x, **CALL))[1]
+    hour = next_hour(next_hour(cdr["callEndTime"][:13].replace(" ", "T")))  # a window no other test settles
+    before = balance(lab, billed)
+    runs = [subprocess.Popen([*PRIVNUM, "billing", "settle", "--hour", hour], env=lab.server.env,
+                             cwd=lab.server.workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    for run in runs:
+        out, errors = run.communicate(timeout=120)
+        assert run.returncode == 0, out + errors
+    assert balance(lab, billed) == before - cdr_minutes(cdr) * MINUTE_PRICE_MICROS
+    keyed = sql(lab.server.database_url, "SELECT COUNT(*) FROM journals WHERE key = :k",
+                k=f"settle:{billed.tenant_id}:{hour}")
+    assert keyed[0][0] == 1

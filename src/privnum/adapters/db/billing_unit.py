@@ -64,9 +64,9 @@ class SqlBillingTx:
         row = (await self.conn.execute(select(tenants.c.id).where(tenants.c.name == name))).first()
         return row[0] if row else None
 
-    async def account(self, tenant_id: int) -> BillingAccount | None:
-        row = (await self.conn.execute(select(billing_accounts)
-                                       .where(billing_accounts.c.tenant_id == tenant_id))).first()
+    async def account(self, tenant_id: int, *, lock: bool = False) -> BillingAccount | None:
+        query = select(billing_accounts).where(billing_accounts.c.tenant_id == tenant_id)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             return None
         return BillingAccount(row.tenant_id, row.currency, row.price_plan, row.balance_micros,

@@ -50,9 +50,9 @@ async def _tenant(tx: BillingTx, name: str) -> int:
     return tenant_id
 
 
-async def billed_account(tx: BillingTx, tenant: str) -> BillingAccount:
+async def billed_account(tx: BillingTx, tenant: str, *, lock: bool = False) -> BillingAccount:
     """The billing account of the tenant named ``tenant``; an OperatorError when there is none."""
-    account = await tx.account(await _tenant(tx, tenant))
+    account = await tx.account(await _tenant(tx, tenant), lock=lock)
     if account is None:
         raise OperatorError(f"tenant {tenant!r} has no billing account (privnum billing open)")
     return account

@@ -94,7 +94,9 @@ class RatedLine:
 class BillingTx(Protocol):
     async def tenant_id(self, name: str) -> int | None: ...
 
-    async def account(self, tenant_id: int) -> BillingAccount | None: ...
+    async def account(self, tenant_id: int, *, lock: bool = False) -> BillingAccount | None:
+        """The tenant's account; ``lock``: held until the transaction ends (PostgreSQL's FOR UPDATE; SQLite has
+        one writer anyway), so two runs of one job for one tenant take turns and the second finds the journal."""
 
     async def open_account(self, tenant_id: int, currency: str, price_plan: str, now_ms: int) -> None:
         """Create the tenant's account, or move it to another plan."""

@@ -46,7 +46,7 @@ class RentJob:
     async def _charge(self, tx: BillingTx, tenant_id: int, month: str,
                       numbers: list[tuple[int, RentAssignment]], now_ms: int) -> RentCharged | None:
         key = rent_key(tenant_id, month)
-        account = await tx.account(tenant_id)
+        account = await tx.account(tenant_id, lock=True)
         if account is None or await tx.has_journal(key):
             return None
         plan = await tx.plan(account.price_plan)

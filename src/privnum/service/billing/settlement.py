@@ -57,7 +57,7 @@ class HourlySettlement:
 
     async def _settle(self, tx: BillingTx, tenant_id: int, window_start_ms: int, now_ms: int) -> SettledTenant | None:
         key = settle_key(tenant_id, window_start_ms)
-        account = await tx.account(tenant_id)
+        account = await tx.account(tenant_id, lock=True)
         if account is None or await tx.has_journal(key):
             return None
         plan = await tx.plan(account.price_plan)

@@ -26,7 +26,7 @@ class Wallets:
         key = f"topup:{reference or uuid.uuid4().hex}"
 
         async def work(tx: BillingTx) -> BillingAccount:
-            account = await billed_account(tx, tenant)
+            account = await billed_account(tx, tenant, lock=True)
             entry = journal(key, [Posting(TOPUPS, amount), Posting(wallet(account.tenant_id), -amount)],
                             kind=JournalKind.TOPUP, at_ms=now_ms())
             await tx.post(account.tenant_id, entry, note)
