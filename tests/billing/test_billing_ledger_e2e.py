@@ -22,9 +22,11 @@ from sqlalchemy import text
 from call_lab import CallLab, LabApp
 from privnum.adapters.db.engine import make_async_engine
 from servers import PRIVNUM, new_users
+from sms_lab import SmsLab
 
 MINUTE_PRICE_MICROS = 100_000  # --minute-price 0.1
 VIRTUAL_RENT_MICROS = 5_000_000  # huawei-cn: 5 a month for a +86170 number
+SMS_VIRTUAL_SEGMENT_MICROS = 280_000  # huawei-cn: 0.28 a segment from a +86170 number
 CALL = {"talk_ms": 1200, "answer_after_ms": 200}
 
 
@@ -208,3 +210,25 @@ def test_two_settlements_of_one_hour_at_once_charge_once(lab: CallLab, billed: B
     keyed = sql(lab.server.database_url, "SELECT COUNT(*) FROM journals WHERE key = :k",
                 k=f"settle:{billed.tenant_id}:{hour}")
     assert keyed[0][0] == 1
+
+
+def test_a_sent_text_is_charged_its_segments(lab: CallLab, sms_lab: SmsLab, billed: Billed) -> None:
+    app = sms_lab.sms_app("AXB", 1, control_url=False)
+    sql(lab.server.database_url, "UPDATE enterprises SET tenant_id = :t WHERE id = "
+        "(SELECT enterprise_id FROM apps WHERE app_key = :k)", t=billed.tenant_id, k=app.app_key)
+    a, b = new_users(2)
+    x = app.pool[0]
+    assert app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b).ok
+    before = balance(lab, billed)
+    sent = sms_lab.send(a, x, "b" * 161)  # 161 ASCII characters: 2 segments
+    sms_lab.settled(sent)
+    notified = sms_lab.notify(app, sent)["smsEvent"]
+    assert {"key": "splitNum", "value": "2"} in notified["extInfo"]["extParas"]
+    hour = datetime.now(UTC).strftime("%Y-%m-%dT%H")
+    for _ in range(5):  # an hour no other test settles
+        hour = next_hour(hour)
+    assert f"settle:{billed.tenant_id}:{hour}" in settle(lab, hour)
+    assert balance(lab, billed) == before - 2 * SMS_VIRTUAL_SEGMENT_MICROS
+    units = sql(lab.server.database_url, "SELECT units FROM usage_records WHERE source = 'sms' AND key = :k",
+                k=sent)
+    assert [row[0] for row in units] == [2]
