@@ -52,9 +52,12 @@ def open_account(tenant: str = typer.Argument(..., help="The tenant's name."),
 @billing_cli.command("settle")
 def settle(hour: str = typer.Option(..., "--hour", help="The UTC hour to settle, YYYY-MM-DDTHH.")) -> None:
     """Settle one UTC hour: every tenant's unsettled usage ending before its end, once."""
-    if not _HOUR.fullmatch(hour):
-        raise typer.BadParameter("YYYY-MM-DDTHH, e.g. 2026-12-01T10", param_hint="--hour")
-    start = int(datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC).timestamp()) * 1000
+    try:
+        if not _HOUR.fullmatch(hour):
+            raise ValueError(hour)
+        start = int(datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC).timestamp()) * 1000
+    except ValueError:
+        raise typer.BadParameter("YYYY-MM-DDTHH, e.g. 2026-12-01T10", param_hint="--hour") from None
     settled = run_operator(lambda op: op.billing.settlement.settle_hour(start, now_ms()))
     table = Table("tenant", "journal", "records", "amount")
     for done in settled:
