@@ -268,6 +268,18 @@ def test_talk_seconds_count_whole_seconds_from_answer_to_end() -> None:
     assert s.talk_seconds() == 65
 
 
+@pytest.mark.parametrize("answered_ms, ended_ms, seconds", [
+    (5_900, 65_100, 60),  # the CDR shows :05 → 1:05; the milliseconds inside privnum (59.2 s) do not count
+    (5_100, 65_900, 60),  # 60.8 s: still 60, not 61
+    (5_999, 7_001, 2),  # 1.002 s across two second boundaries: the CDR shows :05 → :07
+    (5_000, 5_999, 0),  # answered and ended within one second
+])
+def test_talk_seconds_are_the_cdr_visible_seconds(answered_ms: int, ended_ms: int, seconds: int) -> None:
+    s = answered()
+    s.answered_at_ms, s.ended_at_ms = answered_ms, ended_ms
+    assert s.talk_seconds() == seconds
+
+
 @pytest.mark.parametrize("make", [new_session, forwarded, ringing])
 def test_unanswered_call_talked_zero_seconds(make) -> None:
     s = make()

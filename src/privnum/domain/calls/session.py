@@ -164,9 +164,12 @@ class CallSession:
         return Cause.CALLER_HUNG_UP_BEFORE_TRANSFER
 
     def talk_seconds(self) -> int:
+        """Whole seconds between the answer and the end as the CDR shows them (both truncated to the second):
+        X mode's ``callDuration``, the records and the bill agree with ``callEndTime − fwdAnswerTime``
+        recomputed from the pushed CDR (billing.md R-2)."""
         if self.answered_at_ms is None or self.ended_at_ms is None:
             return 0
-        return max(0, (self.ended_at_ms - self.answered_at_ms) // 1000)
+        return max(0, self.ended_at_ms // 1000 - self.answered_at_ms // 1000)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
