@@ -56,11 +56,13 @@ WINDOW_START_MS = int(datetime(2026, 12, 1, 10, tzinfo=UTC).timestamp() * 1000)
 # One row per integer i in [0, n): tenant, app, minutes and instant all follow from i.
 _SEED_COLUMNS = (
     "(tenant_id, app_id, source, key, meter, number_class, x_number, quantity, units, occurred_at_ms, "
-    "created_at_ms) SELECT 1 + i % CAST(:tenants AS INTEGER), 1 + i % CAST(:apps AS INTEGER), 'cdr', 'bench-' || i, 'call.forwarded', 'virtual', "
-    "'+86170' || (i % 1000), 1 + i % 300, 1 + (i % 300) / 60, CAST(:start AS BIGINT) + (i * 3599) % 3600000, CAST(:start AS BIGINT)")
+    "created_at_ms) SELECT 1 + i % CAST(:tenants AS INTEGER), 1 + i % CAST(:apps AS INTEGER), 'cdr', "
+    "'bench-' || i, 'call.forwarded', 'virtual', '+86170' || (i % 1000), 1 + i % 300, 1 + (i % 300) / 60, "
+    "CAST(:start AS BIGINT) + (i * 3599) % 3600000, CAST(:start AS BIGINT)")
 _SEED_SQLITE = text("WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i + 1 < :n) "
                     f"INSERT INTO usage_records {_SEED_COLUMNS} FROM g")
-_SEED_PG = text(f"INSERT INTO usage_records {_SEED_COLUMNS} FROM generate_series(CAST(0 AS BIGINT), CAST(:n AS BIGINT) - 1) AS g(i)")
+_SEED_PG = text(f"INSERT INTO usage_records {_SEED_COLUMNS} "
+                "FROM generate_series(CAST(0 AS BIGINT), CAST(:n AS BIGINT) - 1) AS g(i)")
 _CEILING_INSERT = text(
     "INSERT INTO rated_lines (usage_record_id, package_id, units, unit_price_micros, amount_micros) "
     "SELECT id, NULL, units, CAST(:price AS BIGINT), units * CAST(:price AS BIGINT) FROM usage_records "
