@@ -286,10 +286,12 @@ def build_billing(db: Database) -> BillingPlane:
 def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:
     unit = SqlBillingUnit(db)
     ingestion = UsageIngestion(unit)
+    offset_ms = int(settings.billing_clock_offset_s * 1000)
     return BillingRunner(unit, ingestion, HourlySettlement(unit, ingestion), RentJob(unit), SqlJobLeases(db),
                          BillingJobSettings(tick_s=settings.billing_tick_s,
                                             settle_lag_ms=int(settings.billing_settle_lag_s * 1000),
-                                            zone=ZoneInfo(settings.billing_timezone)))
+                                            zone=ZoneInfo(settings.billing_timezone)),
+                         clock=lambda: now_ms() + offset_ms)
 
 
 @dataclass(frozen=True)

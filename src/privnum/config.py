@@ -70,6 +70,20 @@ def check_time_zone(raw: str) -> str:
     return raw
 
 
+def check_non_negative(raw: str) -> float:
+    value = float(raw)
+    if value < 0:
+        raise ValueError(f"must not be negative: {raw!r}")
+    return value
+
+
+def check_positive(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError(f"must be positive: {raw!r}")
+    return value
+
+
 def _switch(raw: str) -> bool:
     return raw.strip().lower() not in ("0", "false", "no", "off")
 
@@ -126,6 +140,7 @@ class Settings:
     billing_tick_s: float = 30.0
     billing_settle_lag_s: float = 300.0
     billing_timezone: str = "Asia/Shanghai"
+    billing_clock_offset_s: float = 0.0  # tests only: the billing jobs act as if it were this much later
 
     @property
     def cookies_secure(self) -> bool:
@@ -221,8 +236,9 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "sms_give_up_s": ("PRIVNUM_SMS_GIVE_UP_S", float),
     "sms_in_doubt_s": ("PRIVNUM_SMS_IN_DOUBT_S", float),
     "billing_jobs": ("PRIVNUM_BILLING_JOBS", _switch),
-    "billing_tick_s": ("PRIVNUM_BILLING_TICK_S", float),
-    "billing_settle_lag_s": ("PRIVNUM_BILLING_SETTLE_LAG_S", float),
+    "billing_tick_s": ("PRIVNUM_BILLING_TICK_S", check_positive),
+    "billing_settle_lag_s": ("PRIVNUM_BILLING_SETTLE_LAG_S", check_non_negative),
     "billing_timezone": ("PRIVNUM_BILLING_TIMEZONE", check_time_zone),
+    "billing_clock_offset_s": ("PRIVNUM_BILLING_CLOCK_OFFSET_S", float),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"
