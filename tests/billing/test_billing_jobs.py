@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from test_billing_ledger_e2e import CALL, MINUTE_PRICE_MICROS, cdr_minutes, sql
 
 from call_lab import LAB_ENV, CallLab, LabApp
 from receiver import Receiver
 from servers import BACKENDS, Server, drop_database, free_port, new_users, serve, start_server
-from test_billing_ledger_e2e import CALL, MINUTE_PRICE_MICROS, cdr_minutes, sql
 
 CLOCK_OFFSET_S = 7200
 JOBS_ENV = {**LAB_ENV, "PRIVNUM_BILLING_JOBS": "1", "PRIVNUM_BILLING_TICK_S": "0.2",
