@@ -276,21 +276,21 @@ class BillingPlane:
     wallets: Wallets
 
 
-def build_billing(db: Database) -> BillingPlane:
+def build_billing(db: Database, zone: str = "Asia/Shanghai") -> BillingPlane:
     unit = SqlBillingUnit(db)
     ingestion = UsageIngestion(unit)
-    return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion), RentJob(unit),
-                        Wallets(unit))
+    return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion),
+                        RentJob(unit, ZoneInfo(zone)), Wallets(unit))
 
 
 def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:
     unit = SqlBillingUnit(db)
     ingestion = UsageIngestion(unit)
     offset_ms = int(settings.billing_clock_offset_s * 1000)
-    return BillingRunner(unit, ingestion, HourlySettlement(unit, ingestion), RentJob(unit), SqlJobLeases(db),
+    zone = ZoneInfo(settings.billing_timezone)
+    return BillingRunner(unit, ingestion, HourlySettlement(unit, ingestion), RentJob(unit, zone), SqlJobLeases(db),
                          BillingJobSettings(tick_s=settings.billing_tick_s,
-                                            settle_lag_ms=int(settings.billing_settle_lag_s * 1000),
-                                            zone=ZoneInfo(settings.billing_timezone)),
+                                            settle_lag_ms=int(settings.billing_settle_lag_s * 1000), zone=zone),
                          clock=lambda: now_ms() + offset_ms)
 
 
@@ -342,7 +342,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         statistics=CallStatistics(unit),
         a_numbers=ANumbers(unit),
         voice_files=VoiceLibrary(unit, reviews, voice),
-        billing=build_billing(db),
+        billing=build_billing(db, settings.billing_timezone),
     )
 
 
