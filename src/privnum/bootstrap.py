@@ -16,12 +16,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
 from privnum.adapters.db.billing_unit import SqlBillingUnit
 from privnum.adapters.db.call_commands_store import SqlCallCommands
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
+from privnum.adapters.db.job_lease_store import SqlJobLeases
 from privnum.adapters.db.management_unit import SqlManagementUnit
 from privnum.adapters.db.migrate import upgrade
 from privnum.adapters.db.outbox_delivery import SqlOutbox
@@ -56,6 +58,7 @@ from privnum.service.background import cancel_and_wait
 from privnum.service.billing.accounts import BillingAccounts
 from privnum.service.billing.ingestion import UsageIngestion
 from privnum.service.billing.rent_job import RentJob
+from privnum.service.billing.runner import BillingJobSettings, BillingRunner
 from privnum.service.billing.settlement import HourlySettlement
 from privnum.service.billing.wallet import Wallets
 from privnum.service.calls.control import CommandListener, OwnerCallControl
@@ -106,6 +109,7 @@ class Runtime:
     voice: VoiceFiles  # the call core's VoicePrompts: ``await runtime.voice.prompt(app_id, name)``
     management: ManagementPlane
     sms: SmsRelay
+    billing_jobs: BillingRunner | None = None  # None: PRIVNUM_BILLING_JOBS=0
     sandbox: SandboxDriver | None = None
     sms_sandbox: SandboxSmsGateway | None = None  # the sandbox carrier, when it is the SMS gateway
     sip: SipDriver | None = None
@@ -120,6 +124,8 @@ class Runtime:
             await self._start_sip(self.sip)
         self.pushes.start()
         self.sms.start()
+        if self.billing_jobs is not None:
+            self.billing_jobs.start()
         self._tasks = [asyncio.create_task(sweep_forever(self), name="privnum-expiry-sweep"),
                        asyncio.create_task(self.call_commands.run(), name="privnum-call-commands")]
         # Everything imported and built so far lives as long as the process: keep it out of the collector's
@@ -148,6 +154,8 @@ class Runtime:
         if self.sip is not None:
             await self.sip.stop()
         await self.block.close()
+        if self.billing_jobs is not None:
+            await self.billing_jobs.stop()
         await self.sms.stop()
         await self.pushes.stop()
         await self.guard.close()
@@ -210,6 +218,7 @@ def build_runtime(settings: Settings) -> Runtime:
         voice=voice,
         management=build_management(settings, db, directory, voice),
         sms=sms,
+        billing_jobs=build_billing_jobs(settings, db) if settings.billing_jobs else None,
         sandbox=sandbox,
         sms_sandbox=gateway if isinstance(gateway, SandboxSmsGateway) else None,
         sip=sip,
@@ -267,11 +276,22 @@ class BillingPlane:
     wallets: Wallets
 
 
-def build_billing(db: Database) -> BillingPlane:
+def build_billing(db: Database, zone: str = "Asia/Shanghai") -> BillingPlane:
     unit = SqlBillingUnit(db)
     ingestion = UsageIngestion(unit)
-    return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion), RentJob(unit),
-                        Wallets(unit))
+    return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion),
+                        RentJob(unit, ZoneInfo(zone)), Wallets(unit))
+
+
+def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:
+    unit = SqlBillingUnit(db)
+    ingestion = UsageIngestion(unit)
+    offset_ms = int(settings.billing_clock_offset_s * 1000)
+    zone = ZoneInfo(settings.billing_timezone)
+    return BillingRunner(unit, ingestion, HourlySettlement(unit, ingestion), RentJob(unit, zone), SqlJobLeases(db),
+                         BillingJobSettings(tick_s=settings.billing_tick_s,
+                                            settle_lag_ms=int(settings.billing_settle_lag_s * 1000), zone=zone),
+                         clock=lambda: now_ms() + offset_ms)
 
 
 @dataclass(frozen=True)
@@ -322,7 +342,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         statistics=CallStatistics(unit),
         a_numbers=ANumbers(unit),
         voice_files=VoiceLibrary(unit, reviews, voice),
-        billing=build_billing(db),
+        billing=build_billing(db, settings.billing_timezone),
     )
 
 

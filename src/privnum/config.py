@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from privnum.domain.voice_files import check_language
 
@@ -59,6 +60,28 @@ def check_sms_gateway(raw: str) -> str:
     if raw not in SMS_GATEWAYS:
         raise ValueError(f"PRIVNUM_SMS_GATEWAY must be one of {', '.join(SMS_GATEWAYS)}, not {raw!r}")
     return raw
+
+
+def check_time_zone(raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"not an IANA time zone: {raw!r}") from None
+    return raw
+
+
+def check_non_negative(raw: str) -> float:
+    value = float(raw)
+    if value < 0:
+        raise ValueError(f"must not be negative: {raw!r}")
+    return value
+
+
+def check_positive(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError(f"must be positive: {raw!r}")
+    return value
 
 
 def _switch(raw: str) -> bool:
@@ -113,6 +136,11 @@ class Settings:
     sms_max_segments: int = 10
     sms_give_up_s: float = 3600.0
     sms_in_doubt_s: float = 30.0
+    billing_jobs: bool = True  # privnum serve settles hours and charges rent by itself
+    billing_tick_s: float = 30.0
+    billing_settle_lag_s: float = 300.0
+    billing_timezone: str = "Asia/Shanghai"
+    billing_clock_offset_s: float = 0.0  # tests only: the billing jobs act as if it were this much later
 
     @property
     def cookies_secure(self) -> bool:
@@ -207,5 +235,10 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "sms_max_segments": ("PRIVNUM_SMS_MAX_SEGMENTS", int),
     "sms_give_up_s": ("PRIVNUM_SMS_GIVE_UP_S", float),
     "sms_in_doubt_s": ("PRIVNUM_SMS_IN_DOUBT_S", float),
+    "billing_jobs": ("PRIVNUM_BILLING_JOBS", _switch),
+    "billing_tick_s": ("PRIVNUM_BILLING_TICK_S", check_positive),
+    "billing_settle_lag_s": ("PRIVNUM_BILLING_SETTLE_LAG_S", check_non_negative),
+    "billing_timezone": ("PRIVNUM_BILLING_TIMEZONE", check_time_zone),
+    "billing_clock_offset_s": ("PRIVNUM_BILLING_CLOCK_OFFSET_S", float),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"

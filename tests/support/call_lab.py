@@ -21,6 +21,7 @@ LAB_ENV = {
     "PRIVNUM_TIME_SCALE": "0.001",  # a ladder minute is 60 ms
     "PRIVNUM_CONNECT_TIMEOUT_S": "3",  # ring-no-answer ends after 3 s instead of 90 s
     "PRIVNUM_BLOCK_TIMEOUT_S": "1",  # X mode: the customer has 1 s to answer (default 5 s)
+    "PRIVNUM_BILLING_JOBS": "0",  # the billing tests settle by hand (privnum billing settle); see test_billing_jobs
 }
 
 

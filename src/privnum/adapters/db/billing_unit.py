@@ -139,6 +139,11 @@ class SqlBillingTx:
                  .order_by(u.c.tenant_id))
         return [row[0] for row in await self.conn.execute(query)]
 
+    async def oldest_unsettled(self, sources: Sequence[str]) -> int | None:
+        u = usage_records
+        query = select(func.min(u.c.occurred_at_ms)).where(u.c.settlement_key.is_(None), u.c.source.in_(sources))
+        return (await self.conn.execute(query)).scalar()
+
     async def unsettled(self, tenant_id: int, before_ms: int, sources: Sequence[str]) -> Sequence[StoredUsage]:
         u = usage_records
         query = (select(u.c.id, u.c.meter, u.c.number_class, u.c.units, u.c.occurred_at_ms)

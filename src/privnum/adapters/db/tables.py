@@ -718,3 +718,11 @@ postings = Table(
     Column("ledger_account", String(64), nullable=False, index=True),
     Column("amount_micros", BigInteger, nullable=False),  # debit +, credit −
 )
+
+job_leases = Table(
+    "job_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(96), nullable=False),
+    Column("lease_until_ms", BigInteger, nullable=False),
+)

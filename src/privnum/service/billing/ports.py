@@ -117,6 +117,9 @@ class BillingTx(Protocol):
 
     async def tenants_with_unsettled(self, before_ms: int, sources: Sequence[str]) -> Sequence[int]: ...
 
+    async def oldest_unsettled(self, sources: Sequence[str]) -> int | None:
+        """The earliest ``occurred_at_ms`` of any unsettled usage record from ``sources``; None when none is."""
+
     async def unsettled(self, tenant_id: int, before_ms: int, sources: Sequence[str]) -> Sequence[StoredUsage]:
         """The tenant's unsettled usage records from ``sources`` with ``occurred_at_ms < before_ms``."""
 
@@ -135,3 +138,10 @@ class BillingTx(Protocol):
 
 class BillingUnit(Protocol):
     async def run(self, work: Callable[[BillingTx], Awaitable[T]], *, read_only: bool = False) -> T: ...
+
+
+class JobLeases(Protocol):
+    async def take(self, name: str, holder: str, until_ms: int, now_ms: int) -> bool:
+        """Hold lease ``name`` until ``until_ms`` if it is free, expired or ``holder``'s already; whether held."""
+
+    async def release(self, name: str, holder: str) -> None: ...

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import tzinfo
 from functools import partial
 
 from privnum.domain.billing.ledger import REVENUE_RENT, JournalKind, Posting, journal, wallet
 from privnum.domain.billing.meters import Meter, number_class_of
-from privnum.domain.billing.rent import RentAssignment, is_due_on_the_first, month_start_ms, rent_key
+from privnum.domain.billing.rent import BILLING_ZONE, RentAssignment, is_due_on_the_first, month_start_ms, rent_key
 from privnum.service.billing.ports import BillingTx, BillingUnit, NewUsage
 from privnum.service.billing.settlement import rate
 
@@ -24,16 +25,17 @@ class RentCharged:
 
 
 class RentJob:
-    def __init__(self, unit: BillingUnit) -> None:
+    def __init__(self, unit: BillingUnit, zone: tzinfo = BILLING_ZONE) -> None:
         self.unit = unit
+        self.zone = zone  # the billing time zone: months begin and the 25th's cut-off falls there
 
     async def charge_rent(self, month: str, now_ms: int) -> list[RentCharged]:
         """Charge ``month`` ("YYYY-MM") to every tenant that owes it and was not charged it yet."""
-        start = month_start_ms(month)
+        start = month_start_ms(month, self.zone)
         found = await self.unit.run(lambda tx: tx.rent_assignments(start), read_only=True)
         due: dict[int, dict[str, tuple[int, RentAssignment]]] = defaultdict(dict)
         for app_id, assignment in found:
-            if is_due_on_the_first(assignment, month):
+            if is_due_on_the_first(assignment, month, self.zone):
                 due[assignment.customer_id].setdefault(assignment.number, (app_id, assignment))
         charged = []
         for tenant_id, numbers in sorted(due.items()):
@@ -52,7 +54,7 @@ class RentJob:
         plan = await tx.plan(account.price_plan)
         if plan is None:
             return None
-        start = month_start_ms(month)
+        start = month_start_ms(month, self.zone)
         await tx.add_usage([NewUsage(tenant_id=tenant_id, app_id=app_id, source="rent", key=f"{a.number}:{month}",
                                      meter=Meter.NUMBER_RENT.value,
                                      number_class=number_class_of(a.number, a.number_class or None).value,
