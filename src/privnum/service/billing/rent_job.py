@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from functools import partial
 
-from privnum.domain.billing.ledger import REVENUE_RENT, JournalKind, Posting, journal, wallet
+from privnum.domain.billing.ledger import REVENUE_RENT, JournalKind
 from privnum.domain.billing.meters import Meter, number_class_of
 from privnum.domain.billing.rent import BILLING_ZONE, RentAssignment, is_due_on_the_first, month_start_ms, rent_key
 from privnum.service.billing.ports import BillingTx, BillingUnit, NewUsage
-from privnum.service.billing.settlement import rate
+from privnum.service.billing.settlement import charge
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,6 @@ class RentJob:
                                      x_number=a.number, quantity=1, units=1, occurred_at_ms=start)
                             for app_id, a in numbers], now_ms)
         records = await tx.unsettled(tenant_id, start + 1, ("rent",))
-        lines = rate(plan, list(records))
-        total = sum(line.amount_micros for line in lines)
-        if total:
-            entry = journal(key, [Posting(wallet(tenant_id), total), Posting(REVENUE_RENT, -total)],
-                            kind=JournalKind.RENT, at_ms=now_ms)
-            if not await tx.post(tenant_id, entry, f"rent {month} of {len(records)} numbers"):
-                return None
-        await tx.mark_settled(lines, key)
-        return RentCharged(tenant_id, key, len(records), total)
+        total = await charge(tx, tenant_id, key, plan, records, REVENUE_RENT, JournalKind.RENT,
+                             f"rent {month} of {len(records)} numbers", now_ms)
+        return None if total is None else RentCharged(tenant_id, key, len(records), total)

@@ -5,6 +5,7 @@ tenant is left alone (its late records wait for the next window), so re-running 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -26,12 +27,26 @@ class SettledTenant:
     amount_micros: int
 
 
-def rate(plan: PricePlan, records: list[StoredUsage] | tuple[StoredUsage, ...]) -> list[RatedLine]:
+def rate(plan: PricePlan, records: Sequence[StoredUsage]) -> list[RatedLine]:
     """One pay-as-you-go line per record, at the price in force at its ``occurred_at`` (R-16, R-18)."""
     return [RatedLine(record.id, record.units,
                       price_at(plan, Meter(record.meter), NumberClass(record.number_class),
                                record.occurred_at_ms).unit_price)
             for record in records]
+
+
+async def charge(tx: BillingTx, tenant_id: int, key: str, plan: PricePlan, records: Sequence[StoredUsage],
+                 revenue: str, kind: JournalKind, memo: str, now_ms: int) -> int | None:
+    """Rate ``records``, post their total as one journal ``key`` from the tenant's wallet to ``revenue`` (none
+    when it is 0) and mark them settled under ``key``; the total, or None when the journal was already posted."""
+    lines = rate(plan, records)
+    total = sum(line.amount_micros for line in lines)
+    if total:
+        entry = journal(key, [Posting(wallet(tenant_id), total), Posting(revenue, -total)], kind=kind, at_ms=now_ms)
+        if not await tx.post(tenant_id, entry, memo):
+            return None
+    await tx.mark_settled(lines, key)
+    return total
 
 
 class HourlySettlement:
@@ -64,12 +79,6 @@ class HourlySettlement:
         records = await tx.unsettled(tenant_id, window_start_ms + HOUR_MS, USAGE_SOURCES)
         if plan is None or not records:
             return None
-        lines = rate(plan, list(records))
-        total = sum(line.amount_micros for line in lines)
-        if total:
-            entry = journal(key, [Posting(wallet(tenant_id), total), Posting(REVENUE_USAGE, -total)],
-                            kind=JournalKind.SETTLEMENT, at_ms=now_ms)
-            if not await tx.post(tenant_id, entry, f"usage of {len(records)} records"):
-                return None
-        await tx.mark_settled(lines, key)
-        return SettledTenant(tenant_id, key, len(records), total)
+        total = await charge(tx, tenant_id, key, plan, records, REVENUE_USAGE, JournalKind.SETTLEMENT,
+                             f"usage of {len(records)} records", now_ms)
+        return None if total is None else SettledTenant(tenant_id, key, len(records), total)
