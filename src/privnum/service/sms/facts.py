@@ -6,14 +6,16 @@ from __future__ import annotations
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding, user_key
 from privnum.domain.modes import Mode
+from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.sms.message import SmsMessage
 from privnum.domain.sms.routing import SmsFacts
 from privnum.service.provisioning.ports import BindingFilter
 from privnum.service.sms.ports import SmsTx
 
 
-async def load_sms_facts(tx: SmsTx, message: SmsMessage, app: App | None, now_ms: int) -> SmsFacts:
-    number = await tx.number(message.x_number)
+async def load_sms_facts(tx: SmsTx, message: SmsMessage, app: App | None, number: PrivateNumber | None,
+                         now_ms: int) -> SmsFacts:
+    """``number`` is X as the relay read it to find its app (not read again here)."""
     facts = SmsFacts(message.sender, message.x_number, message.text, app, number)
     if app is None or number is None or number.app_id != app.id:
         return facts

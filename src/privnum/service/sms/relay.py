@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from privnum.domain.apps import App
+from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.pushes import OutboundPush, PushKind
 from privnum.domain.sms.answers import BlockAnswer, Discard
 from privnum.domain.sms.message import Delivery, SmsMessage, SmsState
@@ -180,26 +181,21 @@ class SmsRelay:
     async def _decide(self, messages: list[SmsMessage]) -> list[tuple[SmsMessage, App | None, SmsDecision]]:
         now = now_ms()
 
-        async def numbers(tx: SmsTx) -> dict[int, int | None]:
-            found = {}
-            for m in messages:
-                number = await tx.number(m.x_number)
-                found[m.id] = number.app_id if number is not None else None
-            return found
+        async def numbers(tx: SmsTx) -> dict[int, PrivateNumber | None]:
+            return {m.id: await tx.number(m.x_number) for m in messages}
 
-        app_ids = await self.store.run(numbers, read_only=True)
+        found = await self.store.run(numbers, read_only=True)
         apps: dict[int, App | None] = {}
-        for app_id in set(app_ids.values()):
-            if app_id is not None:
-                apps[app_id] = await self.apps.by_id(app_id)
+        for app_id in {n.app_id for n in found.values() if n is not None and n.app_id is not None}:
+            apps[app_id] = await self.apps.by_id(app_id)
 
         async def decide_all(tx: SmsTx) -> list[tuple[SmsMessage, App | None, SmsDecision]]:
             out: list[tuple[SmsMessage, App | None, SmsDecision]] = []
             for m in messages:
-                app_id = app_ids.get(m.id)
-                app = apps.get(app_id) if app_id is not None else None
+                number = found.get(m.id)
+                app = apps.get(number.app_id) if number is not None and number.app_id is not None else None
                 try:
-                    decision = route_sms(await load_sms_facts(tx, m, app, now))
+                    decision = route_sms(await load_sms_facts(tx, m, app, number, now))
                 except Exception:
                     log.exception("deciding SMS %s failed", m.sms_id)
                     decision = Drop(SendResult.INTERNAL_ERROR)
