@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from privnum.domain.ip_ranges import ip_in_ranges
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused, ResultCode
 
@@ -67,16 +67,4 @@ class App:
 
     def allows_ip(self, ip: str) -> bool:
         """An empty allow-list means no restriction; entries are addresses or CIDR ranges (IPv4/IPv6)."""
-        if not self.ip_allowlist:
-            return True
-        try:
-            address = ipaddress.ip_address(ip)
-        except ValueError:
-            return False
-        for entry in self.ip_allowlist:
-            try:
-                if address in ipaddress.ip_network(entry, strict=False):
-                    return True
-            except ValueError:
-                continue
-        return False
+        return not self.ip_allowlist or ip_in_ranges(ip, self.ip_allowlist)

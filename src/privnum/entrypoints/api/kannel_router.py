@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import email.message
 import hmac
-import ipaddress
 import logging
 from typing import Any
 
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from privnum.domain.ip_ranges import ip_in_ranges
 from privnum.domain.sms.addressing import global_number
 from privnum.domain.sms.message import Delivery
 from privnum.entrypoints.api.deps import runtime_of
@@ -39,24 +39,11 @@ def _refusal(request: Request) -> Response | None:
         return PlainTextResponse("not found\n", 404)
     token = request.query_params.get("token", "")
     host = request.client.host if request.client else ""
-    if not _allowed(host, settings.kannel_allow) or not hmac.compare_digest(token, settings.kannel_token):
+    allowed = ip_in_ranges(host, (entry.strip() for entry in settings.kannel_allow))
+    if not allowed or not hmac.compare_digest(token, settings.kannel_token):
         log.warning("Kannel endpoint refused for %s (address not in PRIVNUM_KANNEL_ALLOW, or wrong token)", host)
         return PlainTextResponse("forbidden: wrong token or address\n", 403)
     return None
-
-
-def _allowed(host: str, allow: tuple[str, ...]) -> bool:
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    for entry in allow:
-        try:
-            if address in ipaddress.ip_network(entry.strip(), strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
 
 
 def _charset(request: Request) -> str:
