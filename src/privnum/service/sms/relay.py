@@ -158,6 +158,8 @@ class SmsRelay:
         """Claim and handle one batch of due messages; False when none was due."""
         s = self.settings
         now = now_ms()
+        if not await self.store.any_due(now):  # a read: idle processes take no write lock every pass
+            return False
         batch = await self.store.run(lambda tx: tx.claim_messages(now, s.batch, s.lease_ms))
         if not batch:
             return False
