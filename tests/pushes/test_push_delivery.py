@@ -200,9 +200,12 @@ def test_retry_ladder_counts_from_the_previous_failure(env: Env) -> None:
     assert len({header(r, "X-AKSK") for r in records}) == 4  # a fresh nonce each time
     gaps = [(b["t"] - a["t"]) * 1000 for a, b in itertools.pairwise(records)]
     expected = [m * 60_000 * TIME_SCALE for m in RETRY_LADDER_MINUTES[:3]]  # 30, 120, 270 ms
+    # Each wait is at least its own step, measured from the failure before it: were the
+    # ladder counted from the first attempt, the third gap would be 270 - 150 = 120 ms.
+    # The upper bound allows a worker poll and a loaded machine; a ratio between the gaps
+    # was tighter than the scheduler and failed CI on a 52 ms late wake-up.
     for gap, want in zip(gaps, expected, strict=True):
         assert want * 0.9 <= gap <= want + 150, (gaps, expected)
-    assert 2.5 <= gaps[1] / gaps[0] <= 5.0 and 5.5 <= gaps[2] / gaps[0] <= 10.5, gaps
     row = rows_of(env, [pid])[pid]
     assert row["attempts"] == 4 and row["state"] == "delivered"
 
