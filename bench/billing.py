@@ -42,6 +42,8 @@ from privnum.adapters.db.billing_unit import SqlBillingTx, SqlBillingUnit
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.engine import is_sqlite
 from privnum.adapters.db.migrate import upgrade
+from privnum.bootstrap import build_standings
+from privnum.config import Settings
 from privnum.domain.billing.meters import Meter, NumberClass
 from privnum.domain.billing.plans import PlanVersion, PricePlan, Rate
 from privnum.domain.billing.usage import HOUR_MS
@@ -156,7 +158,7 @@ async def bench(url: str, args: argparse.Namespace) -> dict[str, Any]:
         mark_s = await timed(db, _CEILING_MARK, {"end": window_end})
         await undo_ceiling(db)
         unit = SqlBillingUnit(db)
-        settlement = HourlySettlement(unit, UsageIngestion(unit))
+        settlement = HourlySettlement(unit, UsageIngestion(unit), build_standings(Settings()))
         began = time.perf_counter()
         settled = await settlement.settle_hour(WINDOW_START_MS, window_end + 5 * 60_000)
         settle_s = time.perf_counter() - began

@@ -46,6 +46,7 @@ from privnum.adapters.telephony.sip.teardown import SipTeardown
 from privnum.adapters.voice.builtin import PackagedPrompts
 from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.config import Settings
+from privnum.domain.billing.arrears import ArrearsTerms
 from privnum.domain.reviews import ReviewKind
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
@@ -60,6 +61,7 @@ from privnum.service.billing.ingestion import UsageIngestion
 from privnum.service.billing.rent_job import RentJob
 from privnum.service.billing.runner import BillingJobSettings, BillingRunner
 from privnum.service.billing.settlement import HourlySettlement
+from privnum.service.billing.standing import Standings
 from privnum.service.billing.wallet import Wallets
 from privnum.service.calls.control import CommandListener, OwnerCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
@@ -276,11 +278,18 @@ class BillingPlane:
     wallets: Wallets
 
 
-def build_billing(db: Database, zone: str = "Asia/Shanghai") -> BillingPlane:
+def build_standings(settings: Settings) -> Standings:
+    terms = ArrearsTerms(grace_minutes=int(settings.arrears_grace_minutes),
+                         recovery_delay_s=int(settings.arrears_recovery_delay_s))
+    return Standings(terms, HuaweiNumberPushes())
+
+
+def build_billing(settings: Settings, db: Database) -> BillingPlane:
     unit = SqlBillingUnit(db)
     ingestion = UsageIngestion(unit)
-    return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion),
-                        RentJob(unit, ZoneInfo(zone)), Wallets(unit))
+    standings = build_standings(settings)
+    return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion, standings),
+                        RentJob(unit, standings, ZoneInfo(settings.billing_timezone)), Wallets(unit, standings))
 
 
 def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:
@@ -288,7 +297,9 @@ def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:
     ingestion = UsageIngestion(unit)
     offset_ms = int(settings.billing_clock_offset_s * 1000)
     zone = ZoneInfo(settings.billing_timezone)
-    return BillingRunner(unit, ingestion, HourlySettlement(unit, ingestion), RentJob(unit, zone), SqlJobLeases(db),
+    standings = build_standings(settings)
+    return BillingRunner(unit, ingestion, HourlySettlement(unit, ingestion, standings),
+                         RentJob(unit, standings, zone), standings, SqlJobLeases(db),
                          BillingJobSettings(tick_s=settings.billing_tick_s,
                                             settle_lag_ms=int(settings.billing_settle_lag_s * 1000), zone=zone),
                          clock=lambda: now_ms() + offset_ms)
@@ -342,7 +353,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         statistics=CallStatistics(unit),
         a_numbers=ANumbers(unit),
         voice_files=VoiceLibrary(unit, reviews, voice),
-        billing=build_billing(db, settings.billing_timezone),
+        billing=build_billing(settings, db),
     )
 
 

@@ -141,6 +141,8 @@ class Settings:
     billing_settle_lag_s: float = 300.0
     billing_timezone: str = "Asia/Shanghai"
     billing_clock_offset_s: float = 0.0  # tests only: the billing jobs act as if it were this much later
+    arrears_grace_minutes: float = 0.0  # a tenant short of its credit line is frozen after this long
+    arrears_recovery_delay_s: float = 0.0  # a frozen tenant covered again recovers after this long (Huawei: 600)
 
     @property
     def cookies_secure(self) -> bool:
@@ -240,5 +242,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "billing_settle_lag_s": ("PRIVNUM_BILLING_SETTLE_LAG_S", check_non_negative),
     "billing_timezone": ("PRIVNUM_BILLING_TIMEZONE", check_time_zone),
     "billing_clock_offset_s": ("PRIVNUM_BILLING_CLOCK_OFFSET_S", float),
+    "arrears_grace_minutes": ("PRIVNUM_ARREARS_GRACE_MINUTES", check_non_negative),
+    "arrears_recovery_delay_s": ("PRIVNUM_ARREARS_RECOVERY_DELAY_S", check_non_negative),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"

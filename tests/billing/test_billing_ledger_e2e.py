@@ -5,9 +5,7 @@ database balances (every journal sums to zero, the cached balance is the sum of 
 
 from __future__ import annotations
 
-import asyncio
 import math
-import re
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -17,10 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
 
+from billing_kit import BilledTenant, billed_tenant, give_app_to, sql
+from billing_kit import balance as kit_balance
 from call_lab import CallLab, LabApp
-from privnum.adapters.db.engine import make_async_engine
 from servers import PRIVNUM, new_users
 from sms_lab import SmsLab
 
@@ -28,21 +26,6 @@ MINUTE_PRICE_MICROS = 100_000  # --minute-price 0.1
 VIRTUAL_RENT_MICROS = 5_000_000  # huawei-cn: 5 a month for a +86170 number
 SMS_VIRTUAL_SEGMENT_MICROS = 280_000  # huawei-cn: 0.28 a segment from a +86170 number
 CALL = {"talk_ms": 1200, "answer_after_ms": 200}
-
-
-def sql(url: str, statement: str, **params: Any) -> list[Any]:
-    """Run one statement on the server's database (committed); its rows, if any."""
-
-    async def run() -> list[Any]:
-        engine = make_async_engine(url)
-        try:
-            async with engine.begin() as conn:
-                result = await conn.execute(text(statement), params)
-                return list(result.all()) if result.returns_rows else []
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 @dataclass
@@ -55,33 +38,14 @@ class Billed:
 @pytest.fixture(scope="module")
 def billed(lab: CallLab) -> Iterator[Billed]:
     """A tenant with an AXB app of 3 numbers, a billing account on a plan at 0.1 a minute, topped up with 100."""
-    server = lab.server
-    tenant = f"bill-{uuid.uuid4().hex[:8]}"
-    password = server.workdir / f"{tenant}.pw"
-    password.write_text("a-long-password-1\n")
-    server.cli("tenant", "create", tenant, "--admin", f"{tenant}-admin", "--password-file", str(password))
-    tenant_id = sql(server.database_url, "SELECT id FROM tenants WHERE name = :n", n=tenant)[0][0]
+    tenant = billed_tenant(lab.server, "0.1", "100")
     app = lab.app("AXB", 3)
-    sql(server.database_url, "UPDATE enterprises SET tenant_id = :t WHERE id = "
-        "(SELECT enterprise_id FROM apps WHERE app_key = :k)", t=tenant_id, k=app.app_key)
-    plan = f"plan-{tenant}"
-    server.cli("billing", "plan", plan, "--minute-price", "0.1")
-    server.cli("billing", "open", tenant, "--plan", plan)
-    server.cli("billing", "topup", tenant, "100", "--note", "opening")
-    yield Billed(tenant, tenant_id, app)
+    give_app_to(lab.server, tenant, app.app_key)
+    yield Billed(tenant.name, tenant.id, app)
 
 
 def balance(lab: CallLab, billed: Billed) -> int:
-    """The balance ``privnum billing balance`` prints, in micros; it must equal the cached balance in the DB."""
-    out = lab.server.cli("billing", "balance", billed.tenant).stdout
-    shown = re.search(r"balance (-?[0-9.]+) CNY", out)
-    assert shown, out
-    stored = sql(lab.server.database_url, "SELECT balance_micros FROM billing_accounts WHERE tenant_id = :t",
-                 t=billed.tenant_id)[0][0]
-    whole, _, fraction = shown.group(1).lstrip("-").partition(".")
-    micros = int(whole) * 1_000_000 + int(fraction.ljust(6, "0") or 0)
-    assert (-micros if shown.group(1).startswith("-") else micros) == stored
-    return int(stored)
+    return kit_balance(lab.server, BilledTenant(billed.tenant, billed.tenant_id))
 
 
 def cdr_minutes(cdr: dict[str, Any]) -> int:
@@ -214,8 +178,7 @@ def test_two_settlements_of_one_hour_at_once_charge_once(lab: CallLab, billed: B
 
 def test_a_sent_text_is_charged_its_segments(lab: CallLab, sms_lab: SmsLab, billed: Billed) -> None:
     app = sms_lab.sms_app("AXB", 1, control_url=False)
-    sql(lab.server.database_url, "UPDATE enterprises SET tenant_id = :t WHERE id = "
-        "(SELECT enterprise_id FROM apps WHERE app_key = :k)", t=billed.tenant_id, k=app.app_key)
+    give_app_to(lab.server, BilledTenant(billed.tenant, billed.tenant_id), app.app_key)
     a, b = new_users(2)
     x = app.pool[0]
     assert app.client.axb_bind(relationNum=x, callerNum=a, calleeNum=b).ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from privnum.domain.billing.arrears import AccountStanding, Enforcement, enforcement
 from privnum.domain.ip_ranges import ip_in_ranges
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused, ResultCode
@@ -47,6 +48,7 @@ class App:
     tags: tuple[tuple[str, str], ...] = ()
     previous_secret: str | None = None  # after a rotation, still accepted until previous_secret_until_ms
     previous_secret_until_ms: int | None = None
+    standing: AccountStanding = AccountStanding.ACTIVE  # its tenant's billing standing (unbilled: active)
 
     def secrets_at(self, now_ms: int) -> tuple[str, ...]:
         """The secrets that authenticate at ``now_ms``: the current one, and the previous one during its grace."""
@@ -58,6 +60,18 @@ class App:
     @property
     def is_active(self) -> bool:
         return self.status is AppStatus.ACTIVE
+
+    @property
+    def arrears(self) -> Enforcement:
+        """What its tenant's billing standing refuses (billing.md R-24); nothing while active."""
+        return enforcement(self.standing)
+
+    def require_bindable(self) -> None:
+        """Binds, unbinds, modifications and temporary callees are refused (1010029) while its tenant is in
+        arrears."""
+        if self.arrears.bind_refusal is not None:
+            raise Refused(self.arrears.bind_refusal,
+                          "the account is in arrears; binding works again once a top-up covers the balance")
 
     def require_recording(self, wants_recording: bool | None) -> None:
         """A binding may ask for recording only when this app has recording switched on."""

@@ -141,6 +141,17 @@ class Recordings:
             return None
         return found
 
+    async def download_url(self, app: App, file_name: str, domain: str, now_ms: int) -> str:
+        """GetRecordingDownloadUrl: the signed link to this app's recording ``file_name``; 1012007 when there is
+        none, or while the app's tenant is in arrears (Huawei refuses recording URLs then, R-24)."""
+        refusal = app.arrears.recording_url_refusal
+        if refusal is not None:
+            raise Refused(refusal, "the account is in arrears; recordings are available again after a top-up")
+        found = await self.find(app.id, file_name, domain, now_ms)
+        if found is None:
+            raise Refused(ResultCode.RECORD_NOT_EXIST, "no such recording of this app (unknown or expired)")
+        return self.download_location(app, found.file_name, now_ms)
+
     def download_location(self, app: App, file_name: str, now_ms: int) -> str:
         """A link to the file, signed with the app's secret, valid ``url_valid_s`` from ``now_ms``."""
         expires = now_ms // 1000 + self.url_valid_s
@@ -150,11 +161,15 @@ class Recordings:
 
     @staticmethod
     def verify(app: App, file_name: str, expires: int, signature: str, now_ms: int) -> None:
-        """Refuse unless ``signature`` is ``app``'s for this file (1010010) and ``expires`` has not passed (1010013)."""
+        """Refuse unless ``signature`` is ``app``'s for this file (1010010), ``expires`` has not passed (1010013)
+        and the app's tenant is not in arrears (1012007)."""
         if not hmac.compare_digest(sign(app.app_secret, file_name, expires), signature.lower()):
             raise Refused(ResultCode.INVALID_DIGEST, "the download link's signature does not match")
         if expires * 1000 <= now_ms:
             raise Refused(ResultCode.TIME_OUT_LIMIT, "the download link has expired")
+        refusal = app.arrears.recording_url_refusal
+        if refusal is not None:  # a link handed out before the tenant fell into arrears
+            raise Refused(refusal, "the account is in arrears; recordings are available again after a top-up")
 
     async def read(self, recording: StoredRecording) -> bytes | None:
         return await self.files.get(recording.file_name)

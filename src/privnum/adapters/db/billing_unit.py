@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, func, insert, select, text, update
+from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, text, update
 
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
+from privnum.adapters.db.outbox_enqueue import enqueue
+from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import (
     apps,
     billing_accounts,
@@ -25,10 +27,12 @@ from privnum.adapters.db.tables import (
     tenants,
     usage_records,
 )
+from privnum.domain.billing.arrears import AccountStanding, BalanceSide
 from privnum.domain.billing.ledger import Journal, wallet
 from privnum.domain.billing.plans import PlanVersion, PricePlan
 from privnum.domain.billing.rent import RentAssignment
 from privnum.domain.billing.usage import BILLED_SEND_RESULTS
+from privnum.domain.pushes import OutboundPush
 from privnum.service.billing.ports import (
     BillingAccount,
     BillingTx,
@@ -36,6 +40,7 @@ from privnum.service.billing.ports import (
     NewUsage,
     RatedLine,
     StoredUsage,
+    TenantNumber,
     TextToRate,
 )
 from privnum.service.billing.rates_json import rates_from_json, rates_to_json
@@ -70,7 +75,7 @@ class SqlBillingTx:
         if row is None:
             return None
         return BillingAccount(row.tenant_id, row.currency, row.price_plan, row.balance_micros,
-                              row.credit_limit_micros, row.standing)
+                              row.credit_limit_micros, row.standing, row.short_since_ms, row.covered_since_ms)
 
     async def open_account(self, tenant_id: int, currency: str, price_plan: str, now_ms: int) -> None:
         moved = await self.conn.execute(update(billing_accounts).where(billing_accounts.c.tenant_id == tenant_id)
@@ -181,6 +186,34 @@ class SqlBillingTx:
         await self.conn.execute(update(billing_accounts).where(billing_accounts.c.tenant_id == tenant_id)
                                 .values(balance_micros=billing_accounts.c.balance_micros + change))
         return True
+
+    async def set_standing(self, tenant_id: int, standing: AccountStanding, side: BalanceSide,
+                           changed_at_ms: int | None) -> None:
+        values: dict[str, Any] = {"standing": standing.value, "short_since_ms": side.short_since_ms,
+                                  "covered_since_ms": side.covered_since_ms}
+        if changed_at_ms is not None:
+            values["standing_since_ms"] = changed_at_ms
+        await self.conn.execute(update(billing_accounts).where(billing_accounts.c.tenant_id == tenant_id)
+                                .values(**values))
+
+    async def tenants_to_watch(self) -> Sequence[int]:
+        a = billing_accounts
+        query = (select(a.c.tenant_id).where(or_(a.c.standing != AccountStanding.ACTIVE.value,
+                                                 a.c.short_since_ms.is_not(None)))
+                 .order_by(a.c.tenant_id))
+        return [row[0] for row in await self.conn.execute(query)]
+
+    async def tenant_numbers(self, tenant_id: int) -> Sequence[TenantNumber]:
+        query = (select(numbers, apps.c.push_number_status, apps.c.number_status_url, apps.c.call_status_url)
+                 .select_from(numbers.join(apps, apps.c.id == numbers.c.app_id)
+                              .join(enterprises, enterprises.c.id == apps.c.enterprise_id))
+                 .where(enterprises.c.tenant_id == tenant_id).order_by(numbers.c.number))
+        return [TenantNumber(row.app_id, number_from_row(row),
+                             (row.number_status_url or row.call_status_url) if row.push_number_status else None)
+                for row in await self.conn.execute(query)]
+
+    async def enqueue(self, pushes: Sequence[OutboundPush], now_ms: int) -> None:
+        await enqueue(self.conn, pushes, now_ms)
 
     async def rent_assignments(self, month_start_ms: int) -> Sequence[tuple[int, RentAssignment]]:
         held = (select(numbers.c.number, numbers.c.app_id, numbers.c.number_type, numbers.c.issued_at_ms,

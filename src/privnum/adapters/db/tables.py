@@ -664,8 +664,12 @@ billing_accounts = Table(
     Column("balance_micros", BigInteger, nullable=False, server_default="0"),
     Column("credit_limit_micros", BigInteger, nullable=False, server_default="0"),
     Column("standing", String(16), nullable=False, server_default="active"),
-    Column("standing_since_ms", BigInteger),
+    Column("standing_since_ms", BigInteger),  # when it took its standing
     Column("created_at_ms", BigInteger, nullable=False),
+    # the balance's side of the credit line: short since (NULL while covered), covered again since (NULL while
+    # short); the grace and recovery delays count from these
+    Column("short_since_ms", BigInteger),
+    Column("covered_since_ms", BigInteger),
 )
 
 usage_records = Table(

@@ -20,6 +20,7 @@ from privnum.adapters.db.outbox_enqueue import enqueue
 from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import apps, enterprises, numbers
 from privnum.domain.apps import App, AppStatus, CallbackUrls
+from privnum.domain.billing.arrears import AccountStanding
 from privnum.domain.enterprises import CarrierKind, Enterprise, EnterpriseProfile, EnterpriseStatus, Nature
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberState, PrivateNumber
@@ -56,6 +57,7 @@ def app_from_row(row: Any) -> App:
         tags=tuple((str(k), str(v)) for k, v in json.loads(row.tags or "[]")),
         previous_secret=row.previous_secret,
         previous_secret_until_ms=row.previous_secret_until_ms,
+        standing=AccountStanding(getattr(row, "billing_standing", None) or AccountStanding.ACTIVE),
     )
 
 
@@ -74,8 +76,10 @@ def enterprise_from_row(row: Any) -> Enterprise:
                       tenant_id=row.tenant_id, status=EnterpriseStatus(row.status), profile=profile)
 
 
-_APP_SELECT = ("SELECT apps.*, enterprises.name AS enterprise_name, enterprises.tenant_id AS tenant_id FROM apps "
-               "JOIN enterprises ON enterprises.id = apps.enterprise_id ")
+_APP_SELECT = ("SELECT apps.*, enterprises.name AS enterprise_name, enterprises.tenant_id AS tenant_id, "
+               "billing_accounts.standing AS billing_standing FROM apps "
+               "JOIN enterprises ON enterprises.id = apps.enterprise_id "
+               "LEFT JOIN billing_accounts ON billing_accounts.tenant_id = enterprises.tenant_id ")
 _APP_BY_KEY = text(_APP_SELECT + "WHERE apps.app_key = :key")
 _APP_BY_ID = text(_APP_SELECT + "WHERE apps.id = :id")
 _ENSURE_ENTERPRISE = text(

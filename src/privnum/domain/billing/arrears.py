@@ -10,8 +10,8 @@ from enum import StrEnum
 
 from privnum.domain.calls.causes import Cause
 from privnum.domain.number_status import NumberStatus, status_of
-from privnum.domain.private_numbers import NumberState
-from privnum.domain.result_codes import Code, ResultCode
+from privnum.domain.private_numbers import NumberState, PrivateNumber
+from privnum.domain.result_codes import ResultCode
 from privnum.domain.sms.results import SendResult
 
 MINUTE_MS = 60_000
@@ -42,17 +42,17 @@ class ArrearsTerms:
 class Enforcement:
     """What the customer's use cases refuse while a standing holds (None or False: allowed)."""
 
-    bind_refusal: Code | None = None  # bind, unbind, modify, set-temporary-callee
+    bind_refusal: ResultCode | None = None  # bind, unbind, modify, set-temporary-callee
     call_refusal: Cause | None = None  # a call to any of its X numbers is not forwarded
     sms_refusal: SendResult | None = None  # an SMS to X is not forwarded
-    recording_url_refusal: Code | None = None
+    recording_url_refusal: ResultCode | None = None
     refuses_orders: bool = False  # ordering or assigning numbers, buying packages
 
 
 ALLOWED = Enforcement()
-FROZEN = Enforcement(ResultCode.SUBSCRIBER_FROZEN.value, Cause.USER_FROZEN, SendResult.ACCOUNT_FROZEN,
-                     ResultCode.RECORD_NOT_EXIST.value, refuses_orders=True)
-BINDS_FROZEN = Enforcement(ResultCode.SUBSCRIBER_FROZEN.value, refuses_orders=True)
+FROZEN = Enforcement(ResultCode.SUBSCRIBER_FROZEN, Cause.USER_FROZEN, SendResult.ACCOUNT_FROZEN,
+                     ResultCode.RECORD_NOT_EXIST, refuses_orders=True)
+BINDS_FROZEN = Enforcement(ResultCode.SUBSCRIBER_FROZEN, refuses_orders=True)
 
 
 class StatusPush(StrEnum):
@@ -123,11 +123,37 @@ def next_standing(current: AccountStanding, balance_micros: int, since_ms: int, 
     return StandingChange(current, enforcement(current))
 
 
-def status_pushes(push: StatusPush, numbers: Iterable[str]) -> list[NumberStatus]:
-    """The numStatus entries ``push`` sends, one per number of the customer (batched ≤ 100 by the pusher)."""
+def status_pushes(push: StatusPush, numbers: Iterable[PrivateNumber]) -> list[NumberStatus]:
+    """The numStatus entries ``push`` sends, one per number of the customer that is itself available: a number
+    an operator froze, stopped or blacklisted already reads unavailable, and stays so on recovery. On recovery an
+    operator's lock shows again (11)."""
+    available = [n for n in numbers if n.state is NumberState.AVAILABLE]
     if push is StatusPush.ARREARS:
-        return [status_of(n, NumberState.FROZEN) for n in numbers]
-    return [status_of(n, NumberState.AVAILABLE, locked=push is StatusPush.BINDS_FROZEN) for n in numbers]
+        return [status_of(n.number, NumberState.FROZEN) for n in available]
+    if push is StatusPush.BINDS_FROZEN:
+        return [status_of(n.number, NumberState.AVAILABLE, locked=True) for n in available]
+    return [status_of(n.number, NumberState.AVAILABLE, locked=n.locked) for n in available]
+
+
+@dataclass(frozen=True)
+class BalanceSide:
+    """Which side of its credit line a balance is on, and since when: ``short_since_ms`` while short (None while
+    covered), ``covered_since_ms`` while covered (None while short, and for an account never short)."""
+
+    short_since_ms: int | None = None
+    covered_since_ms: int | None = None
+
+    def at(self, covered: bool, now_ms: int) -> BalanceSide:
+        """The side after the balance was found ``covered`` or not at ``now_ms``: unchanged on the same side, else
+        crossed at ``now_ms`` (balances move only by postings, and the side is looked at after each one)."""
+        if covered:
+            return self if self.short_since_ms is None else BalanceSide(None, now_ms)
+        return self if self.short_since_ms is not None else BalanceSide(now_ms, None)
+
+    def since_ms(self, default_ms: int) -> int:
+        """Since when the balance has been on this side (``default_ms`` for an account never short)."""
+        since = self.short_since_ms if self.short_since_ms is not None else self.covered_since_ms
+        return default_ms if since is None else since
 
 
 def _release_at(short_since_ms: int, terms: ArrearsTerms) -> int | None:

@@ -89,6 +89,8 @@ def route_call(facts: CallFacts) -> Decision:
         return Rejection(Cause.NUMBER_NOT_EXIST)
     if not app.is_active:
         return Rejection(Cause.NO_PERMISSION)
+    if app.arrears.call_refusal is not None:
+        return Rejection(app.arrears.call_refusal)
     if number.state is NumberState.FROZEN:
         return Rejection(Cause.USER_FROZEN)
     if number.state is not NumberState.AVAILABLE:

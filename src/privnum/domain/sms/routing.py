@@ -68,6 +68,8 @@ def route_sms(facts: SmsFacts) -> SmsDecision:
         return Drop(SendResult.NO_BINDING)
     if not app.is_active:
         return Drop(SendResult.APP_NOT_COMMERCIAL)
+    if app.arrears.sms_refusal is not None:
+        return Drop(app.arrears.sms_refusal)
     if number.state is NumberState.FROZEN:
         return Drop(SendResult.ACCOUNT_FROZEN)
     if number.state is not NumberState.AVAILABLE:

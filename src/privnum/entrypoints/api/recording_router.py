@@ -52,10 +52,7 @@ def _refuse(result: ResultCode, detail: str, status: int) -> JSONResponse:
 async def download_url(request: Request, recordings: RecordingsDep, app: App = any_app) -> Response:
     params = parse_query(request, RecordQuery)
     now = now_ms()
-    found = await recordings.find(app.id, params.fileName, params.recordDomain, now)
-    if found is None:
-        raise Refused(ResultCode.RECORD_NOT_EXIST, "no such recording of this app (unknown or expired)")
-    location = recordings.download_location(app, found.file_name, now)
+    location = await recordings.download_url(app, params.fileName, params.recordDomain, now)
     return RedirectResponse(location, status_code=301, headers={"Cache-Control": "no-store"})
 
 

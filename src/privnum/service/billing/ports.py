@@ -11,9 +11,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from privnum.domain.billing.arrears import AccountStanding, BalanceSide
 from privnum.domain.billing.ledger import Journal
 from privnum.domain.billing.plans import PricePlan
 from privnum.domain.billing.rent import RentAssignment
+from privnum.domain.private_numbers import PrivateNumber
+from privnum.domain.pushes import OutboundPush
 
 T = TypeVar("T")
 
@@ -26,6 +29,8 @@ class BillingAccount:
     balance_micros: int
     credit_limit_micros: int
     standing: str
+    short_since_ms: int | None = None  # the balance's side of the credit line (domain BalanceSide)
+    covered_since_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,16 @@ class RatedLine:
         return self.units * self.unit_price_micros
 
 
+@dataclass(frozen=True)
+class TenantNumber:
+    """A number assigned to one of a tenant's apps, and where that app wants numStatus pushes (None: it does
+    not)."""
+
+    app_id: int
+    number: PrivateNumber
+    status_url: str | None
+
+
 class BillingTx(Protocol):
     async def tenant_id(self, name: str) -> int | None: ...
 
@@ -131,6 +146,18 @@ class BillingTx(Protocol):
         (nothing written) when a journal of that key exists."""
 
     async def has_journal(self, key: str) -> bool: ...
+
+    async def set_standing(self, tenant_id: int, standing: AccountStanding, side: BalanceSide,
+                           changed_at_ms: int | None) -> None:
+        """Store the account's standing and its balance's side; ``changed_at_ms``: the standing changed then."""
+
+    async def tenants_to_watch(self) -> Sequence[int]:
+        """Tenants whose standing may change with time alone: in arrears, or short and within their grace."""
+
+    async def tenant_numbers(self, tenant_id: int) -> Sequence[TenantNumber]: ...
+
+    async def enqueue(self, pushes: Sequence[OutboundPush], now_ms: int) -> None:
+        """Add pushes to the outbox, committed with the transaction."""
 
     async def rent_assignments(self, month_start_ms: int) -> Sequence[tuple[int, RentAssignment]]:
         """(app_id, assignment) of every number of a billed tenant assigned, or released with rent still owed."""

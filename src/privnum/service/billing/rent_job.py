@@ -14,6 +14,7 @@ from privnum.domain.billing.meters import Meter, number_class_of
 from privnum.domain.billing.rent import BILLING_ZONE, RentAssignment, is_due_on_the_first, month_start_ms, rent_key
 from privnum.service.billing.ports import BillingTx, BillingUnit, NewUsage
 from privnum.service.billing.settlement import charge
+from privnum.service.billing.standing import Standings
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,9 @@ class RentCharged:
 
 
 class RentJob:
-    def __init__(self, unit: BillingUnit, zone: tzinfo = BILLING_ZONE) -> None:
+    def __init__(self, unit: BillingUnit, standings: Standings, zone: tzinfo = BILLING_ZONE) -> None:
         self.unit = unit
+        self.standings = standings
         self.zone = zone  # the billing time zone: months begin and the 25th's cut-off falls there
 
     async def charge_rent(self, month: str, now_ms: int) -> list[RentCharged]:
@@ -63,4 +65,5 @@ class RentJob:
         records = await tx.unsettled(tenant_id, start + 1, ("rent",))
         total = await charge(tx, tenant_id, key, plan, records, REVENUE_RENT, JournalKind.RENT,
                              f"rent {month} of {len(records)} numbers", now_ms)
+        await self.standings.follow_balance(tx, tenant_id, now_ms)
         return None if total is None else RentCharged(tenant_id, key, len(records), total)

@@ -1,7 +1,8 @@
-"""The billing jobs ``privnum serve`` runs by itself (billing.md R-15, R-20): every tick, the process holding the
-database lease ``billing`` settles each fully elapsed UTC hour (up to now − settle lag) from the oldest with
-unsettled usage, oldest first and at most ``max_hours_per_tick`` of them, and charges the current month's rent once
-it is past the 1st 00:10 in the billing time zone. Every process ticks; only the lease holder works, and a holder
+"""The billing jobs ``privnum serve`` runs by itself (billing.md R-15, R-20, R-23): every tick, the process holding
+the database lease ``billing`` settles each fully elapsed UTC hour (up to now − settle lag) from the oldest with
+unsettled usage, oldest first and at most ``max_hours_per_tick`` of them, charges the current month's rent once
+it is past the 1st 00:10 in the billing time zone, and re-assesses the standings a grace or a recovery delay
+holds. Every process ticks; only the lease holder works, and a holder
 that dies leaves the lease to expire. Money moves at most once anyway (journal keys): the lease saves work."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from privnum.service.billing.ingestion import UsageIngestion
 from privnum.service.billing.ports import BillingUnit, JobLeases
 from privnum.service.billing.rent_job import RentJob
 from privnum.service.billing.settlement import USAGE_SOURCES, HourlySettlement
+from privnum.service.billing.standing import Standings
 from privnum.service.clock import now_ms as wall_clock_ms
 
 log = logging.getLogger(__name__)
@@ -62,9 +64,10 @@ def rent_month_due(now_ms: int, zone: tzinfo | None = None) -> str | None:
 
 class BillingRunner:
     def __init__(self, unit: BillingUnit, ingestion: UsageIngestion, settlement: HourlySettlement, rent: RentJob,
-                 leases: JobLeases, settings: BillingJobSettings,
+                 standings: Standings, leases: JobLeases, settings: BillingJobSettings,
                  clock: Callable[[], int] = wall_clock_ms) -> None:
         self.unit = unit
+        self.standings = standings
         self.ingestion = ingestion
         self.settlement = settlement
         self.rent = rent
@@ -114,4 +117,5 @@ class BillingRunner:
         if month is not None and month != self._rent_charged:
             await self.rent.charge_rent(month, self.clock())
             self._rent_charged = month
+        await self.standings.watch(self.unit, self.clock())
         return True

@@ -15,6 +15,7 @@ from privnum.domain.billing.plans import PricePlan, price_at
 from privnum.domain.billing.usage import HOUR_MS
 from privnum.service.billing.ingestion import UsageIngestion
 from privnum.service.billing.ports import BillingTx, BillingUnit, RatedLine, StoredUsage
+from privnum.service.billing.standing import Standings
 
 USAGE_SOURCES = ("cdr", "sms")
 
@@ -50,9 +51,10 @@ async def charge(tx: BillingTx, tenant_id: int, key: str, plan: PricePlan, recor
 
 
 class HourlySettlement:
-    def __init__(self, unit: BillingUnit, ingestion: UsageIngestion) -> None:
+    def __init__(self, unit: BillingUnit, ingestion: UsageIngestion, standings: Standings) -> None:
         self.unit = unit
         self.ingestion = ingestion
+        self.standings = standings
 
     async def settle_hour(self, window_start_ms: int, now_ms: int) -> list[SettledTenant]:
         """Ingest what is new, then settle window ``[window_start, +1 h)`` for every tenant owing usage in it."""
@@ -81,4 +83,5 @@ class HourlySettlement:
             return None
         total = await charge(tx, tenant_id, key, plan, records, REVENUE_USAGE, JournalKind.SETTLEMENT,
                              f"usage of {len(records)} records", now_ms)
+        await self.standings.follow_balance(tx, tenant_id, now_ms)
         return None if total is None else SettledTenant(tenant_id, key, len(records), total)

@@ -10,12 +10,14 @@ from privnum.domain.billing.money import Micros
 from privnum.domain.operator_errors import OperatorError
 from privnum.service.billing.accounts import billed_account
 from privnum.service.billing.ports import BillingAccount, BillingTx, BillingUnit
+from privnum.service.billing.standing import Standings
 from privnum.service.clock import now_ms
 
 
 class Wallets:
-    def __init__(self, unit: BillingUnit) -> None:
+    def __init__(self, unit: BillingUnit, standings: Standings) -> None:
         self.unit = unit
+        self.standings = standings
 
     async def top_up(self, tenant: str, amount: Micros, note: str | None = None,
                      reference: str | None = None) -> BillingAccount:
@@ -29,7 +31,8 @@ class Wallets:
             account = await billed_account(tx, tenant, lock=True)
             entry = journal(key, [Posting(TOPUPS, amount), Posting(wallet(account.tenant_id), -amount)],
                             kind=JournalKind.TOPUP, at_ms=now_ms())
-            await tx.post(account.tenant_id, entry, note)
+            if await tx.post(account.tenant_id, entry, note):
+                await self.standings.follow_balance(tx, account.tenant_id, entry.at_ms)
             after = await tx.account(account.tenant_id)
             assert after is not None
             return after

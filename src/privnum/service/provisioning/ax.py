@@ -39,6 +39,7 @@ class AxTarget:
 
 
 async def bind(store: ProvisioningStore, app: App, request: AxBind) -> Binding:
+    app.require_bindable()
     options = BindingOptions.from_dict(request.options or {})
     app.require_recording(options.record)
     now = now_ms()
@@ -76,6 +77,7 @@ async def _resolve(tx: ProvisioningTx, app: App, target: AxTarget, now: int) -> 
 
 async def unbind(store: ProvisioningStore, app: App, target: AxTarget) -> Binding:
     """origNum is not used to find the binding (Huawei ignores it on unbind)."""
+    app.require_bindable()
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:
@@ -87,6 +89,7 @@ async def unbind(store: ProvisioningStore, app: App, target: AxTarget) -> Bindin
 
 async def modify(store: ProvisioningStore, app: App, target: AxTarget, new_user: str | None,
                  changes: dict[str, Any]) -> Binding:
+    app.require_bindable()
     app.require_recording(changes.get("record"))
     now = now_ms()
 
@@ -106,6 +109,7 @@ async def modify(store: ProvisioningStore, app: App, target: AxTarget, new_user:
 async def set_temporary_callee(store: ProvisioningStore, app: App, target: AxTarget, callee: str,
                                duration_s: int, user_data: str | None) -> Binding:
     """Name the real callee of A's next calls to X; overwrites the previous one."""
+    app.require_bindable()
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:

@@ -32,6 +32,7 @@ class AxbBind:
 
 
 async def bind(store: ProvisioningStore, app: App, request: AxbBind) -> Binding:
+    app.require_bindable()
     if request.caller == request.callee:
         raise invalid("callee", "must differ from the caller")
     options = BindingOptions.from_dict({**(request.options or {}), "duration": request.duration_s})
@@ -58,6 +59,7 @@ async def bind(store: ProvisioningStore, app: App, request: AxbBind) -> Binding:
 
 async def unbind(store: ProvisioningStore, app: App, binding_id: str | None, number: str | None) -> list[Binding]:
     """By subscriptionId (wins), or every binding on the X ``number``."""
+    app.require_bindable()
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> list[Binding]:
@@ -77,6 +79,7 @@ async def unbind(store: ProvisioningStore, app: App, binding_id: str | None, num
 async def modify(store: ProvisioningStore, app: App, binding_id: str, caller: str | None, callee: str | None,
                  duration_s: int | None, changes: dict[str, Any]) -> Binding:
     """Absent fields stay as they are; a new duration restarts the timer from now."""
+    app.require_bindable()
     app.require_recording(changes.get("record"))
     now = now_ms()
 

@@ -64,6 +64,7 @@ def _free_extension(used: set[str], length: int) -> str | None:
 
 
 async def bind(store: ProvisioningStore, app: App, request: AxeBind) -> Binding:
+    app.require_bindable()
     options = BindingOptions.from_dict(request.options or {})
     app.require_recording(options.record)
     now = now_ms()
@@ -110,6 +111,7 @@ async def _resolve(tx: ProvisioningTx, app: App, target: AxeTarget, now: int) ->
 
 
 async def unbind(store: ProvisioningStore, app: App, target: AxeTarget) -> Binding:
+    app.require_bindable()
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:
@@ -122,6 +124,7 @@ async def unbind(store: ProvisioningStore, app: App, target: AxeTarget) -> Bindi
 async def modify(store: ProvisioningStore, app: App, target: AxeTarget, new_user: str | None,
                  changes: dict[str, Any]) -> Binding:
     """A new bindExpiredTime restarts the lifetime from now; the query keeps reporting the bind's value."""
+    app.require_bindable()
     app.require_recording(changes.get("record"))
     now = now_ms()
 

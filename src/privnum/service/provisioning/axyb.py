@@ -52,6 +52,7 @@ def yb_expiry(parent: Binding, now: int, yb_duration_s: int) -> int | None:
 
 
 async def bind_ax(store: ProvisioningStore, app: App, request: AxRelation) -> Binding:
+    app.require_bindable()
     options = BindingOptions.from_dict({**request.options, "duration": request.duration_s,
                                         "yb_duration": request.yb_duration_s, "area_code": request.area_code})
     app.require_recording(options.record)
@@ -74,6 +75,7 @@ async def bind_ax(store: ProvisioningStore, app: App, request: AxRelation) -> Bi
 
 
 async def bind_yb(store: ProvisioningStore, app: App, request: YbRelation) -> Binding:
+    app.require_bindable()
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> Binding:
@@ -115,6 +117,7 @@ async def give_y_for_call(store: ProvisioningStore, app: App, ax_relation: Bindi
 async def unbind(store: ProvisioningStore, app: App, binding_id: str, y_number: str | None,
                  b_number: str | None) -> list[Binding]:
     """subscriptionId alone removes the AX relation and its YB relations; with yNum (wins) or bNum only YB ones."""
+    app.require_bindable()
     now = now_ms()
 
     async def work(tx: ProvisioningTx) -> list[Binding]:
