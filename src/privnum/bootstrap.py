@@ -57,6 +57,7 @@ from privnum.service.authentication import AuthPolicy
 from privnum.service.background import cancel_and_wait
 from privnum.service.billing.accounts import BillingAccounts
 from privnum.service.billing.ingestion import UsageIngestion
+from privnum.service.billing.packages import Packages
 from privnum.service.billing.rent_job import RentJob
 from privnum.service.billing.runner import BillingJobSettings, BillingRunner
 from privnum.service.billing.settlement import HourlySettlement
@@ -267,20 +268,22 @@ def build_voice_files(settings: Settings, db: Database, apps: AppDirectory) -> V
 
 @dataclass(frozen=True)
 class BillingPlane:
-    """The billing use cases (issue 15): plans and accounts, ingestion, hourly settlement, monthly rent, wallets."""
+    """The billing use cases (issue 15): plans and accounts, ingestion, hourly settlement, monthly rent, wallets,
+    packages."""
 
     accounts: BillingAccounts
     ingestion: UsageIngestion
     settlement: HourlySettlement
     rent: RentJob
     wallets: Wallets
+    packages: Packages
 
 
 def build_billing(db: Database, zone: str = "Asia/Shanghai") -> BillingPlane:
     unit = SqlBillingUnit(db)
     ingestion = UsageIngestion(unit)
     return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion),
-                        RentJob(unit, ZoneInfo(zone)), Wallets(unit))
+                        RentJob(unit, ZoneInfo(zone)), Wallets(unit), Packages(unit, ZoneInfo(zone)))
 
 
 def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:

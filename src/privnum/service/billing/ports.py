@@ -14,6 +14,7 @@ from typing import Protocol, TypeVar
 from privnum.domain.billing.ledger import Journal
 from privnum.domain.billing.plans import PricePlan
 from privnum.domain.billing.rent import RentAssignment
+from privnum.service.billing.package_ports import PackageTx
 
 T = TypeVar("T")
 
@@ -85,13 +86,14 @@ class RatedLine:
     usage_record_id: int
     units: int
     unit_price_micros: int
+    package_id: int | None = None  # None: pay as you go
 
     @property
     def amount_micros(self) -> int:
         return self.units * self.unit_price_micros
 
 
-class BillingTx(Protocol):
+class BillingTx(PackageTx, Protocol):
     async def tenant_id(self, name: str) -> int | None: ...
 
     async def account(self, tenant_id: int, *, lock: bool = False) -> BillingAccount | None:
