@@ -189,16 +189,19 @@ def expires_within_7_days(package: Package, now_ms: int) -> bool:
 
 
 MAX_VALIDITY_MONTHS = 120
+PRODUCT_NAME_MAX = 64
+MAX_PRICE_MICROS = 10**15  # a billion in the currency
+MAX_QUOTA_UNITS = 10**12
 
 
 def product_refusal(product: PackageProduct) -> str | None:
     """R-9: why ``product`` cannot be in the catalogue, or None. A quota is a positive number of units of a usage
     meter — never ``number.rent``, which no package covers (H-25) — for one number class or any (None), at most one
     quota per (meter, class)."""
-    if not product.name.strip():
-        return "a package product needs a name"
-    if product.price_micros < 0:
-        return "a package's price is not negative"
+    if not 1 <= len(product.name.strip()) <= PRODUCT_NAME_MAX:
+        return f"a package product's name is 1 to {PRODUCT_NAME_MAX} characters"
+    if not 0 <= product.price_micros <= MAX_PRICE_MICROS:
+        return f"a package's price is 0 to {MAX_PRICE_MICROS // 1_000_000}"
     if not 1 <= product.validity_months <= MAX_VALIDITY_MONTHS:
         return f"a package is valid for 1 to {MAX_VALIDITY_MONTHS} months"
     if not product.quotas:
@@ -212,8 +215,8 @@ def product_refusal(product: PackageProduct) -> str | None:
         if quota.number_class is not None and quota.number_class not in classes:
             return (f"a quota's number class is {' or '.join(sorted(classes))} (or none: any), "
                     f"not {quota.number_class!r}")
-        if quota.units <= 0:
-            return f"a quota of {quota.meter} is a positive number of units"
+        if not 0 < quota.units <= MAX_QUOTA_UNITS:
+            return f"a quota of {quota.meter} is a positive number of units, at most {MAX_QUOTA_UNITS}"
         if (quota.meter, quota.number_class) in seen:
             return f"two quotas of {quota.meter} for {quota.number_class or 'any class'}"
         seen.add((quota.meter, quota.number_class))
