@@ -299,3 +299,19 @@ async def test_the_database_refuses_a_draw_beyond_what_is_left(env: Env) -> None
     assert [b.remaining for p in await env.operator.billing.packages.of_tenant(who.name)
             for b in p.package.balances] == [0]
 
+
+
+async def test_a_tenant_in_arrears_or_in_another_currency_buys_nothing(env: Env) -> None:
+    who = await tenant(env)
+    in_usd = f"usd-{uuid.uuid4().hex[:8]}"
+    await env.operator.billing.packages.add_product(in_usd, 1_000_000, [Quota(CALL, None, 10)], currency="usd")
+    with pytest.raises(OperatorError, match="sold in USD, the account is in CNY"):
+        await buy(env, who, in_usd)
+    name = await product(env, 1_000_000, Quota(CALL, None, 10))
+    async with env.db.transaction() as conn:
+        await conn.execute(text("UPDATE billing_accounts SET standing = 'arrears' WHERE tenant_id = :t"),
+                           {"t": who.tenant_id})
+    with pytest.raises(OperatorError, match="is in arrears"):
+        await buy(env, who, name)
+    assert await env.rows("SELECT id FROM packages WHERE tenant_id = :t", t=who.tenant_id) == []
+    assert await balance(env, who) == 100_000_000
