@@ -58,6 +58,7 @@ from privnum.service.authentication import AuthPolicy
 from privnum.service.background import cancel_and_wait
 from privnum.service.billing.accounts import BillingAccounts
 from privnum.service.billing.ingestion import UsageIngestion
+from privnum.service.billing.packages import Packages
 from privnum.service.billing.rent_job import RentJob
 from privnum.service.billing.runner import BillingJobSettings, BillingRunner
 from privnum.service.billing.settlement import HourlySettlement
@@ -269,13 +270,15 @@ def build_voice_files(settings: Settings, db: Database, apps: AppDirectory) -> V
 
 @dataclass(frozen=True)
 class BillingPlane:
-    """The billing use cases (issue 15): plans and accounts, ingestion, hourly settlement, monthly rent, wallets."""
+    """The billing use cases (issue 15): plans and accounts, ingestion, hourly settlement, monthly rent, wallets,
+    packages."""
 
     accounts: BillingAccounts
     ingestion: UsageIngestion
     settlement: HourlySettlement
     rent: RentJob
     wallets: Wallets
+    packages: Packages
 
 
 def build_standings(settings: Settings) -> Standings:
@@ -288,8 +291,9 @@ def build_billing(settings: Settings, db: Database) -> BillingPlane:
     unit = SqlBillingUnit(db)
     ingestion = UsageIngestion(unit)
     standings = build_standings(settings)
+    zone = ZoneInfo(settings.billing_timezone)
     return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion, standings),
-                        RentJob(unit, standings, ZoneInfo(settings.billing_timezone)), Wallets(unit, standings))
+                        RentJob(unit, standings, zone), Wallets(unit, standings), Packages(unit, zone))
 
 
 def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:

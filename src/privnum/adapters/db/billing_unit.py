@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, t
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
 from privnum.adapters.db.outbox_enqueue import enqueue
+from privnum.adapters.db.package_rows import SqlPackageRows
 from privnum.adapters.db.provisioning_store import number_from_row
 from privnum.adapters.db.tables import (
     apps,
@@ -61,7 +62,7 @@ def _not_ingested(source: str, app_id: Any, key: Any) -> ColumnElement[bool]:
                                 usage_records.c.key == key))
 
 
-class SqlBillingTx:
+class SqlBillingTx(SqlPackageRows):
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
@@ -162,9 +163,9 @@ class SqlBillingTx:
         if not lines:
             return
         await self.conn.execute(insert(rated_lines), [
-            {"usage_record_id": line.usage_record_id, "package_id": None, "units": line.units,
+            {"usage_record_id": line.usage_record_id, "package_id": line.package_id, "units": line.units,
              "unit_price_micros": line.unit_price_micros, "amount_micros": line.amount_micros} for line in lines])
-        ids = [line.usage_record_id for line in lines]
+        ids = sorted({line.usage_record_id for line in lines})
         for start in range(0, len(ids), 500):
             await self.conn.execute(update(usage_records).where(usage_records.c.id.in_(ids[start:start + 500]))
                                     .values(settlement_key=settlement_key))

@@ -730,3 +730,47 @@ job_leases = Table(
     Column("holder", String(96), nullable=False),
     Column("lease_until_ms", BigInteger, nullable=False),
 )
+
+# packages (issue 15, billing.md R-9…R-14): the operator's catalogue, the packages tenants bought (one per purchase
+# key: the journal key of its payment) and what is left of each package's quotas. A draw is a conditional UPDATE
+# (units_left >= n) and CHECK units_left >= 0 keeps a quota from ever going below zero.
+
+package_products = Table(
+    "package_products",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("price_micros", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("validity_months", Integer, nullable=False),
+    Column("quotas", Text, nullable=False),  # JSON [{"meter", "number_class" (null: any class), "units"}]
+    Column("created_at_ms", BigInteger, nullable=False),
+    CheckConstraint("price_micros >= 0", name="price_not_negative"),
+    CheckConstraint("validity_months > 0", name="validity_positive"),
+)
+
+packages = Table(
+    "packages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("product_id", Integer, ForeignKey("package_products.id"), nullable=False),
+    Column("purchase_key", String(96), nullable=False, unique=True),  # package:<tenant>:<reference>
+    Column("bought_at_ms", BigInteger, nullable=False),
+    Column("effective_from_ms", BigInteger, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Index("ix_packages_tenant_expiry", "tenant_id", "expires_at_ms"),
+)
+
+package_quotas = Table(
+    "package_quotas",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("package_id", Integer, ForeignKey("packages.id"), nullable=False, index=True),
+    Column("meter", String(32), nullable=False),
+    Column("number_class", String(16)),  # NULL: any class
+    Column("units_total", BigInteger, nullable=False),
+    Column("units_left", BigInteger, nullable=False),
+    CheckConstraint("units_left >= 0", name="units_left_not_negative"),
+    CheckConstraint("units_left <= units_total", name="units_left_within_total"),
+)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from privnum.domain.billing.meters import Meter, NumberClass
+
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 EXPIRY_WARNING_MS = 7 * DAY_MS
@@ -33,6 +35,7 @@ class PackageProduct:
     price_micros: int
     quotas: tuple[Quota, ...]
     validity_months: int = 12
+    currency: str = "CNY"
 
 
 @dataclass(frozen=True)
@@ -183,3 +186,38 @@ def thresholds_crossed(before: QuotaBalance, after: QuotaBalance) -> tuple[int, 
 def expires_within_7_days(package: Package, now_ms: int) -> bool:
     """R-14: the package lapses within 7 days of ``now_ms`` (and has not lapsed yet)."""
     return package.expires_at_ms - EXPIRY_WARNING_MS <= now_ms < package.expires_at_ms
+
+
+MAX_VALIDITY_MONTHS = 120
+PRODUCT_NAME_MAX = 64
+MAX_PRICE_MICROS = 10**15  # a billion in the currency
+MAX_QUOTA_UNITS = 10**12
+
+
+def product_refusal(product: PackageProduct) -> str | None:
+    """R-9: why ``product`` cannot be in the catalogue, or None. A quota is a positive number of units of a usage
+    meter — never ``number.rent``, which no package covers (H-25) — for one number class or any (None), at most one
+    quota per (meter, class)."""
+    if not 1 <= len(product.name.strip()) <= PRODUCT_NAME_MAX:
+        return f"a package product's name is 1 to {PRODUCT_NAME_MAX} characters"
+    if not 0 <= product.price_micros <= MAX_PRICE_MICROS:
+        return f"a package's price is 0 to {MAX_PRICE_MICROS // 1_000_000}"
+    if not 1 <= product.validity_months <= MAX_VALIDITY_MONTHS:
+        return f"a package is valid for 1 to {MAX_VALIDITY_MONTHS} months"
+    if not product.quotas:
+        return "a package product needs at least one quota"
+    meters = {m.value for m in Meter} - {Meter.NUMBER_RENT.value}
+    classes = {c.value for c in NumberClass}
+    seen: set[tuple[str, str | None]] = set()
+    for quota in product.quotas:
+        if quota.meter not in meters:
+            return f"a quota's meter is one of {', '.join(sorted(meters))}, not {quota.meter!r}"
+        if quota.number_class is not None and quota.number_class not in classes:
+            return (f"a quota's number class is {' or '.join(sorted(classes))} (or none: any), "
+                    f"not {quota.number_class!r}")
+        if not 0 < quota.units <= MAX_QUOTA_UNITS:
+            return f"a quota of {quota.meter} is a positive number of units, at most {MAX_QUOTA_UNITS}"
+        if (quota.meter, quota.number_class) in seen:
+            return f"two quotas of {quota.meter} for {quota.number_class or 'any class'}"
+        seen.add((quota.meter, quota.number_class))
+    return None

@@ -1,5 +1,6 @@
 """``privnum billing``: price plans, tenants' billing accounts, hourly settlement, monthly rent, top-ups, balances
-(issue 15). Amounts are decimals in the account's currency (``12.5``), stored as integer micros."""
+(issue 15); packages in ``billing_packages.py``. Amounts are decimals in the account's currency (``12.5``), stored
+as integer micros."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import typer
 from rich.table import Table
 
 from privnum.domain.billing.money import InvalidAmount, from_decimal_string, to_decimal_string
+from privnum.entrypoints.cli.billing_packages import package_cli, product_cli, show_packages
 from privnum.entrypoints.cli.common import console, fail, run_operator
 from privnum.service.billing.ports import BillingAccount
 from privnum.service.clock import now_ms
 
-billing_cli = typer.Typer(help="Billing: plans, accounts, settle an hour, charge a month's rent, top up, balance.",
-                          no_args_is_help=True)
+billing_cli = typer.Typer(help="Billing: plans, accounts, settle an hour, charge a month's rent, top up, balance, "
+                          "packages.", no_args_is_help=True)
 
 _HOUR = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}")
 
@@ -93,3 +95,8 @@ def topup(tenant: str = typer.Argument(..., help="The tenant's name."),
 def balance(tenant: str = typer.Argument(..., help="The tenant's name.")) -> None:
     """A tenant's balance."""
     _show(run_operator(lambda op: op.billing.wallets.balance(tenant)))
+
+
+billing_cli.add_typer(product_cli, name="product")
+billing_cli.add_typer(package_cli, name="package")
+billing_cli.command("packages")(show_packages)

@@ -17,6 +17,7 @@ from privnum.domain.billing.plans import PricePlan
 from privnum.domain.billing.rent import RentAssignment
 from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.pushes import OutboundPush
+from privnum.service.billing.package_ports import PackageTx
 
 T = TypeVar("T")
 
@@ -90,6 +91,7 @@ class RatedLine:
     usage_record_id: int
     units: int
     unit_price_micros: int
+    package_id: int | None = None  # None: pay as you go
 
     @property
     def amount_micros(self) -> int:
@@ -106,7 +108,7 @@ class TenantNumber:
     status_url: str | None
 
 
-class BillingTx(Protocol):
+class BillingTx(PackageTx, Protocol):
     async def tenant_id(self, name: str) -> int | None: ...
 
     async def account(self, tenant_id: int, *, lock: bool = False) -> BillingAccount | None:

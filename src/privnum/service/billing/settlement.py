@@ -1,16 +1,19 @@
-"""Hourly settlement (billing.md R-15…R-18, packages not yet drawn): for every tenant with unsettled call and SMS
-usage before the window's end, one journal ``settle:<tenant>:<hour>`` debiting the wallet by the pay-as-you-go
-total, its rated lines, and the records marked settled — all in one transaction. A window already settled for a
-tenant is left alone (its late records wait for the next window), so re-running a window changes nothing."""
+"""Hourly settlement (billing.md R-11…R-18): for every tenant with unsettled call and SMS usage before the window's
+end, each record's units are drawn from the tenant's packages in force at its time (R-11/R-12), the rest priced
+pay-as-you-go; one journal ``settle:<tenant>:<hour>`` debits the wallet by the pay-as-you-go total, and its rated
+lines, the packages' draws and the records marked settled are written in the same transaction. A window already
+settled for a tenant is left alone (its late records wait for the next window), so re-running a window changes
+nothing — and draws nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from privnum.domain.billing.ledger import REVENUE_USAGE, JournalKind, Posting, journal, settle_key, wallet
 from privnum.domain.billing.meters import Meter, NumberClass
+from privnum.domain.billing.packages import Draw, Package, after_draws, draw
 from privnum.domain.billing.plans import PricePlan, price_at
 from privnum.domain.billing.usage import HOUR_MS
 from privnum.service.billing.ingestion import UsageIngestion
@@ -28,25 +31,44 @@ class SettledTenant:
     amount_micros: int
 
 
-def rate(plan: PricePlan, records: Sequence[StoredUsage]) -> list[RatedLine]:
-    """One pay-as-you-go line per record, at the price in force at its ``occurred_at`` (R-16, R-18)."""
-    return [RatedLine(record.id, record.units,
-                      price_at(plan, Meter(record.meter), NumberClass(record.number_class),
-                               record.occurred_at_ms).unit_price)
-            for record in records]
+@dataclass
+class Rating:
+    lines: list[RatedLine] = field(default_factory=list)
+    draws: list[Draw] = field(default_factory=list)
+
+
+def rate(plan: PricePlan, records: Sequence[StoredUsage], packages: Sequence[Package] = ()) -> Rating:
+    """Each record's units drawn from ``packages`` in force at its ``occurred_at`` (R-11/R-12, records in order,
+    each seeing what the ones before it left), one line at price 0 per package drawn; the rest one pay-as-you-go
+    line at the price in force at its ``occurred_at`` (R-16, R-18), also when it is 0 units."""
+    rating = Rating()
+    left = list(packages)
+    for record in records:
+        drawn = draw(left, record.meter, record.number_class, record.units, record.occurred_at_ms)
+        if drawn.draws:
+            left = after_draws(left, drawn.draws)
+            rating.draws.extend(drawn.draws)
+            rating.lines.extend(RatedLine(record.id, d.units, 0, d.package_id) for d in drawn.draws)
+        if drawn.payg_units or not drawn.draws:
+            price = price_at(plan, Meter(record.meter), NumberClass(record.number_class), record.occurred_at_ms)
+            rating.lines.append(RatedLine(record.id, drawn.payg_units, price.unit_price))
+    return rating
 
 
 async def charge(tx: BillingTx, tenant_id: int, key: str, plan: PricePlan, records: Sequence[StoredUsage],
-                 revenue: str, kind: JournalKind, memo: str, now_ms: int) -> int | None:
-    """Rate ``records``, post their total as one journal ``key`` from the tenant's wallet to ``revenue`` (none
-    when it is 0) and mark them settled under ``key``; the total, or None when the journal was already posted."""
-    lines = rate(plan, records)
-    total = sum(line.amount_micros for line in lines)
+                 revenue: str, kind: JournalKind, memo: str, now_ms: int,
+                 packages: Sequence[Package] = ()) -> int | None:
+    """Rate ``records`` (drawing ``packages`` first), post their pay-as-you-go total as one journal ``key`` from the
+    tenant's wallet to ``revenue`` (none when it is 0), take the draws from the packages and mark the records settled
+    under ``key``; the total, or None when the journal was already posted."""
+    rating = rate(plan, records, packages)
+    total = sum(line.amount_micros for line in rating.lines)
     if total:
         entry = journal(key, [Posting(wallet(tenant_id), total), Posting(revenue, -total)], kind=kind, at_ms=now_ms)
         if not await tx.post(tenant_id, entry, memo):
             return None
-    await tx.mark_settled(lines, key)
+    await tx.draw(rating.draws)
+    await tx.mark_settled(rating.lines, key)
     return total
 
 
@@ -81,7 +103,9 @@ class HourlySettlement:
         records = await tx.unsettled(tenant_id, window_start_ms + HOUR_MS, USAGE_SOURCES)
         if plan is None or not records:
             return None
+        packages = await tx.packages_in_force(tenant_id, min(r.occurred_at_ms for r in records),
+                                              window_start_ms + HOUR_MS)
         total = await charge(tx, tenant_id, key, plan, records, REVENUE_USAGE, JournalKind.SETTLEMENT,
-                             f"usage of {len(records)} records", now_ms)
+                             f"usage of {len(records)} records", now_ms, packages)
         await self.standings.follow_balance(tx, tenant_id, now_ms)
         return None if total is None else SettledTenant(tenant_id, key, len(records), total)
