@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
+from privnum.adapters.db.billing_reports import SqlBillingReportUnit
 from privnum.adapters.db.billing_unit import SqlBillingUnit
 from privnum.adapters.db.call_commands_store import SqlCallCommands
 from privnum.adapters.db.call_store import SqlCallStore
@@ -56,8 +57,10 @@ from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.background import cancel_and_wait
 from privnum.service.billing.accounts import BillingAccounts
+from privnum.service.billing.desk import BillingDesk
 from privnum.service.billing.ingestion import UsageIngestion
 from privnum.service.billing.rent_job import RentJob
+from privnum.service.billing.reports import BillingReports
 from privnum.service.billing.runner import BillingJobSettings, BillingRunner
 from privnum.service.billing.settlement import HourlySettlement
 from privnum.service.billing.wallet import Wallets
@@ -274,13 +277,18 @@ class BillingPlane:
     settlement: HourlySettlement
     rent: RentJob
     wallets: Wallets
+    reports: BillingReports  # accounts, usage, statements, the rated lines' export (console, management API)
+    desk: BillingDesk  # the operators' top-ups, adjustments and credit limits
 
 
 def build_billing(db: Database, zone: str = "Asia/Shanghai") -> BillingPlane:
     unit = SqlBillingUnit(db)
     ingestion = UsageIngestion(unit)
+    wallets = Wallets(unit)
+    views = SqlBillingReportUnit(db)
     return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion),
-                        RentJob(unit, ZoneInfo(zone)), Wallets(unit))
+                        RentJob(unit, ZoneInfo(zone)), wallets, BillingReports(views, ZoneInfo(zone)),
+                        BillingDesk(views, wallets))
 
 
 def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:
