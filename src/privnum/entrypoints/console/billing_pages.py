@@ -35,6 +35,21 @@ KIND_LABELS = {"topup": N_("Top-up"), "settlement": N_("Usage charges"), "rent":
 METER_LABELS = {"call.forwarded": N_("Forwarded call minutes"), "call.inbound": N_("Inbound call minutes"),
                 "call.recording": N_("Recorded minutes"), "sms.forwarded": N_("SMS segments"),
                 "number.rent": N_("Number-months of rent"), "binding.created": N_("Bindings made")}
+SENTENCES = {"invalid_month": N_("Enter a month as YYYY-MM, e.g. 2026-12."),
+             "invalid_window": N_("Choose at most 12 months, the first one not after the last."),
+             "invalid_amount": N_("Enter an amount such as 100, 12.5 or -5 (at most 6 decimals) within the limits."),
+             "invalid_reason": N_("Say why, in 1 to 500 characters."),
+             "invalid_reference": N_("The form is out of date. Reload the page and try again.")}
+
+
+def _sentence(refused: Invalid) -> str:
+    return SENTENCES.get(refused.code) or sentence(refused)
+
+
+def _form_errors(refused: Invalid) -> FormErrors:
+    if refused.field in FORM_FIELDS - {"reference"}:
+        return FormErrors({str(refused.field): _sentence(refused)})
+    return FormErrors(alert=_sentence(refused))
 
 
 def _zone(request: Request) -> tzinfo:
@@ -68,7 +83,7 @@ async def _account_page(request: Request, actor: Actor, tenant_id: int, month: s
     try:
         found = await reports.statement(actor, tenant_id, month or None)
     except Invalid as refused:
-        month_error = sentence(refused)
+        month_error = _sentence(refused)
         found = await reports.statement(actor, tenant_id, None)
     shown = statement_view(found, str(reports.zone))
     journals = [{"time": _local(request, j.at_ms), "kind": KIND_LABELS.get(j.kind, j.kind), "memo": j.memo or "",
@@ -100,7 +115,7 @@ async def _money_form(request: Request, actor: Actor, tenant_id: int, form_name:
         else:
             await desk.adjust(actor, tenant_id, amount, values["reason"], values["reference"] or None)
     except Invalid as refused:
-        return await _account_page(request, actor, tenant_id, month, values, FormErrors.of(refused, FORM_FIELDS),
+        return await _account_page(request, actor, tenant_id, month, values, _form_errors(refused),
                                    form_name, 422)
     notice = N_("Top-up recorded.") if form_name == "topup" else N_("Adjustment recorded.")
     query = f"?{urlencode({'month': month})}" if month else ""
@@ -126,7 +141,7 @@ async def usage_page(request: Request, tenant_id: TenantId, actor: Reader) -> Re
         found = await reports.usage(actor, tenant_id, values["from"] or None, values["to"] or None,
                                     bucket=values["bucket"] or None, by=values["by"] or None)
     except Invalid as refused:
-        errors[refused.field or "from"] = sentence(refused)
+        errors[refused.field if refused.field in ("from", "to") else "alert"] = _sentence(refused)
         found = await reports.usage(actor, tenant_id)
     shown = usage_view(found, str(reports.zone))
 
