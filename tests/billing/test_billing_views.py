@@ -86,6 +86,8 @@ def test_operator_tops_up_and_adjusts_once_per_reference_and_the_tenant_reads_it
     assert sorted(kinds) == sorted([("settlement", "-0.2"), ("settlement", "-0.1"), ("rent", "-5"),
                                     ("topup", "100"), ("adjustment", "-1.5"), ("adjustment", "2")])
     assert any(j["memo"] == "duplicate call [by admin]" for j in shown["journals"])
+    keys = {j["key"] for j in shown["journals"]}
+    assert {f"topup:{billed.tenant.id}:{reference}", f"adjust:{billed.tenant.id}:{reference}"} <= keys
     assert billing_user.ok("GET", path)["balance"] == "95.2"
     earlier = billing_user.ok("GET", f"{path}/statement?month=2026-10")
     assert (earlier["opening"], earlier["closing"], earlier["journals"]) == ("0", "0", [])
@@ -144,6 +146,8 @@ def test_another_tenant_sees_nothing_and_tenant_users_cannot_move_money(rec_lab:
 BAD_INPUT = [
     ("GET", "/statement?month=2026-13", None, "month"),
     ("GET", "/statement?month=26-1", None, "month"),
+    ("GET", "/statement?month=9999-12", None, "month"),
+    ("GET", "/lines.csv?month=0000-01", None, "month"),
     ("GET", "/usage?bucket=week", None, "bucket"),
     ("GET", "/usage?by=city", None, "by"),
     ("GET", "/usage?from=2025-01&to=2026-12", None, "from"),

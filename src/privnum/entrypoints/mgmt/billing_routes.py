@@ -133,7 +133,7 @@ async def export_lines(actor: ActorDep, plane: ManagementDep, tenant_id: int = T
 
 @router.post("/accounts/{tenant_id}/topups", response_model=AccountView)
 async def top_up(body: TopUpBody, actor: ActorDep, plane: ManagementDep, tenant_id: int = TENANT) -> AccountView:
-    """Operators: credit the wallet (journal ``topup:<reference>``); the account after it."""
+    """Operators: credit the wallet (journal ``topup:<tenant>:<reference>``); the account after it."""
     await plane.billing.desk.top_up(actor, tenant_id, amount_of(body.amount, "amount"), body.note, body.reference)
     return account_view(await plane.billing.reports.account(actor, tenant_id))
 

@@ -43,16 +43,15 @@ class BillingDesk:
         reference = _reference(reference)
         name = await self._tenant_name(actor, tenant_id)
         memo = f"{note.strip()} [by {actor.login}]" if note and note.strip() else f"[by {actor.login}]"
-        return await self.wallets.top_up(name, amount, memo, reference)
+        scoped = f"{tenant_id}:{reference}" if reference else None  # one reference per tenant, as adjustments
+        return await self.wallets.top_up(name, amount, memo, scoped)
 
     async def adjust(self, actor: Actor, tenant_id: int, amount: Micros, reason: str,
                      reference: str | None = None) -> BillingAccount:
         actor.require(Permission.MANAGE_BILLING)
         reference = _reference(reference)
         name = await self._tenant_name(actor, tenant_id)
-        if reason.strip():
-            reason = f"{reason.strip()} [by {actor.login}]"
-        return await self.wallets.adjust(name, amount, reason, reference)
+        return await self.wallets.adjust(name, amount, reason, reference, by=actor.login)
 
     async def set_credit_limit(self, actor: Actor, tenant_id: int, credit_limit: Micros) -> BillingAccount:
         """How far below zero the balance may go before arrears (R-23); 0 is prepaid."""

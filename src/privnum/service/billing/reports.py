@@ -61,8 +61,8 @@ def checked_month(month: str | None, zone: tzinfo, name: str = "month") -> str:
     if not month:
         return month_of(now_ms(), zone)
     try:
-        month_start_ms(month, zone)
-    except ValueError:
+        month_start_ms(next_month(month), zone)  # the month's end exists too (not after 9999-12)
+    except (ValueError, OverflowError):
         raise Invalid("invalid_month", f"{name} is a month, YYYY-MM (e.g. 2026-12)", field=name) from None
     return month
 

@@ -41,11 +41,11 @@ class Wallets:
 
         return await self.unit.run(work)
 
-    async def adjust(self, tenant: str, amount: Micros, reason: str, reference: str | None = None
-                     ) -> BillingAccount:
+    async def adjust(self, tenant: str, amount: Micros, reason: str, reference: str | None = None,
+                     by: str | None = None) -> BillingAccount:
         """Credit (``amount`` > 0) or debit (< 0) the tenant's wallet against ``adjustments``, for ``reason``
-        (mandatory: it is the statement's explanation); a ``reference`` given twice adjusts once. The account
-        after it."""
+        (mandatory: it is the statement's explanation, followed by ``[by <by>]`` when given); a ``reference``
+        given twice adjusts once. The account after it."""
         if amount == 0 or abs(amount) > MAX_AMOUNT_MICROS:
             raise Invalid("invalid_amount", "an adjustment is a non-zero amount under a billion", field="amount")
         reason = reason.strip()
@@ -57,7 +57,7 @@ class Wallets:
             key = f"adjust:{account.tenant_id}:{reference or uuid.uuid4().hex}"
             entry = journal(key, [Posting(ADJUSTMENTS, amount), Posting(wallet(account.tenant_id), -amount)],
                             kind=JournalKind.ADJUSTMENT, at_ms=now_ms())
-            await tx.post(account.tenant_id, entry, reason)
+            await tx.post(account.tenant_id, entry, f"{reason} [by {by}]" if by else reason)
             after = await tx.account(account.tenant_id)
             assert after is not None
             return after
