@@ -137,8 +137,9 @@ def test_another_tenant_sees_nothing_and_tenant_users_cannot_move_money(rec_lab:
     assert stranger.admin.ok("GET", "/billing/accounts") == []
     assert [a["tenant_id"] for a in billed.tenant.admin.ok("GET", "/billing/accounts")] == [billed.tenant.id]
     assert billed.tenant.id in [a["tenant_id"] for a in rec_lab.operator.ok("GET", "/billing/accounts")]
-    topup = billed.tenant.admin.post(f"{path}/topups", json={"amount": "1"})
-    assert (topup.status_code, topup.json()["code"]) == (403, "forbidden")
+    for suffix, body in (("/topups", {"amount": "1"}), ("/adjustments", {"amount": "x", "reason": "r"})):
+        refused = billed.tenant.admin.post(path + suffix, json=body)
+        assert (refused.status_code, refused.json()["code"]) == (403, "forbidden"), suffix
     developer = rec_lab.member(billed.tenant, "developer")
     assert developer.get(f"{path}/statement").status_code == 403
 

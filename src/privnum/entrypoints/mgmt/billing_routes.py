@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from starlette.responses import StreamingResponse
 
+from privnum.domain.access import Permission
 from privnum.domain.billing.money import InvalidAmount, from_decimal_string, to_decimal_string
 from privnum.domain.management_errors import Invalid
 from privnum.entrypoints.mgmt.billing_views import (
@@ -134,6 +135,7 @@ async def export_lines(actor: ActorDep, plane: ManagementDep, tenant_id: int = T
 @router.post("/accounts/{tenant_id}/topups", response_model=AccountView)
 async def top_up(body: TopUpBody, actor: ActorDep, plane: ManagementDep, tenant_id: int = TENANT) -> AccountView:
     """Operators: credit the wallet (journal ``topup:<tenant>:<reference>``); the account after it."""
+    actor.require(Permission.MANAGE_BILLING)  # before the body's checks: a tenant user learns 403, not 422
     await plane.billing.desk.top_up(actor, tenant_id, amount_of(body.amount, "amount"), body.note, body.reference)
     return account_view(await plane.billing.reports.account(actor, tenant_id))
 
@@ -142,6 +144,7 @@ async def top_up(body: TopUpBody, actor: ActorDep, plane: ManagementDep, tenant_
 async def adjust(body: AdjustmentBody, actor: ActorDep, plane: ManagementDep,
                  tenant_id: int = TENANT) -> AccountView:
     """Operators: a signed adjustment with a reason (journal ``adjust:<tenant>:<reference>``)."""
+    actor.require(Permission.MANAGE_BILLING)
     await plane.billing.desk.adjust(actor, tenant_id, amount_of(body.amount, "amount"), body.reason, body.reference)
     return account_view(await plane.billing.reports.account(actor, tenant_id))
 
@@ -150,5 +153,6 @@ async def adjust(body: AdjustmentBody, actor: ActorDep, plane: ManagementDep,
 async def credit_limit(body: CreditLimitBody, actor: ActorDep, plane: ManagementDep,
                        tenant_id: int = TENANT) -> AccountView:
     """Operators: how far below zero the balance may go before arrears."""
+    actor.require(Permission.MANAGE_BILLING)
     await plane.billing.desk.set_credit_limit(actor, tenant_id, amount_of(body.credit_limit, "credit_limit"))
     return account_view(await plane.billing.reports.account(actor, tenant_id))
