@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from privnum.adapters.db.auth_guard_store import SqlAuthGuard
+from privnum.adapters.db.billing_reports import SqlBillingReportUnit
 from privnum.adapters.db.billing_unit import SqlBillingUnit
 from privnum.adapters.db.call_commands_store import SqlCallCommands
 from privnum.adapters.db.call_store import SqlCallStore
@@ -57,9 +58,11 @@ from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.background import cancel_and_wait
 from privnum.service.billing.accounts import BillingAccounts
+from privnum.service.billing.desk import BillingDesk
 from privnum.service.billing.ingestion import UsageIngestion
 from privnum.service.billing.packages import Packages
 from privnum.service.billing.rent_job import RentJob
+from privnum.service.billing.reports import BillingReports
 from privnum.service.billing.runner import BillingJobSettings, BillingRunner
 from privnum.service.billing.settlement import HourlySettlement
 from privnum.service.billing.standing import Standings
@@ -279,6 +282,8 @@ class BillingPlane:
     rent: RentJob
     wallets: Wallets
     packages: Packages
+    reports: BillingReports  # accounts, usage, statements, the rated lines' export (console, management API)
+    desk: BillingDesk  # the operators' top-ups, adjustments and credit limits
 
 
 def build_standings(settings: Settings) -> Standings:
@@ -292,8 +297,11 @@ def build_billing(settings: Settings, db: Database) -> BillingPlane:
     ingestion = UsageIngestion(unit)
     standings = build_standings(settings)
     zone = ZoneInfo(settings.billing_timezone)
+    wallets = Wallets(unit, standings)
+    views = SqlBillingReportUnit(db)
     return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion, standings),
-                        RentJob(unit, standings, zone), Wallets(unit, standings), Packages(unit, zone))
+                        RentJob(unit, standings, zone), wallets, Packages(unit, zone),
+                        BillingReports(views, zone), BillingDesk(views, wallets))
 
 
 def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:

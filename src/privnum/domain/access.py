@@ -52,6 +52,7 @@ class Permission(StrEnum):
     LOCK_NUMBERS = "numbers.lock"
     MANAGE_SETTINGS = "settings.manage"
     READ_AUDIT = "audit.read"
+    MANAGE_BILLING = "billing.manage"  # top-ups, adjustments, credit limits
 
 
 _ALL = frozenset(Permission)
@@ -61,7 +62,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                               Permission.ISSUE_ORDERS, Permission.MANAGE_TOKENS}),
     Role.SUPPORT: frozenset({Permission.READ, Permission.SUSPEND_APPS, Permission.LOCK_NUMBERS,
                              Permission.REPLAY_PUSHES, Permission.REVEAL_NUMBERS, Permission.READ_AUDIT,
-                             Permission.MANAGE_TOKENS}),
+                             Permission.MANAGE_TOKENS, Permission.READ_BILLING}),
     Role.ACCOUNT_ADMIN: frozenset({
         Permission.READ, Permission.MANAGE_USERS, Permission.MANAGE_ENTERPRISES, Permission.MANAGE_APPS,
         Permission.ROTATE_SECRETS, Permission.ORDER_NUMBERS, Permission.RELEASE_NUMBERS,

@@ -16,8 +16,8 @@ from privnum.entrypoints.cli.common import console, fail, run_operator
 from privnum.service.billing.ports import BillingAccount
 from privnum.service.clock import now_ms
 
-billing_cli = typer.Typer(help="Billing: plans, accounts, settle an hour, charge a month's rent, top up, balance, "
-                          "packages.", no_args_is_help=True)
+billing_cli = typer.Typer(help="Billing: plans, accounts, settle an hour, charge a month's rent, top up, adjust, "
+                               "balance, packages.", no_args_is_help=True)
 
 _HOUR = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}")
 
@@ -100,3 +100,14 @@ def balance(tenant: str = typer.Argument(..., help="The tenant's name.")) -> Non
 billing_cli.add_typer(product_cli, name="product")
 billing_cli.add_typer(package_cli, name="package")
 billing_cli.command("packages")(show_packages)
+
+
+@billing_cli.command("adjust")
+def adjust(tenant: str = typer.Argument(..., help="The tenant's name."),
+           amount: str = typer.Argument(..., help="The signed amount: 5 credits the wallet, -5 debits it."),
+           reason: str = typer.Option(..., "--reason", help="Why (shown on the statement)."),
+           reference: str = typer.Option(None, "--ref", help="Idempotency: a reference given twice adjusts once.")
+           ) -> None:
+    """Adjust a tenant's wallet by a signed amount, with a reason (a credit note, a correction)."""
+    micros = _amount(amount, "AMOUNT")
+    _show(run_operator(lambda op: op.billing.wallets.adjust(tenant, micros, reason, reference)))

@@ -68,6 +68,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("inventory", f"{PREFIX}/admin/inventory", N_("Number inventory"), Side.OPERATOR, P.READ),
     NavEntry("admin_orders", f"{PREFIX}/admin/orders", N_("Number orders"), Side.OPERATOR, P.ISSUE_ORDERS),
     NavEntry("admin_audit", f"{PREFIX}/admin/audit", N_("Audit log"), Side.OPERATOR, P.READ_AUDIT),
+    NavEntry("billing", f"{PREFIX}/billing", N_("Billing"), Side.BOTH, P.READ_BILLING),
     NavEntry("tokens", f"{PREFIX}/tokens", N_("API tokens"), Side.BOTH, P.MANAGE_TOKENS),
 )
 

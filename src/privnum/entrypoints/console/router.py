@@ -17,6 +17,7 @@ from privnum.entrypoints.console import (
     access_pages,
     audit_pages,
     auth_pages,
+    billing_pages,
     i18n,
     inventory,
     number_orders,
@@ -46,6 +47,7 @@ AREAS: list[APIRouter] = [
     a_numbers.router,
     number_orders.router, numbers.router, inventory.router,
     voice_files.router,
+    billing_pages.router,
     access_pages.router,
 ]
 

@@ -1,17 +1,22 @@
-"""Top-ups and balances (billing.md R-22): a top-up is a journal crediting the tenant's wallet (Dr ``topups``,
-Cr ``wallet:<tenant>``); the balance is the account's cached balance, kept equal to −Σ of its wallet postings."""
+"""Top-ups, adjustments and balances (billing.md R-22): a top-up is a journal crediting the tenant's wallet (Dr
+``topups``, Cr ``wallet:<tenant>``); an adjustment is a signed journal against ``adjustments`` with a reason; the
+balance is the account's cached balance, kept equal to −Σ of its wallet postings."""
 
 from __future__ import annotations
 
 import uuid
 
-from privnum.domain.billing.ledger import TOPUPS, JournalKind, Posting, journal, wallet
-from privnum.domain.billing.money import Micros
+from privnum.domain.billing.ledger import ADJUSTMENTS, TOPUPS, JournalKind, Posting, journal, wallet
+from privnum.domain.billing.money import MICROS_PER_UNIT, Micros
+from privnum.domain.management_errors import Invalid
 from privnum.domain.operator_errors import OperatorError
 from privnum.service.billing.accounts import billed_account
 from privnum.service.billing.ports import BillingAccount, BillingTx, BillingUnit
 from privnum.service.billing.standing import Standings
 from privnum.service.clock import now_ms
+
+MAX_AMOUNT_MICROS = 1_000_000_000 * MICROS_PER_UNIT  # one movement of money moves less than a billion
+MAX_REASON = 500
 
 
 class Wallets:
@@ -25,13 +30,34 @@ class Wallets:
         after it."""
         if amount <= 0:
             raise OperatorError("a top-up is a positive amount")
-        key = f"topup:{reference or uuid.uuid4().hex}"
+        return await self._move(tenant, "topup", TOPUPS, amount, JournalKind.TOPUP, note, reference)
+
+    async def adjust(self, tenant: str, amount: Micros, reason: str, reference: str | None = None,
+                     by: str | None = None) -> BillingAccount:
+        """Credit (``amount`` > 0) or debit (< 0) the tenant's wallet against ``adjustments``, for ``reason``
+        (mandatory: it is the statement's explanation, followed by ``[by <by>]`` when given); a ``reference``
+        given twice adjusts once. The account after it."""
+        if amount == 0 or abs(amount) > MAX_AMOUNT_MICROS:
+            raise Invalid("invalid_amount", "an adjustment is a non-zero amount under a billion", field="amount")
+        reason = reason.strip()
+        if not reason or len(reason) > MAX_REASON:
+            raise Invalid("invalid_reason", f"say why, in 1 to {MAX_REASON} characters", field="reason")
+
+        memo = f"{reason} [by {by}]" if by else reason
+        return await self._move(tenant, "adjust", ADJUSTMENTS, amount, JournalKind.ADJUSTMENT, memo, reference)
+
+    async def _move(self, tenant: str, prefix: str, counterpart: str, amount: Micros, kind: JournalKind,
+                    memo: str | None, reference: str | None) -> BillingAccount:
+        """Credit ``amount`` (a debit when negative) to the wallet against ``counterpart`` as journal
+        ``<prefix>:<tenant>:<reference>`` (once per tenant and reference), and bring the tenant's standing in
+        line with the new balance in the same transaction; the account after it."""
 
         async def work(tx: BillingTx) -> BillingAccount:
             account = await billed_account(tx, tenant, lock=True)
-            entry = journal(key, [Posting(TOPUPS, amount), Posting(wallet(account.tenant_id), -amount)],
-                            kind=JournalKind.TOPUP, at_ms=now_ms())
-            if await tx.post(account.tenant_id, entry, note):
+            key = f"{prefix}:{account.tenant_id}:{reference or uuid.uuid4().hex}"
+            entry = journal(key, [Posting(counterpart, amount), Posting(wallet(account.tenant_id), -amount)],
+                            kind=kind, at_ms=now_ms())
+            if await tx.post(account.tenant_id, entry, memo):
                 await self.standings.follow_balance(tx, account.tenant_id, entry.at_ms)
             after = await tx.account(account.tenant_id)
             assert after is not None
