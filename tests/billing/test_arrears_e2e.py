@@ -69,6 +69,7 @@ def test_a_settlement_into_arrears_freezes_the_tenant_and_a_top_up_recovers_it(l
     assert "arrears" in server.cli("billing", "balance", tenant.name).stdout
 
     pushed = eventually(lambda: status_pushes(lab, status_path), lambda found: len(found) >= 2)
+    assert len(lab.pushes(status_path)) == 1  # one push per app, numInfo listing its numbers
     assert sorted(pushed, key=lambda p: p["number"]) == sorted(
         [{"number": n, "status": "10", "cause": "2"} for n in app.pool], key=lambda p: p["number"])
 
@@ -98,6 +99,7 @@ def test_a_settlement_into_arrears_freezes_the_tenant_and_a_top_up_recovers_it(l
     server.cli("billing", "topup", tenant.name, "1")
     assert standing(server, tenant) == "active"
     pushed = eventually(lambda: status_pushes(lab, status_path), lambda found: len(found) >= 4)
+    assert len(lab.pushes(status_path)) == 2
     assert sorted(p["number"] for p in pushed[2:]) == sorted(app.pool)
     assert all(p == {"number": p["number"], "status": "5"} for p in pushed[2:]), pushed
     bound = eventually(lambda: app.client.axb_bind(relationNum=spare, callerNum=e, calleeNum=f),

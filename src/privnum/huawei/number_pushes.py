@@ -8,16 +8,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from privnum.domain.number_status import NumberStatus
 
 
 def number_status_body(change: NumberStatus) -> dict[str, Any]:
-    info = {"number": change.number, "status": change.status}
-    if change.cause:
-        info["cause"] = change.cause
-    return {"eventType": "numStatus", "numInfo": [info]}
+    return number_statuses_body([change])
+
+
+def number_statuses_body(changes: Sequence[NumberStatus]) -> dict[str, Any]:
+    """One push for several numbers of one app (Huawei batches ``numInfo`` by up to 100)."""
+    infos = []
+    for change in changes:
+        info = {"number": change.number, "status": change.status}
+        if change.cause:
+            info["cause"] = change.cause
+        infos.append(info)
+    return {"eventType": "numStatus", "numInfo": infos}
 
 
 class HuaweiNumberPushes:
@@ -25,3 +34,6 @@ class HuaweiNumberPushes:
 
     def number_status_body(self, change: NumberStatus) -> dict[str, Any]:
         return number_status_body(change)
+
+    def number_statuses_body(self, changes: Sequence[NumberStatus]) -> dict[str, Any]:
+        return number_statuses_body(changes)

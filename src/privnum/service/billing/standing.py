@@ -10,6 +10,7 @@ the transaction that changes the standing, so a standing change and its pushes c
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import replace
 from functools import partial
 
@@ -22,11 +23,14 @@ from privnum.domain.billing.arrears import (
     next_standing,
     status_pushes,
 )
+from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.pushes import OutboundPush, PushKind
 from privnum.service.billing.ports import BillingTx, BillingUnit
 from privnum.service.management.ports import NumberStatusFormatter
 
 log = logging.getLogger(__name__)
+
+NUM_INFO_BATCH = 100  # numbers per numStatus push
 
 
 class Standings:
@@ -62,13 +66,18 @@ class Standings:
             await unit.run(partial(self.follow_balance, tenant_id=tenant_id, now_ms=now_ms))
 
     async def _push(self, tx: BillingTx, tenant_id: int, change: StandingChange, now_ms: int) -> None:
+        """One numStatus push per app that wants them, ``numInfo`` in batches of at most 100 (R-24)."""
         assert change.push is not None
-        pushes = []
+        per_app: dict[tuple[int, str], list[PrivateNumber]] = defaultdict(list)
         for held in await tx.tenant_numbers(tenant_id):
-            if held.status_url is None:
-                continue
-            for status in status_pushes(change.push, [held.number]):
-                pushes.append(OutboundPush(held.app_id, PushKind.NUMBER_STATUS, held.status_url,
-                                           self.formatter.number_status_body(status),
-                                           order_key=f"numStatus:{status.number}"))
+            if held.status_url is not None:
+                per_app[(held.app_id, held.status_url)].append(held.number)
+        pushes = []
+        for (app_id, url), numbers in per_app.items():
+            statuses = status_pushes(change.push, numbers)
+            for start in range(0, len(statuses), NUM_INFO_BATCH):
+                body = self.formatter.number_statuses_body(statuses[start:start + NUM_INFO_BATCH])
+                # an app's arrears and recovery pushes arrive in the order they were raised
+                pushes.append(OutboundPush(app_id, PushKind.NUMBER_STATUS, url, body,
+                                           order_key=f"numStatus:standing:{app_id}"))
         await tx.enqueue(pushes, now_ms)

@@ -200,3 +200,6 @@ class NumberStatusFormatter(Protocol):
     """The wire body of an X-number status push (Huawei's numStatus)."""
 
     def number_status_body(self, change: NumberStatus) -> dict[str, Any]: ...
+
+    def number_statuses_body(self, changes: Sequence[NumberStatus]) -> dict[str, Any]:
+        """Several numbers of one app in one push (at most 100)."""
