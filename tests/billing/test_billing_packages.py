@@ -1,7 +1,8 @@
 """Packages in billing (issue 15, billing.md R-9…R-14) on a real database made by the real migrations (SQLite always,
 PostgreSQL too when PRIVNUM_TEST_POSTGRES_URL is set), through the use cases bootstrap wires: a package is bought
 from the wallet once per reference, is refused without funds and then writes nothing, and the hourly settlement
-draws it before pay-as-you-go — only while it is in force, in R-12's order, and never twice for one window.
+draws it before pay-as-you-go — only while it is in force, in R-12's order, and never twice for one window; a
+plan that truncates to cents cuts each settlement (R-18).
 
 Usage records are written through the billing unit's own ``add_usage`` (the path ingestion takes), at instants
 around the package's hour-aligned start and end: a package bought now takes effect at the next full hour, and
@@ -315,3 +316,21 @@ async def test_a_tenant_in_arrears_or_in_another_currency_buys_nothing(env: Env)
         await buy(env, who, name)
     assert await env.rows("SELECT id FROM packages WHERE tenant_id = :t", t=who.tenant_id) == []
     assert await balance(env, who) == 100_000_000
+
+
+async def test_a_plan_that_truncates_to_cents_cuts_each_settlement_and_books_the_cut_as_rounding(env: Env) -> None:
+    """R-18 (Huawei's 抹零): rated 3 × 0.013 = 0.039, charged 0.03; revenue still gets 0.039, rounding 0.009."""
+    who = await tenant(env)
+    plan = f"cents-{who.name}"
+    await env.operator.billing.accounts.add_huawei_plan(plan, 13_000, truncate_to_cents=True)
+    await env.operator.billing.accounts.open(who.name, plan)
+    before = await balance(env, who)
+    start = (await env.rows("SELECT MAX(created_at_ms) FROM billing_accounts"))[0][0] // HOUR_MS * HOUR_MS
+    await usage(env, who, CALL, 3, start + MINUTE_MS)
+    [settled] = await settle(env, who, start)
+    assert settled.amount_micros == 30_000
+    assert await balance(env, who) == before - 30_000
+    postings = await env.rows("SELECT p.ledger_account, p.amount_micros FROM postings p JOIN journals j "
+                              "ON j.id = p.journal_id WHERE j.key = :k ORDER BY p.ledger_account", k=settled.key)
+    assert [tuple(p) for p in postings] == [("revenue:usage", -39_000), ("rounding", 9_000),
+                                            (f"wallet:{who.tenant_id}", 30_000)]

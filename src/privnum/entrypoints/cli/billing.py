@@ -37,10 +37,13 @@ def _show(account: BillingAccount) -> None:
 @billing_cli.command("plan")
 def plan(name: str = typer.Argument(..., help="The plan's name."),
          minute_price: str = typer.Option(..., "--minute-price",
-                                          help="Price of a started forwarded minute, e.g. 0.1.")) -> None:
+                                          help="Price of a started forwarded minute, e.g. 0.1."),
+         truncate: bool = typer.Option(False, "--truncate-to-cents",
+                                       help="Cut each hourly settlement to whole cents, as Huawei does (抹零).")
+         ) -> None:
     """Add a version of a Huawei-priced plan (CNY: SMS 0.28/0.27, rent 5/15) with your price per minute."""
     price = _amount(minute_price, "--minute-price")
-    version = run_operator(lambda op: op.billing.accounts.add_huawei_plan(name, price))
+    version = run_operator(lambda op: op.billing.accounts.add_huawei_plan(name, price, truncate))
     console.print(f"plan {name!r} version {version}")
 
 

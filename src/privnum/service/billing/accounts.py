@@ -13,9 +13,11 @@ class BillingAccounts:
     def __init__(self, unit: BillingUnit) -> None:
         self.unit = unit
 
-    async def add_huawei_plan(self, name: str, call_minute_price: Micros) -> int:
+    async def add_huawei_plan(self, name: str, call_minute_price: Micros, truncate_to_cents: bool = False) -> int:
         """Plan ``name`` with Huawei's list prices and the operator's price per started forwarded minute: a new
-        plan's first version prices all usage; a later version is in force from now. Its version number."""
+        plan's first version prices all usage; a later version is in force from now. ``truncate_to_cents``: each
+        hourly settlement is cut to whole cents (Huawei's 抹零, R-18), for the plan's every version. Its version
+        number."""
         now = now_ms()
         example = huawei_cn_plan(call_minute_price)
 
@@ -23,7 +25,7 @@ class BillingAccounts:
             known = await tx.plan(name)
             versions = ((*known.versions, PlanVersion(now, example.versions[0].rates)) if known
                         else example.versions)
-            return await tx.add_plan_version(PricePlan(name, example.currency, versions), now)
+            return await tx.add_plan_version(PricePlan(name, example.currency, versions, truncate_to_cents), now)
 
         return await self.unit.run(work)
 

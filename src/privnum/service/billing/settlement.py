@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from privnum.domain.billing.ledger import REVENUE_USAGE, JournalKind, Posting, journal, settle_key, wallet
+from privnum.domain.billing.ledger import REVENUE_USAGE, ROUNDING, JournalKind, Posting, journal, settle_key, wallet
 from privnum.domain.billing.meters import Meter, NumberClass
+from privnum.domain.billing.money import truncate_to_cents
 from privnum.domain.billing.packages import Draw, Package, after_draws, draw
 from privnum.domain.billing.plans import PricePlan, price_at
 from privnum.domain.billing.usage import HOUR_MS
@@ -62,9 +63,13 @@ async def charge(tx: BillingTx, tenant_id: int, key: str, plan: PricePlan, recor
     tenant's wallet to ``revenue`` (none when it is 0), take the draws from the packages and mark the records settled
     under ``key``; the total, or None when the journal was already posted."""
     rating = rate(plan, records, packages)
-    total = sum(line.amount_micros for line in rating.lines)
-    if total:
-        entry = journal(key, [Posting(wallet(tenant_id), total), Posting(revenue, -total)], kind=kind, at_ms=now_ms)
+    rated = sum(line.amount_micros for line in rating.lines)
+    total, dropped = (truncate_to_cents(rated) if plan.truncate_to_cents and kind is JournalKind.SETTLEMENT
+                      else (rated, 0))
+    if rated:
+        # revenue is credited what was rated; with truncate_to_cents the cut (抹零, R-18) is a rounding discount
+        lines = [Posting(wallet(tenant_id), total), Posting(ROUNDING, dropped), Posting(revenue, -rated)]
+        entry = journal(key, [line for line in lines if line.amount_micros], kind=kind, at_ms=now_ms)
         if not await tx.post(tenant_id, entry, memo):
             return None
     await tx.draw(rating.draws)
