@@ -74,21 +74,23 @@ def test_operator_tops_up_and_adjusts_once_per_reference_and_the_tenant_reads_it
     assert adjusted["balance"] == "93.2"
     rec_lab.server.cli("billing", "adjust", billed.tenant.name, "2", "--reason", "goodwill", "--ref", reference)
     rec_lab.server.cli("billing", "adjust", billed.tenant.name, "2", "--reason", "goodwill", "--ref", reference)
+    rec_lab.server.cli("billing", "adjust", billed.tenant.name, "-0.2", "--reason", "correction")  # a debit
     limited = operator.ok("PUT", f"{path}/credit-limit", json={"credit_limit": "50"})
-    assert (limited["balance"], limited["credit_limit"]) == ("95.2", "50")
+    assert (limited["balance"], limited["credit_limit"]) == ("95", "50")
 
     billing_user = rec_lab.member(billed.tenant, "billing")
     shown = billing_user.ok("GET", f"{path}/statement?month={billed.this_month}")
     assert shown["month"] == billed.this_month and shown["timezone"] == "Asia/Shanghai"
     assert (shown["opening"], shown["topups"], shown["charges"], shown["adjustments"], shown["closing"]) == (
-        "0", "100", "5.3", "0.5", "95.2")
+        "0", "100", "5.3", "0.3", "95")
     kinds = [(j["kind"], j["amount"]) for j in shown["journals"]]
     assert sorted(kinds) == sorted([("settlement", "-0.2"), ("settlement", "-0.1"), ("rent", "-5"),
-                                    ("topup", "100"), ("adjustment", "-1.5"), ("adjustment", "2")])
+                                    ("topup", "100"), ("adjustment", "-1.5"), ("adjustment", "2"),
+                                    ("adjustment", "-0.2")])
     assert any(j["memo"] == "duplicate call [by admin]" for j in shown["journals"])
     keys = {j["key"] for j in shown["journals"]}
     assert {f"topup:{billed.tenant.id}:{reference}", f"adjust:{billed.tenant.id}:{reference}"} <= keys
-    assert billing_user.ok("GET", path)["balance"] == "95.2"
+    assert billing_user.ok("GET", path)["balance"] == "95"
     earlier = billing_user.ok("GET", f"{path}/statement?month=2026-10")
     assert (earlier["opening"], earlier["closing"], earlier["journals"]) == ("0", "0", [])
 

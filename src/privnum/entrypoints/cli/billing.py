@@ -105,7 +105,7 @@ billing_cli.add_typer(package_cli, name="package")
 billing_cli.command("packages")(show_packages)
 
 
-@billing_cli.command("adjust")
+@billing_cli.command("adjust", context_settings={"ignore_unknown_options": True})  # a debit is "-5"
 def adjust(tenant: str = typer.Argument(..., help="The tenant's name."),
            amount: str = typer.Argument(..., help="The signed amount: 5 credits the wallet, -5 debits it."),
            reason: str = typer.Option(..., "--reason", help="Why (shown on the statement)."),
