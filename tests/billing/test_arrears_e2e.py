@@ -1,8 +1,8 @@
 """Arrears end to end (issue 15, billing.md R-23…R-25): a settlement that takes a prepaid tenant below zero
 freezes it — its app's binds get 1010029, new calls are refused with 7108, texts to its numbers are kept with
 sendResult 1, and every number of it is pushed numStatus 10 cause 2 — while a call already talking goes on to
-its end and is billed. A top-up that covers the balance recovers it at once: status 5 is pushed, binds and calls
-work again."""
+its end and is billed. A top-up that covers the balance recovers it at once, and so does a credit line that covers
+it (lowering the line freezes it again): status 5 is pushed, binds and calls work again."""
 
 from __future__ import annotations
 
@@ -96,12 +96,16 @@ def test_a_settlement_into_arrears_freezes_the_tenant_and_a_top_up_recovers_it(l
 
     server.cli("billing", "topup", tenant.name, "0.2")  # to -0.05: still short, still frozen
     assert standing(server, tenant) == "arrears"
+    server.cli("billing", "credit-limit", tenant.name, "0.1")  # -0.05 is within a credit line of 0.1
+    assert standing(server, tenant) == "active"
+    server.cli("billing", "credit-limit", tenant.name, "0")  # prepaid again: -0.05 is short
+    assert standing(server, tenant) == "arrears"
     server.cli("billing", "topup", tenant.name, "1")
     assert standing(server, tenant) == "active"
-    pushed = eventually(lambda: status_pushes(lab, status_path), lambda found: len(found) >= 4)
-    assert len(lab.pushes(status_path)) == 2
-    assert sorted(p["number"] for p in pushed[2:]) == sorted(app.pool)
-    assert all(p == {"number": p["number"], "status": "5"} for p in pushed[2:]), pushed
+    pushed = eventually(lambda: status_pushes(lab, status_path), lambda found: len(found) >= 8)
+    assert len(lab.pushes(status_path)) == 4  # arrears, recovered, arrears, recovered: one push per app each
+    assert [sorted(p["number"] for p in pushed[n:n + 2]) for n in (0, 2, 4, 6)] == [sorted(app.pool)] * 4
+    assert [{p["status"] for p in pushed[n:n + 2]} for n in (0, 2, 4, 6)] == [{"10"}, {"5"}, {"10"}, {"5"}]
     bound = eventually(lambda: app.client.axb_bind(relationNum=spare, callerNum=e, calleeNum=f),
                        lambda reply: reply.ok)
     assert bound.ok, bound

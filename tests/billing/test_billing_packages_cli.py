@@ -5,7 +5,6 @@ what is left; bad input is a clear message and a non-zero exit, never a tracebac
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -14,28 +13,13 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from privnum.adapters.db.engine import make_async_engine
+from billing_kit import sql
 from servers import BACKENDS, Server, drop_database, fresh_database_url, new_numbers
 
 HOUR_MS = 3_600_000
-
-
-def sql(url: str, statement: str, **params: Any) -> list[Any]:
-    async def run() -> list[Any]:
-        engine = make_async_engine(url)
-        try:
-            async with engine.begin() as conn:
-                result = await conn.execute(text(statement), params)
-                return list(result.all()) if result.returns_rows else []
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, select
 
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
@@ -104,10 +104,6 @@ class SqlBillingReportTx:
                         r.c.id > after_id)
                  .order_by(r.c.id).limit(limit))
         return [LineToExport(**row._mapping) for row in await self.conn.execute(query)]
-
-    async def set_credit_limit(self, tenant_id: int, credit_limit_micros: int) -> None:
-        await self.conn.execute(update(billing_accounts).where(billing_accounts.c.tenant_id == tenant_id)
-                                .values(credit_limit_micros=credit_limit_micros))
 
 
 class SqlBillingReportUnit:

@@ -188,6 +188,10 @@ class SqlBillingTx(SqlPackageRows):
                                 .values(balance_micros=billing_accounts.c.balance_micros + change))
         return True
 
+    async def set_credit_limit(self, tenant_id: int, credit_limit_micros: int) -> None:
+        await self.conn.execute(update(billing_accounts).where(billing_accounts.c.tenant_id == tenant_id)
+                                .values(credit_limit_micros=credit_limit_micros))
+
     async def set_standing(self, tenant_id: int, standing: AccountStanding, side: BalanceSide,
                            changed_at_ms: int | None) -> None:
         values: dict[str, Any] = {"standing": standing.value, "short_since_ms": side.short_since_ms,

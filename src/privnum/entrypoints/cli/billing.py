@@ -105,6 +105,15 @@ billing_cli.add_typer(package_cli, name="package")
 billing_cli.command("packages")(show_packages)
 
 
+@billing_cli.command("credit-limit")
+def credit_limit(tenant: str = typer.Argument(..., help="The tenant's name."),
+                 amount: str = typer.Argument(..., help="How far below zero its balance may go; 0: prepaid.")
+                 ) -> None:
+    """Set how far below zero a tenant's balance may go before it is frozen for arrears."""
+    micros = _amount(amount, "AMOUNT")
+    _show(run_operator(lambda op: op.billing.wallets.set_credit_limit(tenant, micros)))
+
+
 @billing_cli.command("adjust", context_settings={"ignore_unknown_options": True})  # a debit is "-5"
 def adjust(tenant: str = typer.Argument(..., help="The tenant's name."),
            amount: str = typer.Argument(..., help="The signed amount: 5 credits the wallet, -5 debits it."),

@@ -10,7 +10,7 @@ from privnum.domain.access import Actor, Permission
 from privnum.domain.billing.money import Micros
 from privnum.domain.management_errors import Invalid
 from privnum.service.billing.ports import BillingAccount
-from privnum.service.billing.report_ports import BillingReportTx, BillingReportUnit
+from privnum.service.billing.report_ports import BillingReportUnit
 from privnum.service.billing.reports import visible_account
 from privnum.service.billing.wallet import MAX_AMOUNT_MICROS, Wallets
 
@@ -54,14 +54,5 @@ class BillingDesk:
 
     async def set_credit_limit(self, actor: Actor, tenant_id: int, credit_limit: Micros) -> BillingAccount:
         """How far below zero the balance may go before arrears (R-23); 0 is prepaid."""
-        actor.require(Permission.MANAGE_BILLING)
-        if not 0 <= credit_limit <= MAX_AMOUNT_MICROS:
-            raise Invalid("invalid_amount", "a credit limit is zero or a positive amount under a billion",
-                          field="credit_limit")
-
-        async def work(tx: BillingReportTx) -> BillingAccount:
-            await visible_account(tx, actor, tenant_id)
-            await tx.set_credit_limit(tenant_id, credit_limit)
-            return (await visible_account(tx, actor, tenant_id)).account
-
-        return await self.unit.run(work)
+        name = await self._tenant_name(actor, tenant_id)
+        return await self.wallets.set_credit_limit(name, credit_limit)

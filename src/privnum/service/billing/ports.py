@@ -149,6 +149,8 @@ class BillingTx(PackageTx, Protocol):
 
     async def has_journal(self, key: str) -> bool: ...
 
+    async def set_credit_limit(self, tenant_id: int, credit_limit_micros: int) -> None: ...
+
     async def set_standing(self, tenant_id: int, standing: AccountStanding, side: BalanceSide,
                            changed_at_ms: int | None) -> None:
         """Store the account's standing and its balance's side; ``changed_at_ms``: the standing changed then."""

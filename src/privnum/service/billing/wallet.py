@@ -46,6 +46,23 @@ class Wallets:
         memo = f"{reason} [by {by}]" if by else reason
         return await self._move(tenant, "adjust", ADJUSTMENTS, amount, JournalKind.ADJUSTMENT, memo, reference)
 
+    async def set_credit_limit(self, tenant: str, credit_limit: Micros) -> BillingAccount:
+        """How far below zero the balance may go before arrears (R-23; 0 is prepaid). The standing follows at
+        once: a tenant in arrears within its new line recovers, one outside its lowered line freezes."""
+        if not 0 <= credit_limit <= MAX_AMOUNT_MICROS:
+            raise Invalid("invalid_amount", "a credit limit is zero or a positive amount under a billion",
+                          field="credit_limit")
+
+        async def work(tx: BillingTx) -> BillingAccount:
+            account = await billed_account(tx, tenant, lock=True)
+            await tx.set_credit_limit(account.tenant_id, credit_limit)
+            await self.standings.follow_balance(tx, account.tenant_id, now_ms())
+            after = await tx.account(account.tenant_id)
+            assert after is not None
+            return after
+
+        return await self.unit.run(work)
+
     async def _move(self, tenant: str, prefix: str, counterpart: str, amount: Micros, kind: JournalKind,
                     memo: str | None, reference: str | None) -> BillingAccount:
         """Credit ``amount`` (a debit when negative) to the wallet against ``counterpart`` as journal
