@@ -34,13 +34,20 @@ def billed_tenant(server: Server, operator: MgmtClient, plan: str) -> BilledTena
 
 
 @pytest.fixture(scope="module")
-def tenants(console_server: Server) -> Iterator[tuple[BilledTenant, BilledTenant]]:
+def desk(console_server: Server) -> Iterator[tuple[MgmtClient, str]]:
+    """An operator's API client and a price plan to open accounts on."""
     operator = MgmtClient(console_server.base)
     assert operator.login(ADMIN_LOGIN, ADMIN_PASSWORD).status_code == 200
     plan = f"console-{uuid.uuid4().hex[:8]}"
     console_server.cli("billing", "plan", plan, "--minute-price", "0.1")
-    yield billed_tenant(console_server, operator, plan), billed_tenant(console_server, operator, plan)
+    yield operator, plan
     operator.close()
+
+
+@pytest.fixture(scope="module")
+def tenants(console_server: Server, desk: tuple[MgmtClient, str]) -> tuple[BilledTenant, BilledTenant]:
+    operator, plan = desk
+    return billed_tenant(console_server, operator, plan), billed_tenant(console_server, operator, plan)
 
 
 async def test_operator_tops_up_and_adjusts_through_the_forms(
@@ -73,8 +80,13 @@ async def test_operator_tops_up_and_adjusts_through_the_forms(
 
 
 async def test_tenant_sees_its_own_statement_and_not_another_tenants(
-        page: Page, tenants: tuple[BilledTenant, BilledTenant]) -> None:
-    tenant, other = tenants
+        page: Page, console_server: Server, desk: tuple[MgmtClient, str],
+        tenants: tuple[BilledTenant, BilledTenant]) -> None:
+    operator, plan = desk
+    _, other = tenants
+    tenant = billed_tenant(console_server, operator, plan)  # its own money, whichever test ran first
+    console_server.cli("billing", "topup", tenant.name, "100", "--note", "银行转账 42")
+    console_server.cli("billing", "adjust", tenant.name, "-2.5", "--reason", "重复话单退款")
     await sign_in(page, tenant.admin)
     await page.goto("/console/billing?lang=en")
     await expect(page).to_have_url(re.compile(rf"/console/billing/{tenant.id}$"))
