@@ -15,7 +15,6 @@ from privnum.entrypoints.mgmt.billing_routes import TENANT, amount_of
 from privnum.entrypoints.mgmt.package_views import (
     ProductView,
     PurchaseView,
-    QuotaView,
     TenantPackagesView,
     product_view,
     purchase_view,
@@ -27,10 +26,16 @@ from privnum.service.clock import now_ms
 router = APIRouter(prefix="/mgmt/v1/billing", tags=["management: billing"])
 
 
+class QuotaBody(BaseModel):
+    meter: str = Field(max_length=32, description="call.forwarded, call.inbound, call.recording, sms.forwarded, …")
+    number_class: str | None = Field(None, max_length=16, description="virtual or carrier; none: any class")
+    units: int
+
+
 class ProductBody(BaseModel):
     name: str = Field(max_length=64)
     price: str = Field(max_length=24, description="a decimal, e.g. 38 or 0.5; 0 is a free product")
-    quotas: list[QuotaView] = Field(max_length=16)
+    quotas: list[QuotaBody] = Field(max_length=16)
     validity_months: int = Field(12, ge=1, le=120)
     currency: str = Field("CNY", max_length=3)
 
