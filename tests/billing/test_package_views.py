@@ -1,7 +1,8 @@
 """Packages over the management API (billing.md R-9, R-10, R-14), against a real server: an operator adds a product,
 a tenant's billing user buys it for its own tenant once per reference, a call in the package's first hour settled by
 ``privnum billing settle`` comes off its minutes and the package list shows what is left; another tenant's account is
-404, tenant users add no products, and a purchase the wallet cannot pay is 409 and writes nothing."""
+404, tenant users add no products, and a purchase refused — the wallet cannot pay, no number, in arrears — is 409
+with its code and writes nothing."""
 
 from __future__ import annotations
 
@@ -108,6 +109,20 @@ def test_a_purchase_the_wallet_cannot_pay_is_409_and_writes_nothing(rec_lab: Rec
     assert (refused.status_code, refused.json()["code"]) == (409, "no_number"), refused.text
     assert bare.admin.ok("GET", f"/billing/accounts/{bare.id}/packages")["packages"] == []
     assert bare.admin.ok("GET", f"/billing/accounts/{bare.id}")["balance"] == "100"
+
+
+def test_a_tenant_in_arrears_buys_nothing_not_even_a_free_package(rec_lab: RecLab, shop: Shop) -> None:
+    owing = rec_lab.tenant()
+    rec_lab.tenant_app(owing, "AXB", 1)
+    rec_lab.server.cli("billing", "open", owing.name, "--plan", plan_of(rec_lab, shop.tenant))
+    rec_lab.operator.ok("POST", f"/billing/accounts/{owing.id}/adjustments",
+                        json={"amount": "-1", "reason": "unpaid rent"})
+    assert owing.admin.ok("GET", f"/billing/accounts/{owing.id}")["standing"] == "arrears"
+    free = f"free-{uuid.uuid4().hex[:6]}"
+    rec_lab.operator.ok("POST", "/billing/products", json=product_body(free, "0"))
+    refused = owing.admin.post(f"/billing/accounts/{owing.id}/packages", json={"product": free})
+    assert (refused.status_code, refused.json()["code"]) == (409, "in_arrears"), refused.text
+    assert owing.admin.ok("GET", f"/billing/accounts/{owing.id}/packages")["packages"] == []
 
 
 def test_another_tenant_sees_and_buys_nothing_and_tenant_users_add_no_products(rec_lab: RecLab, shop: Shop) -> None:

@@ -146,6 +146,8 @@ async def buy_package(request: Request, tenant_id: TenantId, actor: Buyer) -> Re
         await management_of(request).billing.package_desk.buy(actor, tenant_id, values["product"],
                                                               values["reference"] or None)
     except (Invalid, Conflict) as refused:
+        if refused.code in ("reference_used", "invalid_reference"):
+            values["reference"] = ""  # the page's form gets a fresh one
         return await _account_page(request, actor, tenant_id, month, values,
                                    FormErrors(alert=refusal_sentence(refused)), "buy",
                                    422 if isinstance(refused, Invalid) else 409)
