@@ -60,6 +60,7 @@ from privnum.service.background import cancel_and_wait
 from privnum.service.billing.accounts import BillingAccounts
 from privnum.service.billing.desk import BillingDesk
 from privnum.service.billing.ingestion import UsageIngestion
+from privnum.service.billing.package_desk import PackageDesk
 from privnum.service.billing.packages import Packages
 from privnum.service.billing.rent_job import RentJob
 from privnum.service.billing.reports import BillingReports
@@ -284,6 +285,7 @@ class BillingPlane:
     packages: Packages
     reports: BillingReports  # accounts, usage, statements, the rated lines' export (console, management API)
     desk: BillingDesk  # the operators' top-ups, adjustments and credit limits
+    package_desk: PackageDesk  # the catalogue, a tenant's packages and buying one (console, management API)
 
 
 def build_standings(settings: Settings) -> Standings:
@@ -299,9 +301,10 @@ def build_billing(settings: Settings, db: Database) -> BillingPlane:
     zone = ZoneInfo(settings.billing_timezone)
     wallets = Wallets(unit, standings)
     views = SqlBillingReportUnit(db)
+    packages = Packages(unit, zone)
     return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion, standings),
-                        RentJob(unit, standings, zone), wallets, Packages(unit, zone),
-                        BillingReports(views, zone), BillingDesk(views, wallets))
+                        RentJob(unit, standings, zone), wallets, packages,
+                        BillingReports(views, zone), BillingDesk(views, wallets), PackageDesk(views, packages))
 
 
 def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:

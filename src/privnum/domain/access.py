@@ -41,6 +41,7 @@ class Permission(StrEnum):
     REVEAL_NUMBERS = "numbers.reveal"  # see real A/B numbers unmasked (each reveal is audited)
     REPLAY_PUSHES = "pushes.replay"
     READ_BILLING = "billing.read"
+    BUY_PACKAGES = "billing.packages.buy"  # buy a package for the tenant, paid from its wallet
     MANAGE_TOKENS = "tokens.manage"
     # operator side
     DECIDE_REVIEWS = "reviews.decide"
@@ -67,10 +68,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.READ, Permission.MANAGE_USERS, Permission.MANAGE_ENTERPRISES, Permission.MANAGE_APPS,
         Permission.ROTATE_SECRETS, Permission.ORDER_NUMBERS, Permission.RELEASE_NUMBERS,
         Permission.MANAGE_VOICE_FILES, Permission.REVEAL_NUMBERS, Permission.REPLAY_PUSHES,
-        Permission.READ_BILLING, Permission.MANAGE_TOKENS, Permission.READ_AUDIT}),
+        Permission.READ_BILLING, Permission.BUY_PACKAGES, Permission.MANAGE_TOKENS, Permission.READ_AUDIT}),
     Role.DEVELOPER: frozenset({Permission.READ, Permission.MANAGE_APPS, Permission.MANAGE_VOICE_FILES,
                                Permission.REVEAL_NUMBERS, Permission.REPLAY_PUSHES, Permission.MANAGE_TOKENS}),
-    Role.BILLING: frozenset({Permission.READ, Permission.READ_BILLING}),
+    Role.BILLING: frozenset({Permission.READ, Permission.READ_BILLING, Permission.BUY_PACKAGES}),
     Role.VIEWER: frozenset({Permission.READ}),
 }
 

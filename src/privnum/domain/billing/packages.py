@@ -8,6 +8,7 @@ import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from privnum.domain.billing.meters import Meter, NumberClass
@@ -68,6 +69,17 @@ class Package:
         """R-11: effective_from ≤ t < expires_at."""
         return self.effective_from_ms <= at_ms < self.expires_at_ms
 
+    def state_at(self, at_ms: int) -> PackageState:
+        if at_ms < self.effective_from_ms:
+            return PackageState.NOT_YET
+        return PackageState.IN_FORCE if at_ms < self.expires_at_ms else PackageState.EXPIRED
+
+
+class PackageState(StrEnum):
+    NOT_YET = "not_yet"  # bought; in force from the next full hour
+    IN_FORCE = "in_force"
+    EXPIRED = "expired"
+
 
 def effective_from(bought_at_ms: int) -> int:
     """R-10: the next full hour (UTC) strictly after the purchase: 10:03 → 11:00, 11:00:00 → 12:00."""
@@ -100,14 +112,25 @@ def bought(product: PackageProduct, package_id: int, bought_at_ms: int, zone: tz
         QuotaBalance(q.meter, q.number_class, q.units) for q in product.quotas))
 
 
+@dataclass(frozen=True)
+class PurchaseRefusal:
+    code: str  # no_number | insufficient_funds
+    reason: str
+
+
 def purchase_refusal(product: PackageProduct, assigned_numbers: int, balance_micros: int,
-                     credit_limit_micros: int) -> str | None:
+                     credit_limit_micros: int) -> PurchaseRefusal | None:
     """R-10: why this purchase is refused (no number held; funds short), or None when it may go ahead."""
     if assigned_numbers < 1:
-        return "a package needs at least one assigned number"
+        return PurchaseRefusal("no_number", "a package needs at least one assigned number")
     if balance_micros + credit_limit_micros < product.price_micros:
-        return "balance and credit do not cover the price"
+        return PurchaseRefusal("insufficient_funds", "balance and credit do not cover the price")
     return None
+
+
+def used_percent(quota: QuotaBalance) -> int:
+    """How much of the quota is used, in whole per cent rounded down (99.9 % used is 99, not 100)."""
+    return quota.used * 100 // quota.granted if quota.granted > 0 else 100
 
 
 @dataclass(frozen=True)

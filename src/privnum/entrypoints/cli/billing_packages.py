@@ -93,8 +93,7 @@ def show_packages(tenant: str = typer.Argument(..., help="The tenant's name.")) 
     table = Table("package", "product", "quota", "left", "from (UTC)", "until (UTC)", "state")
     for bought in found:
         package = bought.package
-        state = ("in force" if package.is_in_force(now) else
-                 "not yet" if now < package.effective_from_ms else "expired")
+        state = package.state_at(now).value.replace("_", " ")
         for quota in package.balances:
             table.add_row(str(package.package_id), bought.product, f"{quota.meter}:{quota.number_class or 'any'}",
                           f"{quota.remaining}/{quota.granted}", _utc(package.effective_from_ms, zone=False),

@@ -1,7 +1,8 @@
 """Billing in the console (issue 15 item 4): the accounts (operators) or one's own (tenant users), an account's
 overview with the month's statement (opening + top-ups − charges ± adjustments = closing) and its journals, the
-CSV of the month's rated lines, usage per app or X per day or month, and for operators the top-up and adjustment
-forms. Amounts are shown exactly (decimal strings from micros) with the account's currency."""
+CSV of the month's rated lines, usage per app or X per day or month, the tenant's packages with the units left (and
+a form to buy one, for account admins, billing users and platform admins), and for operators the top-up and
+adjustment forms. Amounts are shown exactly (decimal strings from micros) with the account's currency."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from starlette.responses import Response
 
 from privnum.domain.access import Actor, Permission
 from privnum.domain.billing.rent import next_month
-from privnum.domain.management_errors import Invalid
+from privnum.domain.management_errors import Conflict, Invalid
 from privnum.entrypoints.console.form_refusals import FormErrors, sentence
 from privnum.entrypoints.console.i18n import N_
+from privnum.entrypoints.console.package_cards import packages_context, refusal_sentence
 from privnum.entrypoints.console.rendering import redirect_with_notice, render
 from privnum.entrypoints.console.session import requires
 from privnum.entrypoints.mgmt.billing_routes import MAX_ID, amount_of
@@ -28,6 +30,7 @@ from privnum.entrypoints.mgmt.principal import management_of
 router = APIRouter()
 Reader = Annotated[Actor, Depends(requires(Permission.READ_BILLING))]
 Desk = Annotated[Actor, Depends(requires(Permission.MANAGE_BILLING))]
+Buyer = Annotated[Actor, Depends(requires(Permission.BUY_PACKAGES))]
 TenantId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FORM_FIELDS = frozenset({"amount", "note", "reason", "reference"})
 KIND_LABELS = {"topup": N_("Top-up"), "settlement": N_("Usage charges"), "rent": N_("Number rent"),
@@ -94,7 +97,8 @@ async def _account_page(request: Request, actor: Actor, tenant_id: int, month: s
         "previous_month": _previous_month(shown.month), "next_month": next_month(shown.month),
         "csv_url": f"/mgmt/v1/billing/accounts/{tenant_id}/lines.csv?{urlencode({'month': shown.month})}",
         "may_move_money": actor.can(Permission.MANAGE_BILLING), "values": values or {},
-        "errors": errors or FormErrors(), "form": form, "reference": uuid.uuid4().hex},
+        "errors": errors or FormErrors(), "form": form, "reference": uuid.uuid4().hex,
+        **await packages_context(request, actor, tenant_id, METER_LABELS, _zone(request))},
         status=status if not month_error else 422)
 
 
@@ -130,6 +134,25 @@ async def top_up(request: Request, tenant_id: TenantId, actor: Desk) -> Response
 @router.post("/billing/{tenant_id}/adjust")
 async def adjust(request: Request, tenant_id: TenantId, actor: Desk) -> Response:
     return await _money_form(request, actor, tenant_id, "adjust")
+
+
+@router.post("/billing/{tenant_id}/packages")
+async def buy_package(request: Request, tenant_id: TenantId, actor: Buyer) -> Response:
+    """Buy the chosen product from the wallet; the form's reference buys once however often it is posted."""
+    form = await request.form()
+    values = {name: str(form.get(name, "") or "").strip() for name in ("product", "reference")}
+    month = str(form.get("month", "") or "")
+    try:
+        await management_of(request).billing.package_desk.buy(actor, tenant_id, values["product"],
+                                                              values["reference"] or None)
+    except (Invalid, Conflict) as refused:
+        if refused.code in ("reference_used", "invalid_reference"):
+            values["reference"] = ""  # the page's form gets a fresh one
+        return await _account_page(request, actor, tenant_id, month, values,
+                                   FormErrors(alert=refusal_sentence(refused)), "buy",
+                                   422 if isinstance(refused, Invalid) else 409)
+    query = f"?{urlencode({'month': month})}" if month else ""
+    return redirect_with_notice(f"/console/billing/{tenant_id}{query}", N_("Package bought."))
 
 
 @router.get("/billing/{tenant_id}/usage")

@@ -12,6 +12,7 @@ from privnum.entrypoints.mgmt import (
     inventory_routes,
     number_orders_routes,
     numbers_routes,
+    package_routes,
     pushes_routes,
     records_routes,
     review_routes,
@@ -35,5 +36,5 @@ AREAS: list[APIRouter] = [
     a_number_routes.router,
     numbers_routes.router, number_orders_routes.router, inventory_routes.router,
     voice_routes.router,
-    billing_routes.router,
+    billing_routes.router, package_routes.router,
 ]

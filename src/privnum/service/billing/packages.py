@@ -21,7 +21,7 @@ from privnum.domain.billing.packages import (
     product_refusal,
     purchase_refusal,
 )
-from privnum.domain.operator_errors import OperatorError
+from privnum.domain.management_errors import Conflict, Invalid
 from privnum.service.billing.accounts import billed_account
 from privnum.service.billing.package_ports import TenantPackage
 from privnum.service.billing.ports import BillingTx, BillingUnit
@@ -56,11 +56,12 @@ class Packages:
         if refusal is None and len(product.currency) != 3:
             refusal = f"a currency is a 3-letter code, not {currency!r}"
         if refusal is not None:
-            raise OperatorError(refusal)
+            raise Invalid("invalid_product", refusal)
 
         async def work(tx: BillingTx) -> PackageProduct:
             if await tx.product(product.name) is not None:
-                raise OperatorError(f"a package product named {product.name!r} exists already")
+                raise Conflict("product_exists", f"a package product named {product.name!r} exists already",
+                               field="name")
             product_id = await tx.add_product(product, now_ms())
             return replace(product, product_id=product_id)
 
@@ -75,30 +76,30 @@ class Packages:
         hour for the product's months. A ``reference`` given twice buys once."""
         reference = reference.strip() if reference else uuid.uuid4().hex
         if not reference or len(reference) > 64:
-            raise OperatorError("a purchase reference is 1 to 64 characters")
+            raise Invalid("invalid_reference", "a purchase reference is 1 to 64 characters", field="reference")
 
         async def work(tx: BillingTx) -> Purchase:
             account = await billed_account(tx, tenant, lock=True)
             product = await tx.product(product_name)
             if product is None:
-                raise OperatorError(f"no package product {product_name!r}")
+                raise Invalid("unknown_product", f"no package product {product_name!r}", field="product")
             key = purchase_key(account.tenant_id, reference)
             earlier = await tx.package_bought(key)
             if earlier is not None:
                 if earlier.package.product_id != product.product_id:
-                    raise OperatorError(f"reference {reference!r} bought {earlier.product!r} already, not "
-                                        f"{product.name!r}")
+                    raise Conflict("reference_used", f"reference {reference!r} bought {earlier.product!r} "
+                                   f"already, not {product.name!r}", field="reference")
                 return Purchase(earlier, False, account.balance_micros, account.currency)
             if enforcement(AccountStanding(account.standing)).refuses_orders:
-                raise OperatorError(f"tenant {tenant!r} is in {account.standing}: it buys no package until its debt "
-                                    "is paid")
+                raise Conflict("in_arrears", f"tenant {tenant!r} is in {account.standing}: it buys no package "
+                               "until its debt is paid")
             if product.currency != account.currency:
-                raise OperatorError(f"{product.name!r} is sold in {product.currency}, the account is in "
-                                    f"{account.currency}")
+                raise Conflict("currency_mismatch", f"{product.name!r} is sold in {product.currency}, the "
+                               f"account is in {account.currency}")
             refusal = purchase_refusal(product, await tx.assigned_numbers(account.tenant_id),
                                        account.balance_micros, account.credit_limit_micros)
             if refusal is not None:
-                raise OperatorError(f"tenant {tenant!r} cannot buy {product.name!r}: {refusal}")
+                raise Conflict(refusal.code, f"tenant {tenant!r} cannot buy {product.name!r}: {refusal.reason}")
             at = now_ms()
             if product.price_micros:
                 payment = journal(key, [Posting(wallet(account.tenant_id), product.price_micros),
