@@ -57,6 +57,10 @@ class RentJob:
         if plan is None:
             return None
         start = month_start_ms(month, self.zone)
+        # a number charged this month already (assigned again this month, in another of the tenant's apps) is not
+        # charged twice; in the same app the usage record's unique key refuses the second one anyway
+        paid = await tx.rent_usage(tenant_id, [f"{a.number}:{month}" for _, a in numbers])
+        numbers = [(app_id, a) for app_id, a in numbers if f"{a.number}:{month}" not in paid]
         await tx.add_usage([NewUsage(tenant_id=tenant_id, app_id=app_id, source="rent", key=f"{a.number}:{month}",
                                      meter=Meter.NUMBER_RENT.value,
                                      number_class=number_class_of(a.number, a.number_class or None).value,
