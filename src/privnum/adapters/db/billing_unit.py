@@ -136,6 +136,8 @@ class SqlBillingTx(SqlPackageRows):
                 for row in await self.conn.execute(query)]
 
     async def add_usage(self, records: Sequence[NewUsage], now_ms: int) -> int:
+        if not records:
+            return 0
         before = await self._usage_count()
         await self.conn.execute(_INSERT_USAGE, [{**record.__dict__, "created_at_ms": now_ms} for record in records])
         return await self._usage_count() - before

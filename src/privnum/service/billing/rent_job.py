@@ -67,6 +67,8 @@ class RentJob:
                                      x_number=a.number, quantity=1, units=1, occurred_at_ms=start)
                             for app_id, a in numbers], now_ms)
         records = await tx.unsettled(tenant_id, start + 1, ("rent",))
+        if not records:
+            return None  # every number due was charged this month already (when it was assigned)
         total = await charge(tx, tenant_id, key, plan, records, REVENUE_RENT, JournalKind.RENT,
                              f"rent {month} of {len(records)} numbers", now_ms)
         await self.standings.follow_balance(tx, tenant_id, now_ms)
