@@ -208,3 +208,27 @@ def test_a_rent_run_made_by_hand_charges_a_number_released_during_its_month(mgmt
     assert [r[0] for r in rent_records(mgmt_server, tenant)] == [f"{number}:{month}"]
     mgmt_server.cli("billing", "rent", "--month", month)
     assert balance(mgmt_server, tenant) == 50_000_000 - VIRTUAL_RENT
+
+
+def test_a_number_given_back_and_issued_to_another_app_of_the_tenant_pays_its_month_once(
+        mgmt_server, operator, new_tenant):
+    tenant = new_tenant()
+    got = billed(mgmt_server, operator, tenant, "100")
+    second = tenant_app(tenant.admin, operator)
+    order_id, (number,) = approved_order(operator, tenant, got.app, 1)
+    operator.ok("POST", f"/admin/number-orders/{order_id}/issue")
+    tenant.admin.ok("POST", f"/numbers/{number}/release")
+    area = sql(mgmt_server, "SELECT area_code FROM numbers WHERE number = :n", n=number)[0][0]
+
+    again = order(tenant.admin, second, [{"area_code": area, "number_type": "virtual", "quantity": 1}])
+    approve(operator, again["id"])
+    operator.ok("POST", f"/admin/number-orders/{again['id']}/issue")
+    assert sql(mgmt_server, "SELECT app_id FROM numbers WHERE number = :n", n=number)[0][0] == second.app_id
+    month = this_month()
+    assert journals(mgmt_server, tenant) == {f"rent:{tenant.id}:{month}:{number}": VIRTUAL_RENT}
+    assert balance(mgmt_server, tenant) == 100_000_000 - VIRTUAL_RENT
+
+    following = next_month(month)
+    mgmt_server.cli("billing", "rent", "--month", following)  # held by the second app now: one month's rent
+    assert journals(mgmt_server, tenant)[f"rent:{tenant.id}:{following}"] == VIRTUAL_RENT
+    assert balance(mgmt_server, tenant) == 100_000_000 - 2 * VIRTUAL_RENT
