@@ -11,22 +11,17 @@ from datetime import tzinfo
 
 from privnum.domain.billing.arrears import AccountStanding, enforcement
 from privnum.domain.billing.ledger import REVENUE_RENT, JournalKind
-from privnum.domain.billing.meters import Meter, number_class_of
+from privnum.domain.billing.meters import Meter, NumberClass, number_class_of
 from privnum.domain.billing.money import to_decimal_string
-from privnum.domain.billing.plans import NoRate, PricePlan
-from privnum.domain.billing.rent import BILLING_ZONE, assignment_rent_key, month_of
+from privnum.domain.billing.plans import NoRate, PricePlan, price_at
+from privnum.domain.billing.rent import BILLING_ZONE, assignment_rent_key, month_of, rent_usage_key
 from privnum.domain.management_errors import Conflict
-from privnum.service.billing.ports import BillingAccount, BillingTx, NewUsage, StoredUsage
-from privnum.service.billing.settlement import charge, rate
+from privnum.service.billing.ports import BillingAccount, BillingTx, NewUsage
+from privnum.service.billing.settlement import charge
 from privnum.service.billing.standing import Standings
 from privnum.service.management.assignment_ports import AssignedNumber
 
 TOP_UP_FIRST = "top up first"
-
-
-def rent_usage_key(number: str, month: str) -> str:
-    """The usage record key of a number's rent for ``month``, the monthly rent job's too: ``<number>:<YYYY-MM>``."""
-    return f"{number}:{month}"
 
 
 class AssignmentRent:
@@ -37,7 +32,8 @@ class AssignmentRent:
     async def charge_in(self, tx: BillingTx, tenant_id: int | None, app_id: int, numbers: Sequence[AssignedNumber],
                         now_ms: int) -> int:
         """Charge this month's rent of ``numbers`` just assigned to the app, in ``tx``; the amount in micros (0:
-        unbilled tenant, or every number already paid this month). Raises ``Conflict`` before writing anything."""
+        unbilled tenant, or every number already paid this month for the tenant). A refusal raises ``Conflict``
+        before anything is written."""
         if tenant_id is None or not numbers:
             return 0
         account = await tx.account(tenant_id, lock=True)
@@ -53,32 +49,33 @@ class AssignmentRent:
         month = month_of(now_ms, self.zone)
         keys = {rent_usage_key(n.number, month): n for n in numbers}
         paid = await tx.rent_usage(tenant_id, list(keys))  # a number given back and assigned again this month
-        await tx.add_usage([NewUsage(tenant_id=tenant_id, app_id=app_id, source="rent", key=key,
-                                     meter=Meter.NUMBER_RENT.value,
-                                     number_class=number_class_of(n.number, n.number_type).value,
-                                     x_number=n.number, quantity=1, units=1, occurred_at_ms=now_ms)
-                            for key, n in keys.items() if key not in paid], now_ms)
-        owed = {key: record for key, record in (await tx.rent_usage(tenant_id, list(keys))).items()
-                if key not in paid and record is not None}
-        total = _rent_total(plan, list(owed.values()))
+        owed = [NewUsage(tenant_id=tenant_id, app_id=app_id, source="rent", key=key, meter=Meter.NUMBER_RENT.value,
+                         number_class=number_class_of(n.number, n.number_type).value, x_number=n.number,
+                         quantity=1, units=1, occurred_at_ms=now_ms)
+                for key, n in keys.items() if key not in paid]
+        total = _rent_total(plan, owed)
         if account.balance_micros + account.credit_limit_micros < total:
             raise Conflict("insufficient_funds", f"this month's rent of {len(owed)} number"
                            f"{'s' if len(owed) != 1 else ''} is {to_decimal_string(total)} {account.currency}, more "
                            f"than the balance {_amount(account)} and the credit limit "
                            f"{to_decimal_string(account.credit_limit_micros)} allow: {TOP_UP_FIRST}")
-        for key, record in owed.items():
-            number = keys[key].number
-            await charge(tx, tenant_id, assignment_rent_key(tenant_id, number, month), plan, [record], REVENUE_RENT,
-                         JournalKind.RENT, f"rent {month} of {number}, assigned", now_ms)
+        await tx.add_usage(owed, now_ms)
+        stored = await tx.rent_usage(tenant_id, [usage.key for usage in owed])
+        for usage in owed:
+            record = stored.get(usage.key)
+            if record is not None:  # always: the numbers paid already were left out
+                await charge(tx, tenant_id, assignment_rent_key(tenant_id, usage.x_number, month), plan, [record],
+                             REVENUE_RENT, JournalKind.RENT, f"rent {month} of {usage.x_number}, assigned", now_ms)
         if total:
             await self.standings.follow_balance(tx, tenant_id, now_ms)
         return total
 
 
-
-def _rent_total(plan: PricePlan, records: Sequence[StoredUsage]) -> int:
+def _rent_total(plan: PricePlan, owed: Sequence[NewUsage]) -> int:
+    """The rent of ``owed`` at the plan's price in force at assignment."""
     try:
-        return sum(line.amount_micros for line in rate(plan, records).lines)
+        return sum(price_at(plan, Meter.NUMBER_RENT, NumberClass(usage.number_class), usage.occurred_at_ms)
+                   .amount(usage.units) for usage in owed)
     except NoRate as missing:
         raise Conflict("no_rent_price", f"the account's price plan prices no number rent: {missing}") from None
 
