@@ -58,6 +58,7 @@ from privnum.service.app_cache import CachedAppDirectory
 from privnum.service.authentication import AuthPolicy
 from privnum.service.background import cancel_and_wait
 from privnum.service.billing.accounts import BillingAccounts
+from privnum.service.billing.assignment_rent import AssignmentRent
 from privnum.service.billing.desk import BillingDesk
 from privnum.service.billing.ingestion import UsageIngestion
 from privnum.service.billing.package_desk import PackageDesk
@@ -350,6 +351,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
     unit = SqlManagementUnit(db)
     hasher = Argon2Hasher()
     reviews = Reviews(unit)
+    rent = AssignmentRent(build_standings(settings), ZoneInfo(settings.billing_timezone))
     reviews.register(ReviewKind.VOICE_FILE, VoiceFileReview())
     return ManagementPlane(
         sign_in=SignIn(unit, hasher),
@@ -358,9 +360,9 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         audit=AuditTrail(unit),
         enterprises=Enterprises(unit, reviews),  # registers the enterprise review subject
         apps=Apps(unit, directory if isinstance(directory, CachedAppDirectory) else None),
-        numbers=Numbers(unit, HuaweiNumberPushes()),
+        numbers=Numbers(unit, HuaweiNumberPushes(), rent),
         inventory=Inventory(unit),
-        number_orders=NumberOrders(unit, reviews),
+        number_orders=NumberOrders(unit, reviews, rent),
         pushes=Pushes(unit),
         voice=voice,
         records=Records(unit, build_recordings(settings, db)),

@@ -3,7 +3,7 @@ numbers and writes usage records, rated lines, journals, postings and the cached
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, text, update
@@ -52,6 +52,11 @@ _INSERT_USAGE = text(
     "INSERT INTO usage_records (tenant_id, app_id, source, key, meter, number_class, x_number, quantity, units, "
     "occurred_at_ms, created_at_ms) VALUES (:tenant_id, :app_id, :source, :key, :meter, :number_class, :x_number, "
     ":quantity, :units, :occurred_at_ms, :created_at_ms) ON CONFLICT (app_id, source, key, meter) DO NOTHING")
+
+# a release owes at most the month after the one it was requested in (number_releases.rent_through): releases
+# from the month before a rent month on can still owe it, older ones cannot (32 days: the longest month, and slack
+# for the billing zone)
+RELEASES_OWING_MS = 32 * 24 * 3_600_000
 
 _BILLED_APPS = (apps.join(enterprises, enterprises.c.id == apps.c.enterprise_id)
                 .join(billing_accounts, billing_accounts.c.tenant_id == enterprises.c.tenant_id))
@@ -131,6 +136,8 @@ class SqlBillingTx(SqlPackageRows):
                 for row in await self.conn.execute(query)]
 
     async def add_usage(self, records: Sequence[NewUsage], now_ms: int) -> int:
+        if not records:
+            return 0
         before = await self._usage_count()
         await self.conn.execute(_INSERT_USAGE, [{**record.__dict__, "created_at_ms": now_ms} for record in records])
         return await self._usage_count() - before
@@ -231,10 +238,24 @@ class SqlBillingTx(SqlPackageRows):
         released = (select(r.c.number, r.c.app_id, r.c.released_at_ms, r.c.tenant_id, numbers.c.number_type)
                     .select_from(r.join(billing_accounts, billing_accounts.c.tenant_id == r.c.tenant_id)
                                  .outerjoin(numbers, numbers.c.number == r.c.number))
-                    .where(r.c.released_at_ms < month_start_ms))
+                    .where(r.c.released_at_ms >= month_start_ms - RELEASES_OWING_MS))
         found += [(row.app_id, RentAssignment(row.tenant_id, row.number, row.number_type or "", 0,
                                               row.released_at_ms))
                   for row in await self.conn.execute(released)]
+        return found
+
+    async def rent_usage(self, tenant_id: int, keys: Sequence[str]) -> Mapping[str, StoredUsage | None]:
+        if not keys:
+            return {}
+        u = usage_records
+        query = (select(u.c.id, u.c.key, u.c.meter, u.c.number_class, u.c.units, u.c.occurred_at_ms,
+                        u.c.settlement_key)
+                 .where(u.c.tenant_id == tenant_id, u.c.source == "rent", u.c.key.in_(list(keys)))
+                 .order_by(u.c.id))
+        found: dict[str, StoredUsage | None] = {}
+        for row in await self.conn.execute(query):
+            unsettled = StoredUsage(row.id, row.meter, row.number_class, row.units, row.occurred_at_ms)
+            found.setdefault(row.key, None if row.settlement_key is not None else unsettled)
         return found
 
 

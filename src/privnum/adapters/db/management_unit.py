@@ -10,6 +10,7 @@ from typing import TypeVar
 from privnum.adapters.db.a_number_rows import ANumberRows
 from privnum.adapters.db.access_rows import AccessRows
 from privnum.adapters.db.audit_rows import AuditRows
+from privnum.adapters.db.billing_unit import SqlBillingTx
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
 from privnum.adapters.db.enterprise_rows import EnterpriseRows
@@ -30,6 +31,9 @@ class SqlManagementTx(SqlTenancyTx, EnterpriseRows, AccessRows, AuditRows, Revie
                       SmsRecordRows, PushRows, ANumberRows, NumberAreaRows, VoiceRows):
     def __init__(self, conn: Conn) -> None:
         super().__init__(conn)
+
+    def billing(self) -> SqlBillingTx:
+        return SqlBillingTx(self.conn)
 
 
 class SqlManagementUnit:

@@ -95,6 +95,12 @@ def assignment_rent_key(customer_id: int, number: str, month: str) -> str:
     return f"{rent_key(customer_id, month)}:{number}"
 
 
+def rent_usage_key(number: str, month: str) -> str:
+    """The key of the usage record of ``number``'s rent for ``month``, at assignment and in the monthly job alike:
+    ``<number>:<YYYY-MM>`` (unique per app with source ``rent``, so a number's month is recorded once)."""
+    return f"{number}:{_checked(month)}"
+
+
 def _months_after(month: str) -> Iterator[str]:
     while True:
         month = next_month(month)

@@ -7,7 +7,7 @@ together or not at all; the journal key's unique constraint makes every money mo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -164,7 +164,12 @@ class BillingTx(PackageTx, Protocol):
         """Add pushes to the outbox, committed with the transaction."""
 
     async def rent_assignments(self, month_start_ms: int) -> Sequence[tuple[int, RentAssignment]]:
-        """(app_id, assignment) of every number of a billed tenant assigned, or released with rent still owed."""
+        """(app_id, assignment) of every number of a billed tenant assigned, or released during the month before
+        ``month_start_ms`` or later (the domain decides which of those still owe the month)."""
+
+    async def rent_usage(self, tenant_id: int, keys: Sequence[str]) -> Mapping[str, StoredUsage | None]:
+        """The tenant's rent usage records of ``keys`` (``<number>:<YYYY-MM>``), in any of its apps: each key found,
+        with its record while unsettled, None once settled."""
 
 
 class BillingUnit(Protocol):

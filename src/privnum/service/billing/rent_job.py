@@ -11,7 +11,14 @@ from functools import partial
 
 from privnum.domain.billing.ledger import REVENUE_RENT, JournalKind
 from privnum.domain.billing.meters import Meter, number_class_of
-from privnum.domain.billing.rent import BILLING_ZONE, RentAssignment, is_due_on_the_first, month_start_ms, rent_key
+from privnum.domain.billing.rent import (
+    BILLING_ZONE,
+    RentAssignment,
+    is_due_on_the_first,
+    month_start_ms,
+    rent_key,
+    rent_usage_key,
+)
 from privnum.service.billing.ports import BillingTx, BillingUnit, NewUsage
 from privnum.service.billing.settlement import charge
 from privnum.service.billing.standing import Standings
@@ -57,12 +64,19 @@ class RentJob:
         if plan is None:
             return None
         start = month_start_ms(month, self.zone)
-        await tx.add_usage([NewUsage(tenant_id=tenant_id, app_id=app_id, source="rent", key=f"{a.number}:{month}",
+        # a number charged this month already (assigned again this month, in another of the tenant's apps) is not
+        # charged twice; in the same app the usage record's unique key refuses the second one anyway
+        paid = await tx.rent_usage(tenant_id, [rent_usage_key(a.number, month) for _, a in numbers])
+        numbers = [(app_id, a) for app_id, a in numbers if rent_usage_key(a.number, month) not in paid]
+        await tx.add_usage([NewUsage(tenant_id=tenant_id, app_id=app_id, source="rent",
+                                     key=rent_usage_key(a.number, month),
                                      meter=Meter.NUMBER_RENT.value,
                                      number_class=number_class_of(a.number, a.number_class or None).value,
                                      x_number=a.number, quantity=1, units=1, occurred_at_ms=start)
                             for app_id, a in numbers], now_ms)
         records = await tx.unsettled(tenant_id, start + 1, ("rent",))
+        if not records:
+            return None  # every number due was charged this month already (when it was assigned)
         total = await charge(tx, tenant_id, key, plan, records, REVENUE_RENT, JournalKind.RENT,
                              f"rent {month} of {len(records)} numbers", now_ms)
         await self.standings.follow_balance(tx, tenant_id, now_ms)

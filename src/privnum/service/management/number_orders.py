@@ -26,6 +26,7 @@ from privnum.domain.number_orders import (
 from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.reviews import Review, ReviewKind, ReviewState
 from privnum.service.clock import now_ms, today_utc
+from privnum.service.management.assignment_ports import AssignedNumber, AssignmentBilling, NoAssignmentBilling
 from privnum.service.management.number_ports import NewOrder, OrderableApp
 from privnum.service.management.ports import ManagementTx, ManagementUnit
 from privnum.service.management.reviews import Reviews
@@ -57,9 +58,11 @@ class OrderReview:
 
 
 class NumberOrders:
-    def __init__(self, unit: ManagementUnit, reviews: Reviews) -> None:
+    def __init__(self, unit: ManagementUnit, reviews: Reviews,
+                 billing: AssignmentBilling = NoAssignmentBilling()) -> None:
         self.unit = unit
         self.reviews = reviews
+        self.billing = billing  # charges the month's rent of the numbers issued (R-19)
         reviews.register(KIND, OrderReview())
 
     async def place(self, actor: Actor, request: OrderRequest) -> NumberOrder:
@@ -92,6 +95,9 @@ class NumberOrders:
                           "enterprise's apps", field="app_id")
         if not app.is_active:
             raise Conflict("app_not_active", f"the app is {app.status.value}; numbers are ordered for an active app")
+        if app.arrears.refuses_orders:
+            raise Conflict("in_arrears", "the account is in arrears: top up first; numbers are ordered again once a "
+                           "top-up covers the balance")
         if request.sms_required and not app.sms_enabled:
             raise Invalid("sms_not_enabled", "the app has SMS switched off; switch SMS on for the app first, or "
                           "order without SMS", field="sms_required")
@@ -198,15 +204,18 @@ class NumberOrders:
             if not await tx.move_order(order_id, [OrderState.PROCESSING], OrderState.COMPLETED, now):
                 raise Conflict("not_issuable", "someone issued this order a moment ago; reload it")
             short: list[Shortfall] = []
+            issued: list[AssignedNumber] = []
             for line in before.lines:
                 taken = await self._take(tx, before, line, now)
-                if taken < line.quantity:
-                    short.append(Shortfall(line.area_code, line.number_type, line.quantity, taken))
+                if len(taken) < line.quantity:
+                    short.append(Shortfall(line.area_code, line.number_type, line.quantity, len(taken)))
                 else:
-                    await tx.set_issued(order_id, line.area_code, line.number_type, taken)
+                    await tx.set_issued(order_id, line.area_code, line.number_type, len(taken))
+                    issued += [AssignedNumber(number, line.number_type.value) for number in taken]
             if short:
                 raise Conflict("no_stock", "not enough numbers in stock, nothing was issued: "
                                + "; ".join(str(s) for s in short) + " — import more or reject the order")
+            await self.billing.charge_in(tx.billing(), before.tenant_id, before.app_id, issued, now)
             after = await self._order_in(tx, actor, order_id)
             await tx.audit(AuditEvent(actor, "number_order.issue", f"number_order:{order_id}", after.tenant_id,
                                       before=_order_view(before), after=_order_view(after)), now)
@@ -215,17 +224,17 @@ class NumberOrders:
         return await self.unit.run(work)
 
     @staticmethod
-    async def _take(tx: ManagementTx, order: NumberOrder, line: OrderLine, now: int) -> int:
+    async def _take(tx: ManagementTx, order: NumberOrder, line: OrderLine, now: int) -> list[str]:
         """Take up to ``line.quantity`` stock numbers for the order's app; each by a conditional UPDATE, so a number
         another operator took first is skipped and the next one tried."""
-        taken = 0
-        while taken < line.quantity:
-            wanted = line.quantity - taken
+        taken: list[str] = []
+        while len(taken) < line.quantity:
+            wanted = line.quantity - len(taken)
             candidates = await tx.stock_candidates(line.area_code, line.number_type, order.sms_required, wanted)
             if not candidates:
                 break
             for number in candidates:
                 if await tx.take_from_stock(number, order.app_id, order.id, now):
-                    taken += 1
+                    taken.append(number)
         return taken
 

@@ -18,6 +18,7 @@ from privnum.domain.operator_errors import OperatorError
 from privnum.domain.private_numbers import NUMBER_STATUSES, NumberRole, NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush, PushKind
 from privnum.service.clock import now_ms
+from privnum.service.management.assignment_ports import AssignedNumber, AssignmentBilling, NoAssignmentBilling
 from privnum.service.management.number_ports import NumberFilter, NumberListing
 from privnum.service.management.ports import ManagementTx, ManagementUnit, NumberStatusFormatter
 from privnum.service.paging import Page, PageRequest
@@ -56,9 +57,11 @@ def _chunk_after(where: NumberFilter, after: str | None) -> Callable[[Management
 
 
 class Numbers:
-    def __init__(self, unit: ManagementUnit, formatter: NumberStatusFormatter) -> None:
+    def __init__(self, unit: ManagementUnit, formatter: NumberStatusFormatter,
+                 billing: AssignmentBilling = NoAssignmentBilling()) -> None:
         self.unit = unit
         self.formatter = formatter
+        self.billing = billing  # charges the month's rent of the numbers added to an app
 
     async def add(self, app_key: str, area_code: str, numbers: Iterable[str], province: str | None = None,
                   sms_capable: bool = True, *, actor: Actor | None = None) -> int:
@@ -79,6 +82,7 @@ class Numbers:
             now = now_ms()
             if not await tx.insert_numbers(rows, now):
                 raise OperatorError("one of these numbers is already in the pool; nothing was added")
+            await self.billing.charge_in(tx.billing(), app.tenant_id, app.id, [AssignedNumber(n) for n in wanted], now)
             await tx.audit(AuditEvent(actor, "numbers.add", f"app:{app.id}", app.tenant_id,
                                       after={"area_code": area_code, "count": len(rows), "first": wanted[0]}), now)
             return len(rows)

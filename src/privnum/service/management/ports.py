@@ -24,6 +24,7 @@ from privnum.domain.pushes import OutboundPush
 from privnum.domain.reviews import Review, ReviewKind, ReviewState
 from privnum.service.access.ports import AccessRows
 from privnum.service.management.a_number_ports import ANumberRows
+from privnum.service.management.assignment_ports import BilledTx
 from privnum.service.management.ent_ports import EnterpriseRows
 from privnum.service.management.number_ports import NumberManagementRows
 from privnum.service.management.records_ports import PushRows, RecordRows
@@ -184,7 +185,8 @@ class SettingsRows(Protocol):
 
 
 class ManagementTx(TenancyStore, EnterpriseRows, NumberPool, PushQueue, AccessRows, AuditLog, ReviewRows, SettingsRows,
-                   RecordRows, SmsRecordRows, PushRows, ANumberRows, NumberManagementRows, VoiceFileRowsTx, Protocol):
+                   RecordRows, SmsRecordRows, PushRows, ANumberRows, NumberManagementRows, VoiceFileRowsTx, BilledTx,
+                   Protocol):
     """One management transaction: whatever one action reads and changes commits together, its audit event
     included."""
 
