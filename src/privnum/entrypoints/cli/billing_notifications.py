@@ -47,11 +47,15 @@ def notifications(tenant: str = typer.Option(None, "--tenant", help="One tenant'
     if not found:
         console.print("no billing notifications")
         return
-    table = Table("id", "at (UTC)", "tenant", "kind", "what", "delivered", "attempts", "last error")
+    table = Table("id", "at (UTC)", "tenant", "kind", "what", "delivered")
+    table.columns[3].no_wrap = True
     for notice in found:
         body = json.loads(notice.body)
         what = ", ".join(f"{k} {body[k]}" for k in ("balance", "threshold", "product", "remaining", "expires_at")
                          if body.get(k) is not None)
-        table.add_row(str(notice.id), _utc(notice.created_at_ms), notice.tenant_name, notice.kind, what,
-                      _utc(notice.delivered_at_ms) or "no", str(notice.attempts), notice.last_error or "")
+        if notice.delivered_at_ms is not None:
+            delivered = _utc(notice.delivered_at_ms)
+        else:
+            delivered = f"no ({notice.attempts} tries{': ' + notice.last_error if notice.last_error else ''})"
+        table.add_row(str(notice.id), _utc(notice.created_at_ms), notice.tenant_name, notice.kind, what, delivered)
     console.print(table)
