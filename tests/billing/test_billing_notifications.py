@@ -188,16 +188,19 @@ async def test_a_package_drawn_past_80_and_100_percent_tells_each_once(env: Env)
     who = await tenant(env, 100_000_000)
     product = f"product-{uuid.uuid4().hex[:8]}"
     await env.operator.billing.packages.add_product(product, 1_000_000, (Quota(CALL, None, 10),), 12)
-    bought = (await env.operator.billing.packages.buy(who.name, product)).bought
+    await env.operator.billing.notifications.set_low_balance(CLI, who.name, 99_500_000)
+    bought = (await env.operator.billing.packages.buy(who.name, product)).bought  # its payment: 99 < 99.5
     start, package_id = bought.package.effective_from_ms, bought.package.package_id
+    assert kinds(await notices(env, who)) == ["low_balance"]
+    await env.operator.billing.notifications.set_low_balance(CLI, who.name, None)
 
     await usage(env, who, 7, start + MINUTE_MS)
     await settle(env, start)
-    assert kinds(await notices(env, who)) == []  # 70 %
+    assert kinds(await notices(env, who)) == ["low_balance"]  # 70 %
     await usage(env, who, 1, start + HOUR_MS + MINUTE_MS)
     await settle(env, start + HOUR_MS)
     await settle(env, start + HOUR_MS)
-    found = await notices(env, who)
+    found = (await notices(env, who))[1:]
     assert kinds(found) == ["package_used_80"] and found[0].key == f"package_used_80:{package_id}"
     assert json.loads(found[0].body) | {"at": ""} == {
         "kind": "package_used_80", "tenant_id": who.tenant_id, "tenant": who.name, "at": "",
@@ -206,10 +209,10 @@ async def test_a_package_drawn_past_80_and_100_percent_tells_each_once(env: Env)
 
     await usage(env, who, 1, start + 2 * HOUR_MS + MINUTE_MS)
     await settle(env, start + 2 * HOUR_MS)
-    assert kinds(await notices(env, who)) == ["package_used_80"]  # 90 %
+    assert kinds(await notices(env, who)) == ["low_balance", "package_used_80"]  # 90 %
     await usage(env, who, 5, start + 3 * HOUR_MS + MINUTE_MS)  # 1 from the package, 4 pay as you go
     await settle(env, start + 3 * HOUR_MS)
-    assert kinds(await notices(env, who)) == ["package_used_80", "package_used_100"]
+    assert kinds(await notices(env, who)) == ["low_balance", "package_used_80", "package_used_100"]
     assert json.loads((await notices(env, who))[-1].body)["remaining"] == 0
 
 
