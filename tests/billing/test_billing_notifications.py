@@ -25,8 +25,8 @@ from sqlalchemy import text
 
 from privnum.adapters.db.billing_unit import SqlBillingUnit
 from privnum.adapters.db.database import Database, open_database
-from privnum.adapters.db.notice_outbox import SqlNoticeOutbox
-from privnum.adapters.push.billing_webhook import BillingWebhook
+from privnum.adapters.db.notice_outbox import SqlNoticeOutbox, retry_after_ms
+from privnum.adapters.push.billing_webhook import BillingWebhook, signature
 from privnum.bootstrap import OperatorRuntime, build_operator
 from privnum.config import Settings
 from privnum.domain.access import Actor, ActorKind, Role
@@ -286,3 +286,9 @@ async def test_a_claim_whose_deliverer_died_falls_due_again_when_its_lease_ends(
     assert stored.id not in [c.id for c in await outbox.claim(now + 59_000, 1000, 60_000)]
     again = [c for c in await outbox.claim(now + 60_000, 1000, 60_000) if c.id == stored.id]
     assert [(c.key, c.body, c.attempts) for c in again] == [(stored.key, stored.body, 0)]
+
+
+def test_the_signature_is_hmac_sha256_of_the_body_and_retries_never_stop() -> None:
+    body = b'{"kind":"low_balance"}'
+    assert signature("k", body) == "sha256=" + hmac.new(b"k", body, hashlib.sha256).hexdigest()
+    assert [retry_after_ms(n, 1.0) // 60_000 for n in (1, 2, 3, 6, 7, 50)] == [1, 4, 9, 300, 300, 300]
