@@ -27,6 +27,7 @@ from privnum.adapters.db.database import Database, open_database
 from privnum.adapters.db.job_lease_store import SqlJobLeases
 from privnum.adapters.db.management_unit import SqlManagementUnit
 from privnum.adapters.db.migrate import upgrade
+from privnum.adapters.db.notice_outbox import SqlNoticeOutbox
 from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
@@ -34,6 +35,7 @@ from privnum.adapters.db.sms_store import SqlSmsStore
 from privnum.adapters.db.tenancy_store import SqlTenancyStore
 from privnum.adapters.db.voice_file_store import SqlVoiceFileRows
 from privnum.adapters.passwords.argon2_hasher import Argon2Hasher
+from privnum.adapters.push.billing_webhook import BillingWebhook
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
 from privnum.adapters.push.sms_block_asker import HuaweiSmsBlockAsker
 from privnum.adapters.push.worker import PushWorker
@@ -61,6 +63,7 @@ from privnum.service.billing.accounts import BillingAccounts
 from privnum.service.billing.assignment_rent import AssignmentRent
 from privnum.service.billing.desk import BillingDesk
 from privnum.service.billing.ingestion import UsageIngestion
+from privnum.service.billing.notifications import BillingNotifications
 from privnum.service.billing.package_desk import PackageDesk
 from privnum.service.billing.packages import Packages
 from privnum.service.billing.rent_job import RentJob
@@ -118,6 +121,7 @@ class Runtime:
     management: ManagementPlane
     sms: SmsRelay
     billing_jobs: BillingRunner | None = None  # None: PRIVNUM_BILLING_JOBS=0
+    billing_webhook: BillingWebhook | None = None  # None: no PRIVNUM_BILLING_WEBHOOK_URL
     sandbox: SandboxDriver | None = None
     sms_sandbox: SandboxSmsGateway | None = None  # the sandbox carrier, when it is the SMS gateway
     sip: SipDriver | None = None
@@ -134,6 +138,8 @@ class Runtime:
         self.sms.start()
         if self.billing_jobs is not None:
             self.billing_jobs.start()
+        if self.billing_webhook is not None:
+            self.billing_webhook.start()
         self._tasks = [asyncio.create_task(sweep_forever(self), name="privnum-expiry-sweep"),
                        asyncio.create_task(self.call_commands.run(), name="privnum-call-commands")]
         # Everything imported and built so far lives as long as the process: keep it out of the collector's
@@ -164,6 +170,8 @@ class Runtime:
         await self.block.close()
         if self.billing_jobs is not None:
             await self.billing_jobs.stop()
+        if self.billing_webhook is not None:
+            await self.billing_webhook.stop()
         await self.sms.stop()
         await self.pushes.stop()
         await self.guard.close()
@@ -227,6 +235,7 @@ def build_runtime(settings: Settings) -> Runtime:
         management=build_management(settings, db, directory, voice),
         sms=sms,
         billing_jobs=build_billing_jobs(settings, db) if settings.billing_jobs else None,
+        billing_webhook=build_billing_webhook(settings, db),
         sandbox=sandbox,
         sms_sandbox=gateway if isinstance(gateway, SandboxSmsGateway) else None,
         sip=sip,
@@ -287,6 +296,7 @@ class BillingPlane:
     reports: BillingReports  # accounts, usage, statements, the rated lines' export (console, management API)
     desk: BillingDesk  # the operators' top-ups, adjustments and credit limits
     package_desk: PackageDesk  # the catalogue, a tenant's packages and buying one (console, management API)
+    notifications: BillingNotifications  # low-balance thresholds; what the operator was told (R-27)
 
 
 def build_standings(settings: Settings) -> Standings:
@@ -305,7 +315,16 @@ def build_billing(settings: Settings, db: Database) -> BillingPlane:
     packages = Packages(unit, zone)
     return BillingPlane(BillingAccounts(unit), ingestion, HourlySettlement(unit, ingestion, standings),
                         RentJob(unit, standings, zone), wallets, packages,
-                        BillingReports(views, zone), BillingDesk(views, wallets), PackageDesk(views, packages))
+                        BillingReports(views, zone), BillingDesk(views, wallets), PackageDesk(views, packages),
+                        BillingNotifications(unit, standings.notices))
+
+
+def build_billing_webhook(settings: Settings, db: Database) -> BillingWebhook | None:
+    """The deliverer of billing notifications to PRIVNUM_BILLING_WEBHOOK_URL (None: no URL, stored only)."""
+    if not settings.billing_webhook_url:
+        return None
+    return BillingWebhook(SqlNoticeOutbox(db), settings.billing_webhook_url, settings.billing_webhook_secret or None,
+                          time_scale=settings.time_scale)
 
 
 def build_billing_jobs(settings: Settings, db: Database) -> BillingRunner:

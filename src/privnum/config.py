@@ -77,6 +77,16 @@ def check_non_negative(raw: str) -> float:
     return value
 
 
+def check_webhook_url(raw: str) -> str | None:
+    """An http(s) URL, or empty: none."""
+    url = raw.strip()
+    if not url:
+        return None
+    if not url.startswith(("http://", "https://")) or len(url) < 10:
+        raise ValueError(f"an http:// or https:// URL, not {raw!r}")
+    return url
+
+
 def check_positive(raw: str) -> float:
     value = float(raw)
     if value <= 0:
@@ -143,6 +153,8 @@ class Settings:
     billing_clock_offset_s: float = 0.0  # tests only: the billing jobs act as if it were this much later
     arrears_grace_minutes: float = 0.0  # a tenant short of its credit line is frozen after this long
     arrears_recovery_delay_s: float = 0.0  # a frozen tenant covered again recovers after this long (Huawei: 600)
+    billing_webhook_url: str | None = None  # billing notifications are POSTed here (None: only stored and listed)
+    billing_webhook_secret: str | None = None  # when set, X-Privnum-Signature: sha256=HMAC-SHA256(body)
 
     @property
     def cookies_secure(self) -> bool:
@@ -244,5 +256,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "billing_clock_offset_s": ("PRIVNUM_BILLING_CLOCK_OFFSET_S", float),
     "arrears_grace_minutes": ("PRIVNUM_ARREARS_GRACE_MINUTES", check_non_negative),
     "arrears_recovery_delay_s": ("PRIVNUM_ARREARS_RECOVERY_DELAY_S", check_non_negative),
+    "billing_webhook_url": ("PRIVNUM_BILLING_WEBHOOK_URL", check_webhook_url),
+    "billing_webhook_secret": ("PRIVNUM_BILLING_WEBHOOK_SECRET", str),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, t
 
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
+from privnum.adapters.db.notice_rows import SqlNoticeRows
 from privnum.adapters.db.outbox_enqueue import enqueue
 from privnum.adapters.db.package_rows import SqlPackageRows
 from privnum.adapters.db.provisioning_store import number_from_row
@@ -67,7 +68,7 @@ def _not_ingested(source: str, app_id: Any, key: Any) -> ColumnElement[bool]:
                                 usage_records.c.key == key))
 
 
-class SqlBillingTx(SqlPackageRows):
+class SqlBillingTx(SqlPackageRows, SqlNoticeRows):
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 

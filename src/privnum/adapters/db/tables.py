@@ -670,6 +670,9 @@ billing_accounts = Table(
     # short); the grace and recovery delays count from these
     Column("short_since_ms", BigInteger),
     Column("covered_since_ms", BigInteger),
+    # notify the operator when the balance falls below this (NULL: never); below it since (NULL: above)
+    Column("low_balance_micros", BigInteger),
+    Column("low_since_ms", BigInteger),
 )
 
 usage_records = Table(
@@ -773,4 +776,25 @@ package_quotas = Table(
     Column("units_left", BigInteger, nullable=False),
     CheckConstraint("units_left >= 0", name="units_left_not_negative"),
     CheckConstraint("units_left <= units_total", name="units_left_within_total"),
+)
+
+# billing notifications (billing.md ): one row per event, ``key`` unique so an event is raised once however
+# often the job that finds it runs; delivered to the operator's webhook at least once (``delivered_at_ms`` NULL:
+# not yet; ``next_attempt_at_ms`` doubles as the claim's lease).
+
+billing_notifications = Table(
+    "billing_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("key", String(128), nullable=False, unique=True),
+    Column("body", Text, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("delivered_at_ms", BigInteger),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at_ms", BigInteger, nullable=False),
+    Column("last_error", String(500)),
+    Index("ix_billing_notifications_due", "delivered_at_ms", "next_attempt_at_ms"),
+    Index("ix_billing_notifications_tenant", "tenant_id", "id"),
 )

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from privnum.domain.billing.money import InvalidAmount, from_decimal_string, to_decimal_string
+from privnum.entrypoints.cli.billing_notifications import low_balance, notifications
 from privnum.entrypoints.cli.billing_packages import package_cli, product_cli, show_packages
 from privnum.entrypoints.cli.common import console, fail, run_operator
 from privnum.service.billing.ports import BillingAccount
@@ -103,6 +104,8 @@ def balance(tenant: str = typer.Argument(..., help="The tenant's name.")) -> Non
 billing_cli.add_typer(product_cli, name="product")
 billing_cli.add_typer(package_cli, name="package")
 billing_cli.command("packages")(show_packages)
+billing_cli.command("low-balance")(low_balance)
+billing_cli.command("notifications")(notifications)
 
 
 @billing_cli.command("credit-limit")

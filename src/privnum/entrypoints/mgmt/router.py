@@ -8,6 +8,7 @@ from privnum.entrypoints.mgmt import (
     a_number_routes,
     admin_routes,
     audit_routes,
+    billing_notification_routes,
     billing_routes,
     inventory_routes,
     number_orders_routes,
@@ -36,5 +37,5 @@ AREAS: list[APIRouter] = [
     a_number_routes.router,
     numbers_routes.router, number_orders_routes.router, inventory_routes.router,
     voice_routes.router,
-    billing_routes.router, package_routes.router,
+    billing_routes.router, package_routes.router, billing_notification_routes.router,
 ]

@@ -23,6 +23,7 @@ from privnum.domain.billing.packages import (
 )
 from privnum.domain.management_errors import Conflict, Invalid
 from privnum.service.billing.accounts import billed_account
+from privnum.service.billing.notices import Notices
 from privnum.service.billing.package_ports import TenantPackage
 from privnum.service.billing.ports import BillingTx, BillingUnit
 from privnum.service.clock import now_ms
@@ -44,9 +45,10 @@ def purchase_key(tenant_id: int, reference: str) -> str:
 
 
 class Packages:
-    def __init__(self, unit: BillingUnit, zone: tzinfo = BILLING_ZONE) -> None:
+    def __init__(self, unit: BillingUnit, zone: tzinfo = BILLING_ZONE, notices: Notices | None = None) -> None:
         self.unit = unit
         self.zone = zone  # the billing time zone: a package's months are counted there
+        self.notices = notices or Notices()  # a payment may take the balance below its low-balance threshold
 
     async def add_product(self, name: str, price: Micros, quotas: Sequence[Quota], validity_months: int = 12,
                           currency: str = CURRENCY) -> PackageProduct:
@@ -110,6 +112,7 @@ class Packages:
             package_id = await tx.add_package(account.tenant_id, key, package)
             after = await tx.account(account.tenant_id)
             assert after is not None
+            await self.notices.check_low(tx, after, at)
             made = TenantPackage(account.tenant_id, product.name, key, replace(package, package_id=package_id))
             return Purchase(made, True, after.balance_micros, after.currency)
 

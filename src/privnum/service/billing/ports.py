@@ -17,6 +17,7 @@ from privnum.domain.billing.plans import PricePlan
 from privnum.domain.billing.rent import RentAssignment
 from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.pushes import OutboundPush
+from privnum.service.billing.notice_ports import NoticeTx
 from privnum.service.billing.package_ports import PackageTx
 
 T = TypeVar("T")
@@ -108,7 +109,7 @@ class TenantNumber:
     status_url: str | None
 
 
-class BillingTx(PackageTx, Protocol):
+class BillingTx(PackageTx, NoticeTx, Protocol):
     async def tenant_id(self, name: str) -> int | None: ...
 
     async def account(self, tenant_id: int, *, lock: bool = False) -> BillingAccount | None:

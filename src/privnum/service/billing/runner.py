@@ -2,8 +2,8 @@
 the database lease ``billing`` settles each fully elapsed UTC hour (up to now − settle lag) from the oldest with
 unsettled usage, oldest first and at most ``max_hours_per_tick`` of them, charges the current month's rent once
 it is past the 1st 00:10 in the billing time zone, and re-assesses the standings a grace or a recovery delay
-holds. Every process ticks; only the lease holder works, and a holder
-that dies leaves the lease to expire. Money moves at most once anyway (journal keys): the lease saves work."""
+holds, and tells once of each package lapsing within 7 days. Every process ticks; only the lease holder works, and
+a holder that dies leaves the lease to expire. Money moves at most once anyway (journal keys): the lease saves work."""
 
 from __future__ import annotations
 
@@ -118,4 +118,5 @@ class BillingRunner:
             await self.rent.charge_rent(month, self.clock())
             self._rent_charged = month
         await self.standings.watch(self.unit, self.clock())
+        await self.standings.notices.warn_expiring(self.unit, self.clock())
         return True

@@ -18,6 +18,7 @@ from privnum.domain.billing.packages import Draw, Package, after_draws, draw
 from privnum.domain.billing.plans import PricePlan, price_at
 from privnum.domain.billing.usage import HOUR_MS
 from privnum.service.billing.ingestion import UsageIngestion
+from privnum.service.billing.notices import quota_balances
 from privnum.service.billing.ports import BillingTx, BillingUnit, RatedLine, StoredUsage
 from privnum.service.billing.standing import Standings
 
@@ -112,5 +113,7 @@ class HourlySettlement:
                                               window_start_ms + HOUR_MS)
         total = await charge(tx, tenant_id, key, plan, records, REVENUE_USAGE, JournalKind.SETTLEMENT,
                              f"usage of {len(records)} records", now_ms, packages)
+        if total is not None:
+            await self.standings.notices.after_draws(tx, tenant_id, quota_balances(packages), now_ms)
         await self.standings.follow_balance(tx, tenant_id, now_ms)
         return None if total is None else SettledTenant(tenant_id, key, len(records), total)

@@ -25,6 +25,7 @@ from privnum.domain.billing.arrears import (
 )
 from privnum.domain.private_numbers import PrivateNumber
 from privnum.domain.pushes import OutboundPush, PushKind
+from privnum.service.billing.notices import Notices
 from privnum.service.billing.ports import BillingTx, BillingUnit
 from privnum.service.management.ports import NumberStatusFormatter
 
@@ -34,9 +35,10 @@ NUM_INFO_BATCH = 100  # numbers per numStatus push
 
 
 class Standings:
-    def __init__(self, terms: ArrearsTerms, formatter: NumberStatusFormatter) -> None:
+    def __init__(self, terms: ArrearsTerms, formatter: NumberStatusFormatter, notices: Notices | None = None) -> None:
         self.terms = terms  # the operator's grace and recovery delay; each account has its own credit limit
         self.formatter = formatter
+        self.notices = notices or Notices()  # the operator's notifications, raised in the same transaction
 
     async def follow_balance(self, tx: BillingTx, tenant_id: int, now_ms: int) -> StandingChange | None:
         """Bring the tenant's standing in line with its balance at ``now_ms``, in ``tx``; the change found (None:
@@ -58,6 +60,7 @@ class Standings:
                      account.balance_micros)
         if moved and change.push is not None:
             await self._push(tx, tenant_id, change, now_ms)
+        await self.notices.after_balance(tx, account, current, change.standing, now_ms)
         return change
 
     async def watch(self, unit: BillingUnit, now_ms: int) -> None:
