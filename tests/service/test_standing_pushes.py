@@ -9,9 +9,11 @@ from dataclasses import replace
 from typing import Any
 
 from privnum.domain.billing.arrears import AccountStanding, ArrearsTerms, BalanceSide
+from privnum.domain.billing.notices import Notice
 from privnum.domain.private_numbers import NumberState, PrivateNumber
 from privnum.domain.pushes import OutboundPush
 from privnum.huawei.number_pushes import HuaweiNumberPushes
+from privnum.service.billing.notice_ports import LowBalance
 from privnum.service.billing.ports import BillingAccount, TenantNumber
 from privnum.service.billing.standing import Standings
 
@@ -21,6 +23,7 @@ class MemoryTx:
         self.row = BillingAccount(7, "CNY", "p", balance, 0, "active")
         self.numbers = numbers
         self.pushes: list[OutboundPush] = []
+        self.notices: list[Notice] = []
 
     async def account(self, tenant_id: int, *, lock: bool = False) -> BillingAccount:
         return self.row
@@ -35,6 +38,16 @@ class MemoryTx:
 
     async def enqueue(self, pushes: list[OutboundPush], now_ms: int) -> None:
         self.pushes += pushes
+
+    async def tenant_name(self, tenant_id: int) -> str:
+        return "acme"
+
+    async def low_balance(self, tenant_id: int) -> LowBalance:
+        return LowBalance(None, None)  # no threshold set
+
+    async def raise_notice(self, notice: Notice, now_ms: int) -> bool:
+        self.notices.append(notice)
+        return True
 
 
 def held(app_id: int, count: int, url: str | None, state: NumberState = NumberState.AVAILABLE) -> list[TenantNumber]:
@@ -57,6 +70,7 @@ def test_arrears_pushes_each_app_its_numbers_in_batches_of_100_once() -> None:
     assert all(p.body["eventType"] == "numStatus" for p in tx.pushes)
     assert follow(tx, 2_000).standing is AccountStanding.ARREARS
     assert len(tx.pushes) == 4  # the state holds: nothing pushed again
+    assert [n.kind for n in tx.notices] == ["arrears_started"]  # and the operator is told once
 
 
 def test_a_covered_balance_recovers_and_pushes_normal() -> None:
@@ -65,4 +79,5 @@ def test_a_covered_balance_recovers_and_pushes_normal() -> None:
     tx.row = replace(tx.row, balance_micros=0)
     assert follow(tx, 5_000).standing is AccountStanding.ACTIVE
     assert [i["status"] for i in tx.pushes[-1].body["numInfo"]] == ["5", "5"]
+    assert [n.kind for n in tx.notices] == ["arrears_started", "recovered"]
     assert tx.row.short_since_ms is None and tx.row.covered_since_ms == 5_000
