@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from huawei_client import TEST_CLIENT_LIMITS
+
 URI = "/v1.0/privatenumber/a-number"
 FILES_URI = "/v1/privatenumber/a-number/files"
 AGREED = {"agree_authorization_statement": "true"}
@@ -16,7 +18,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 class WireClient:
     def __init__(self, base: str, token: str | None) -> None:
         headers = {"X-Auth-Token": token} if token is not None else {}
-        self.http = httpx.Client(base_url=base, timeout=30, headers=headers)
+        self.http = httpx.Client(base_url=base, timeout=30, headers=headers, limits=TEST_CLIENT_LIMITS)
 
     def create(self, numbers: list[dict[str, Any]], params: dict[str, str] | None = AGREED) -> httpx.Response:
         return self.http.post(URI, params=params, json={"numbers": numbers})

@@ -18,6 +18,10 @@ from typing import Any
 
 import httpx
 
+# uvicorn closes an idle keep-alive connection after 5 s, httpx keeps one for 5 s: a request sent on it as the
+# server closes it gets "connection reset by peer" (it failed CI once). Test clients let idle connections go first.
+TEST_CLIENT_LIMITS = httpx.Limits(keepalive_expiry=2.0)
+
 AXB_URI = "/rest/caas/relationnumber/partners/v1.0"
 AX_URI = "/rest/provision/caas/privatenumber/v1.0"
 AX_CALLEE_URI = "/rest/caas/privatenumber/calleenumber/v1.0"
@@ -67,8 +71,9 @@ class HuaweiClient:
         self.base = base.rstrip("/")
         self.app_key = app_key
         self.app_secret = app_secret
-        transport = httpx.HTTPTransport(local_address=source_ip) if source_ip else None
-        self.http = httpx.Client(base_url=self.base, timeout=30, transport=transport)
+        transport = (httpx.HTTPTransport(local_address=source_ip, limits=TEST_CLIENT_LIMITS) if source_ip
+                     else None)
+        self.http = httpx.Client(base_url=self.base, timeout=30, transport=transport, limits=TEST_CLIENT_LIMITS)
 
     def close(self) -> None:
         self.http.close()

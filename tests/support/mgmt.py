@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from huawei_client import TEST_CLIENT_LIMITS
 from servers import BACKENDS, Server, start_server
 
 ADMIN_LOGIN = "admin"
@@ -29,7 +30,7 @@ class MgmtClient:
 
     def __init__(self, base: str, *, token: str | None = None) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(base_url=base, timeout=30, headers=headers)
+        self.http = httpx.Client(base_url=base, timeout=30, headers=headers, limits=TEST_CLIENT_LIMITS)
         self.csrf: str | None = None
         self.me: dict[str, Any] = {}
 

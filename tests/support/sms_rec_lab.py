@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from call_lab import LAB_ENV, CallLab
+from huawei_client import TEST_CLIENT_LIMITS
 from mgmt import ADMIN_LOGIN, ADMIN_PASSWORD, MgmtClient, start_mgmt_server
 from rec_lab import RecLab
 from receiver import Receiver
@@ -53,7 +54,7 @@ def sms_rec_lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     server = start_mgmt_server(request.param, {**LAB_ENV, "PRIVNUM_KANNEL_TOKEN": KANNEL_TOKEN})
     operator = MgmtClient(server.base)
     assert operator.login(ADMIN_LOGIN, ADMIN_PASSWORD).status_code == 200
-    http = httpx.Client(base_url=server.base, timeout=30)
+    http = httpx.Client(base_url=server.base, timeout=30, limits=TEST_CLIENT_LIMITS)
     yield SmsLab(RecLab(CallLab(server, receiver), operator), http)
     http.close()
     operator.close()
