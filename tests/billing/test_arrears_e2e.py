@@ -6,31 +6,19 @@ it (lowering the line freezes it again): status 5 is pushed, binds and calls wor
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from billing_kit import balance, billed_tenant, give_app_to, sql, standing
+from billing_kit import balance, billed_tenant, eventually, give_app_to, sql, standing
 from call_lab import CallLab, LabApp
 from servers import new_users
 from sms_lab import SmsLab
 
-T = TypeVar("T")
+CACHE_S = 6.0  # the server caches an app ~2 s: what a standing change refuses shows within this
 MINUTE_PRICE_MICROS = 100_000
 QUICK = {"talk_ms": 300, "answer_after_ms": 100}
 BILLED = {"talk_ms": 1200, "answer_after_ms": 100}  # talks across a second boundary: one started minute (R-2)
-
-
-def eventually(probe: Callable[[], T], done: Callable[[T], bool], timeout_s: float = 6.0) -> T:
-    """``probe()`` until ``done`` holds of its result (the server caches an app ~2 s), or its last result."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        found = probe()
-        if done(found) or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
 
 
 def status_pushes(lab: CallLab, path: str) -> list[dict[str, Any]]:
@@ -62,25 +50,25 @@ def test_a_settlement_into_arrears_freezes_the_tenant_and_a_top_up_recovers_it(l
 
     cdrs = [lab.finished(app, lab.call(caller, x, **BILLED))[1] for caller in (a, b)]  # 0.1 each: 0.2 > 0.05
     talking = lab.call(a, x, answer_after_ms=100, talk_ms=3000)
-    eventually(lambda: [e["eventType"] for e in lab.events(app, talking)], lambda kinds: "answer" in kinds)
+    eventually(lambda: [e["eventType"] for e in lab.events(app, talking)], lambda kinds: "answer" in kinds, CACHE_S)
     server.cli("billing", "settle", "--hour", max(hour_of(cdr) for cdr in cdrs))
     assert balance(server, tenant) == 50_000 - 2 * MINUTE_PRICE_MICROS
     assert standing(server, tenant) == "arrears"
     assert "arrears" in server.cli("billing", "balance", tenant.name).stdout
 
-    pushed = eventually(lambda: status_pushes(lab, status_path), lambda found: len(found) >= 2)
+    pushed = eventually(lambda: status_pushes(lab, status_path), lambda found: len(found) >= 2, CACHE_S)
     assert len(lab.pushes(status_path)) == 1  # one push per app, numInfo listing its numbers
     assert sorted(pushed, key=lambda p: p["number"]) == sorted(
         [{"number": n, "status": "10", "cause": "2"} for n in app.pool], key=lambda p: p["number"])
 
     refused = eventually(lambda: app.client.axb_bind(relationNum=spare, callerNum=e, calleeNum=f),
-                         lambda reply: reply.code == "1010029")
+                         lambda reply: reply.code == "1010029", CACHE_S)
     assert refused.code == "1010029" and refused.status == 403, refused
     unbind = app.client.axb_unbind(relationNum=x)
     assert unbind.code == "1010029", unbind
-    assert eventually(lambda: disconnect_code(lab, app, lab.call(b, x)), lambda code: code == 7108) == 7108
+    assert eventually(lambda: disconnect_code(lab, app, lab.call(b, x)), lambda code: code == 7108, CACHE_S) == 7108
     message = eventually(lambda: sms_lab.settled(sms_lab.send(c, texts.pool[0], "frozen?")),
-                         lambda trace: trace["send_result"] == 1)
+                         lambda trace: trace["send_result"] == 1, CACHE_S)
     assert message["send_result"] == 1, message
 
     # the call that was talking when the tenant froze ends as it would, and is billed with the next window
@@ -102,11 +90,11 @@ def test_a_settlement_into_arrears_freezes_the_tenant_and_a_top_up_recovers_it(l
     assert standing(server, tenant) == "arrears"
     server.cli("billing", "topup", tenant.name, "1")
     assert standing(server, tenant) == "active"
-    pushed = eventually(lambda: status_pushes(lab, status_path), lambda found: len(found) >= 8)
+    pushed = eventually(lambda: status_pushes(lab, status_path), lambda found: len(found) >= 8, CACHE_S)
     assert len(lab.pushes(status_path)) == 4  # arrears, recovered, arrears, recovered: one push per app each
     assert [sorted(p["number"] for p in pushed[n:n + 2]) for n in (0, 2, 4, 6)] == [sorted(app.pool)] * 4
     assert [{p["status"] for p in pushed[n:n + 2]} for n in (0, 2, 4, 6)] == [{"10"}, {"5"}, {"10"}, {"5"}]
     bound = eventually(lambda: app.client.axb_bind(relationNum=spare, callerNum=e, calleeNum=f),
-                       lambda reply: reply.ok)
+                       lambda reply: reply.ok, CACHE_S)
     assert bound.ok, bound
     assert disconnect_code(lab, app, lab.call(a, x, **QUICK)) == 0

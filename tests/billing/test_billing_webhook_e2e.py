@@ -11,30 +11,20 @@ import hmac
 import json
 import signal
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
-from billing_kit import BilledTenant, billed_tenant, sql
+from billing_kit import BilledTenant, billed_tenant, eventually, sql
 from mgmt import ADMIN_LOGIN, ADMIN_PASSWORD, MgmtClient, start_mgmt_server
 from receiver import Receiver
 from servers import BACKENDS, Server, drop_database, free_port, serve
 
-T = TypeVar("T")
+DELIVERY_S = 15.0  # how long a notification may take to reach the webhook
 SECRET = "webhook-secret-1"
 PATH = "/ops/billing"
-
-
-def eventually(probe: Callable[[], T], done: Callable[[T], bool], timeout_s: float = 15.0) -> T:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        found = probe()
-        if done(found) or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -86,7 +76,8 @@ def test_wallet_movements_reach_the_webhook_signed_and_are_listed(hooked: tuple[
         server.cli("billing", "adjust", "--reason", "a correction", "--", tenant.name, "-0.9")  # 0.1: below 0.5
         server.cli("billing", "adjust", "--reason", "another", "--", tenant.name, "-0.2")  # -0.1: arrears
         got = eventually(lambda: delivered_keys(receiver, tenant),
-                         lambda found: len(found) == 2 and all(r[-1]["status"] == 200 for r in found.values()))
+                         lambda found: len(found) == 2 and all(r[-1]["status"] == 200 for r in found.values()),
+                         DELIVERY_S)
         assert sorted(key.split(":")[0] for key in got) == ["arrears_started", "low_balance"]
         assert sorted(len(requests) for requests in got.values()) == [1, 2]  # the first answer was a 500
         stored = {row.key: row.body for row in sql(server.database_url, "SELECT key, body FROM billing_notifications "
@@ -127,7 +118,7 @@ def test_a_server_killed_while_the_webhook_fails_delivers_after_its_restart(hook
     server.cli("billing", "low-balance", tenant.name, "0.5")
     receiver.control(mode="fail", status=503, path=PATH)
     server.cli("billing", "adjust", "--reason", "a correction", "--", tenant.name, "-0.8")
-    eventually(lambda: delivered_keys(receiver, tenant), lambda found: bool(found))
+    eventually(lambda: delivered_keys(receiver, tenant), lambda found: bool(found), DELIVERY_S)
     assert server.process is not None
     server.process.send_signal(signal.SIGKILL)
     server.process.wait(timeout=10)
@@ -142,8 +133,9 @@ def test_a_server_killed_while_the_webhook_fails_delivers_after_its_restart(hook
     server.base = f"http://127.0.0.1:{port}"
     server.process = serve(server.env, server.workdir, port, server.workdir / "server-restarted.log")
     got = eventually(lambda: delivered_keys(receiver, tenant),
-                     lambda found: any(r["status"] == 200 for rs in found.values() for r in rs))
+                     lambda found: any(r["status"] == 200 for rs in found.values() for r in rs), DELIVERY_S)
     assert [r["status"] for rs in got.values() for r in rs][-1] == 200
     delivered = eventually(lambda: sql(server.database_url, "SELECT delivered_at_ms FROM billing_notifications "
-                                       "WHERE tenant_id = :t", t=tenant.id), lambda found: found[0][0] is not None)
+                                       "WHERE tenant_id = :t", t=tenant.id), lambda found: found[0][0] is not None,
+                           DELIVERY_S)
     assert delivered[0][0] is not None

@@ -5,14 +5,29 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 
 from privnum.adapters.db.engine import make_async_engine
 from servers import Server
+
+T = TypeVar("T")
+
+
+def eventually(probe: Callable[[], T], done: Callable[[T], bool], timeout_s: float) -> T:
+    """``probe()`` every 0.2 s until ``done`` holds of its result or ``timeout_s`` passed; its last result (the
+    caller asserts on it, so a timeout fails with what was last seen)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = probe()
+        if done(found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 def sql(url: str, statement: str, **params: Any) -> list[Any]:
