@@ -70,6 +70,13 @@ def check_time_zone(raw: str) -> str:
     return raw
 
 
+def check_seconds(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(f"must not be negative: {raw!r}")
+    return value
+
+
 def check_non_negative(raw: str) -> float:
     value = float(raw)
     if value < 0:
@@ -104,6 +111,7 @@ class Settings:
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
+    keep_alive_s: int = 75  # an idle HTTP connection is kept this long (uvicorn's 5 s is shorter than clients')
     clock_skew_s: int = 900
     local_time_offsets_s: tuple[int, ...] = field(default_factory=tuple)
     lockout_failures: int = 10
@@ -207,6 +215,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "redis_url": ("PRIVNUM_REDIS_URL", str),
     "host": ("PRIVNUM_HOST", str),
     "port": ("PRIVNUM_PORT", int),
+    "keep_alive_s": ("PRIVNUM_KEEPALIVE_S", check_seconds),
     "clock_skew_s": ("PRIVNUM_AUTH_CLOCK_SKEW_S", int),
     "local_time_offsets_s": ("PRIVNUM_AUTH_LOCAL_OFFSETS", parse_offsets),
     "lockout_failures": ("PRIVNUM_AUTH_LOCKOUT_FAILURES", int),

@@ -17,6 +17,8 @@ from privnum.entrypoints.cli.common import console, fail
 def serve(host: str = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
           port: int = typer.Option(None, help="Port (default 8080)."),
           workers: int = typer.Option(1, help="Worker processes."),
+          keep_alive: int = typer.Option(None, "--keep-alive", help="Seconds an idle HTTP connection is kept "
+                                                                     "open (default 75; env PRIVNUM_KEEPALIVE_S)."),
           time_scale: float = typer.Option(None, help="Multiply push-retry delays (0.001: a minute is 60 ms)."),
           sandbox: bool = typer.Option(None, "--sandbox/--no-sandbox", help="Serve the sandbox telephony API."),
           sip: bool = typer.Option(None, "--sip/--no-sip", help="Run the SIP B2BUA (default on)."),
@@ -47,7 +49,9 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
     if sms_gateway is not None:
         os.environ["PRIVNUM_SMS_GATEWAY"] = sms_gateway
     try:
-        chosen = Settings.from_env(host=host, port=port)
+        if keep_alive is not None and keep_alive < 0:
+            raise ValueError("--keep-alive must not be negative")
+        chosen = Settings.from_env(host=host, port=port, keep_alive_s=keep_alive)
         sip_address = chosen.sip_address
         if chosen.sip_enabled:
             from privnum.bootstrap import check_sip_settings
@@ -66,14 +70,15 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
         console.print(f"[yellow]SIP port {where} is already in use: serving without SIP.[/] "
                       "Choose a free one with --sip-listen HOST:PORT.")
         os.environ["PRIVNUM_SIP"] = "0"
-        chosen = Settings.from_env(host=host, port=port)
+        chosen = Settings.from_env(host=host, port=port, keep_alive_s=keep_alive)
     os.environ["PRIVNUM_HOST"], os.environ["PRIVNUM_PORT"] = chosen.host, str(chosen.port)
     migrate(chosen)
     sip_note = " and sip:{}:{} (udp)".format(*sip_address) if chosen.sip_enabled else ""
     console.print(f"privnum serving on http://{chosen.host}:{chosen.port}{sip_note} "
                   f"(database {chosen.database_url})")
     uvicorn.run("privnum.entrypoints.api.asgi:app", host=chosen.host, port=chosen.port, workers=workers,
-                loop="uvloop", http="httptools", log_level=log_level, access_log=False)
+                loop="uvloop", http="httptools", log_level=log_level, access_log=False,
+                timeout_keep_alive=chosen.keep_alive_s)
 
 
 def _udp_port_taken(host: str, port: int) -> bool:
