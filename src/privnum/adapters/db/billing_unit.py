@@ -54,6 +54,14 @@ _INSERT_USAGE = text(
     "occurred_at_ms, created_at_ms) VALUES (:tenant_id, :app_id, :source, :key, :meter, :number_class, :x_number, "
     ":quantity, :units, :occurred_at_ms, :created_at_ms) ON CONFLICT (app_id, source, key, meter) DO NOTHING")
 
+# One set-based UPDATE marks what was just rated: the tenant's unsettled records in the rated id range that have a
+# rated line. Not "every unsettled record up to the highest id read": on PostgreSQL an ingestion that took a lower
+# id and committed after the records were read would be marked settled unrated.
+_MARK_RATED = text(
+    "UPDATE usage_records SET settlement_key = :key WHERE tenant_id = :tenant_id AND settlement_key IS NULL "
+    "AND id BETWEEN :low AND :high "
+    "AND EXISTS (SELECT 1 FROM rated_lines r WHERE r.usage_record_id = usage_records.id)")
+
 # a release owes at most the month after the one it was requested in (number_releases.rent_through): releases
 # from the month before a rent month on can still owe it, older ones cannot (32 days: the longest month, and slack
 # for the billing zone)
@@ -167,16 +175,17 @@ class SqlBillingTx(SqlPackageRows, SqlNoticeRows):
         return [StoredUsage(row.id, row.meter, row.number_class, row.units, row.occurred_at_ms)
                 for row in await self.conn.execute(query)]
 
-    async def mark_settled(self, lines: Sequence[RatedLine], settlement_key: str) -> None:
+    async def mark_settled(self, tenant_id: int, lines: Sequence[RatedLine], settlement_key: str) -> None:
         if not lines:
             return
         await self.conn.execute(insert(rated_lines), [
             {"usage_record_id": line.usage_record_id, "package_id": line.package_id, "units": line.units,
              "unit_price_micros": line.unit_price_micros, "amount_micros": line.amount_micros} for line in lines])
-        ids = sorted({line.usage_record_id for line in lines})
-        for start in range(0, len(ids), 500):
-            await self.conn.execute(update(usage_records).where(usage_records.c.id.in_(ids[start:start + 500]))
-                                    .values(settlement_key=settlement_key))
+        ids = {line.usage_record_id for line in lines}
+        marked = await self.conn.execute(_MARK_RATED, {"key": settlement_key, "tenant_id": tenant_id,
+                                                       "low": min(ids), "high": max(ids)})
+        if marked.rowcount != len(ids):
+            raise RuntimeError(f"{settlement_key}: {marked.rowcount} usage records marked for {len(ids)} rated")
 
     async def has_journal(self, key: str) -> bool:
         return (await self.conn.execute(select(journals.c.id).where(journals.c.key == key))).first() is not None

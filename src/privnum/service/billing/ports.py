@@ -141,8 +141,9 @@ class BillingTx(PackageTx, NoticeTx, Protocol):
     async def unsettled(self, tenant_id: int, before_ms: int, sources: Sequence[str]) -> Sequence[StoredUsage]:
         """The tenant's unsettled usage records from ``sources`` with ``occurred_at_ms < before_ms``."""
 
-    async def mark_settled(self, lines: Sequence[RatedLine], settlement_key: str) -> None:
-        """Write the rated lines and mark their usage records settled under ``settlement_key``."""
+    async def mark_settled(self, tenant_id: int, lines: Sequence[RatedLine], settlement_key: str) -> None:
+        """Write the rated lines and mark their usage records (the tenant's) settled under ``settlement_key``;
+        no other record, not even one of the tenant's ingested meanwhile."""
 
     async def post(self, tenant_id: int, entry: Journal, memo: str | None) -> bool:
         """Write the journal and its postings and move the tenant's cached balance by its wallet change; False

@@ -15,7 +15,7 @@ from privnum.domain.billing.ledger import REVENUE_USAGE, ROUNDING, JournalKind, 
 from privnum.domain.billing.meters import Meter, NumberClass
 from privnum.domain.billing.money import truncate_to_cents
 from privnum.domain.billing.packages import Draw, Package, after_draws, draw
-from privnum.domain.billing.plans import PricePlan, price_at
+from privnum.domain.billing.plans import PricePlan, price_at, version_at
 from privnum.domain.billing.usage import HOUR_MS
 from privnum.service.billing.ingestion import UsageIngestion
 from privnum.service.billing.notices import quota_balances
@@ -43,6 +43,8 @@ def rate(plan: PricePlan, records: Sequence[StoredUsage], packages: Sequence[Pac
     """Each record's units drawn from ``packages`` in force at its ``occurred_at`` (R-11/R-12, records in order,
     each seeing what the ones before it left), one line at price 0 per package drawn; the rest one pay-as-you-go
     line at the price in force at its ``occurred_at`` (R-16, R-18), also when it is 0 units."""
+    if not packages:
+        return Rating(lines=pay_as_you_go(plan, records))
     rating = Rating()
     left = list(packages)
     for record in records:
@@ -55,6 +57,21 @@ def rate(plan: PricePlan, records: Sequence[StoredUsage], packages: Sequence[Pac
             price = price_at(plan, Meter(record.meter), NumberClass(record.number_class), record.occurred_at_ms)
             rating.lines.append(RatedLine(record.id, drawn.payg_units, price.unit_price))
     return rating
+
+
+def pay_as_you_go(plan: PricePlan, records: Sequence[StoredUsage]) -> list[RatedLine]:
+    """One pay-as-you-go line per record (a tenant without packages): the price in force at its ``occurred_at``,
+    looked up once per meter, number class and plan version."""
+    prices: dict[tuple[str, str, int], int] = {}
+    lines = []
+    for record in records:
+        key = (record.meter, record.number_class, version_at(plan, record.occurred_at_ms).effective_from_ms)
+        price = prices.get(key)
+        if price is None:
+            price = prices[key] = price_at(plan, Meter(record.meter), NumberClass(record.number_class),
+                                           record.occurred_at_ms).unit_price
+        lines.append(RatedLine(record.id, record.units, price))
+    return lines
 
 
 async def charge(tx: BillingTx, tenant_id: int, key: str, plan: PricePlan, records: Sequence[StoredUsage],
@@ -74,7 +91,7 @@ async def charge(tx: BillingTx, tenant_id: int, key: str, plan: PricePlan, recor
         if not await tx.post(tenant_id, entry, memo):
             return None
     await tx.draw(rating.draws)
-    await tx.mark_settled(rating.lines, key)
+    await tx.mark_settled(tenant_id, rating.lines, key)
     return total
 
 
