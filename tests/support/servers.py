@@ -33,6 +33,8 @@ REDIS_URL = os.environ.get("PRIVNUM_TEST_REDIS_URL", "")
 REQUIRE_SERVICES = os.environ.get("PRIVNUM_TEST_REQUIRE_SERVICES") == "1"
 PRIVNUM = [sys.executable, "-m", "privnum"]
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+# how long a server may take to answer /health after it was started (a box shared by many runs needs more)
+START_TIMEOUT_S = float(os.environ.get("PRIVNUM_TEST_SERVER_START_S") or 30)
 
 
 def free_port() -> int:
@@ -158,7 +160,7 @@ def serve(env: dict[str, str], workdir: Path, port: int | str, log_path: Path, w
     process = subprocess.Popen([*PRIVNUM, "serve", "--port", str(port), "--workers", str(workers)],
                                env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"privnum serve exited: {log_path.read_text()}")
