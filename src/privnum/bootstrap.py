@@ -29,6 +29,7 @@ from privnum.adapters.db.management_unit import SqlManagementUnit
 from privnum.adapters.db.migrate import upgrade
 from privnum.adapters.db.notice_outbox import SqlNoticeOutbox
 from privnum.adapters.db.outbox_delivery import SqlOutbox
+from privnum.adapters.db.pool_census import SqlPoolCensus
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
 from privnum.adapters.db.sms_store import SqlSmsStore
@@ -80,6 +81,7 @@ from privnum.service.management.a_numbers import ANumbers
 from privnum.service.management.apps import Apps
 from privnum.service.management.audit import AuditTrail
 from privnum.service.management.enterprises import Enterprises
+from privnum.service.management.headroom import PoolHeadroom
 from privnum.service.management.inventory import Inventory
 from privnum.service.management.number_orders import NumberOrders
 from privnum.service.management.numbers import Numbers
@@ -361,6 +363,7 @@ class ManagementPlane:
     a_numbers: ANumbers
     voice_files: VoiceLibrary  # uploads, review, deletion, problems (放音文件管理)
     billing: BillingPlane
+    headroom: PoolHeadroom  # free capacity per app and area, and how long it lasts
 
 
 OperatorRuntime = ManagementPlane
@@ -390,6 +393,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         a_numbers=ANumbers(unit),
         voice_files=VoiceLibrary(unit, reviews, voice),
         billing=build_billing(settings, db),
+        headroom=PoolHeadroom(SqlPoolCensus(db)),
     )
 
 
