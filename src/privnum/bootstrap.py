@@ -80,7 +80,7 @@ from privnum.service.calls.control import CommandListener, OwnerCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
-from privnum.service.doctor import DATABASE, Check, run_checks
+from privnum.service.doctor import Check, run_checks
 from privnum.service.management.a_numbers import ANumbers
 from privnum.service.management.apps import Apps
 from privnum.service.management.audit import AuditTrail
@@ -498,8 +498,8 @@ async def diagnose(settings: Settings) -> list[CheckResult]:
     async def callbacks() -> list[CheckResult]:
         return await check_callback_urls(await database.callback_targets())
 
-    checks = [Check(DATABASE, database.reachable), Check("migrations", database.schema, needs_database=True),
-              Check("clock skew", database.clock, needs_database=True)]
+    checks = [Check("database", database.reachable), Check("migrations", database.schema, needs=("database",)),
+              Check("clock skew", database.clock, needs=("database",))]
     if settings.redis_url:
         checks.append(Check("redis", partial(check_redis, settings.redis_url)))
     if settings.sip_enabled:
@@ -508,7 +508,7 @@ async def diagnose(settings: Settings) -> list[CheckResult]:
     if settings.sms_gateway == "kannel":
         checks.append(Check("Kannel sendsms", partial(check_kannel, settings.kannel_sendsms_url,
                                                       settings.kannel_username, settings.kannel_password)))
-    checks.append(Check("callback URLs", callbacks, needs_database=True, timeout_s=30))
+    checks.append(Check("callback URLs", callbacks, needs=("migrations",), timeout_s=30))
     try:
         return await run_checks(checks)
     finally:

@@ -1,5 +1,6 @@
-"""``privnum doctor``'s use case: run each deployment check in order, bounded in time; a check that needs the
-database is skipped when the database cannot be reached, and a probe that breaks is a failure, not a crash."""
+"""``privnum doctor``'s use case: run each deployment check in order, bounded in time; a check that needs an
+earlier one (the schema needs the database, the apps' URLs need the schema) is skipped when that one failed, and
+a probe that breaks is a failure, not a crash."""
 
 from __future__ import annotations
 
@@ -9,22 +10,21 @@ from dataclasses import dataclass
 
 from privnum.domain.health_checks import CheckResult, Verdict, fail
 
-DATABASE = "database"
-
 
 @dataclass(frozen=True)
 class Check:
     name: str
     probe: Callable[[], Awaitable[list[CheckResult]]]
-    needs_database: bool = False
+    needs: tuple[str, ...] = ()  # checks that must not have failed for this one to run
     timeout_s: float = 15.0
 
 
 async def run_checks(checks: list[Check]) -> list[CheckResult]:
     results: list[CheckResult] = []
-    database_down = False
+    failed: set[str] = set()
     for check in checks:
-        if check.needs_database and database_down:
+        if failed.intersection(check.needs):
+            failed.add(check.name)
             continue
         try:
             found = await asyncio.wait_for(check.probe(), check.timeout_s)
@@ -32,8 +32,9 @@ async def run_checks(checks: list[Check]) -> list[CheckResult]:
             found = [fail(check.name, f"no answer within {check.timeout_s:g} s", "see that it runs and is reachable "
                                                                                "from this machine")]
         except Exception as error:  # the probe itself broke: say so instead of a traceback
-            found = [fail(check.name, f"the check could not run: {error}", "see the message")]
-        if check.name == DATABASE and any(r.verdict is Verdict.FAIL for r in found):
-            database_down = True
+            first_line = (str(error) or type(error).__name__).splitlines()[0]
+            found = [fail(check.name, f"the check could not run: {first_line}", "see the message")]
+        if any(r.verdict is Verdict.FAIL for r in found):
+            failed.add(check.name)
         results.extend(found)
     return results
