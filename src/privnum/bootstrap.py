@@ -24,11 +24,13 @@ from privnum.adapters.db.billing_unit import SqlBillingUnit
 from privnum.adapters.db.call_commands_store import SqlCallCommands
 from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import Database, open_database
+from privnum.adapters.db.deployment_probe import DatabaseProbe
 from privnum.adapters.db.job_lease_store import SqlJobLeases
 from privnum.adapters.db.management_unit import SqlManagementUnit
 from privnum.adapters.db.migrate import upgrade
 from privnum.adapters.db.notice_outbox import SqlNoticeOutbox
 from privnum.adapters.db.outbox_delivery import SqlOutbox
+from privnum.adapters.db.pool_census import SqlPoolCensus
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
 from privnum.adapters.db.sms_store import SqlSmsStore
@@ -38,6 +40,7 @@ from privnum.adapters.passwords.argon2_hasher import Argon2Hasher
 from privnum.adapters.push.billing_webhook import BillingWebhook
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
 from privnum.adapters.push.sms_block_asker import HuaweiSmsBlockAsker
+from privnum.adapters.push.url_probe import check_callback_urls
 from privnum.adapters.push.worker import PushWorker
 from privnum.adapters.recordings.store import LocalRecordingStore
 from privnum.adapters.recordings.wav import alaw_wav, synthesize_call_audio
@@ -50,6 +53,7 @@ from privnum.adapters.voice.builtin import PackagedPrompts
 from privnum.adapters.voice.store import LocalVoiceStore
 from privnum.config import Settings
 from privnum.domain.billing.arrears import ArrearsTerms
+from privnum.domain.health_checks import CheckResult
 from privnum.domain.reviews import ReviewKind
 from privnum.huawei.call_pushes import HuaweiCallPushes, merge_cdr_bodies
 from privnum.huawei.number_pushes import HuaweiNumberPushes
@@ -76,10 +80,12 @@ from privnum.service.calls.control import CommandListener, OwnerCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
 from privnum.service.clock import now_ms
+from privnum.service.doctor import Check, run_checks
 from privnum.service.management.a_numbers import ANumbers
 from privnum.service.management.apps import Apps
 from privnum.service.management.audit import AuditTrail
 from privnum.service.management.enterprises import Enterprises
+from privnum.service.management.headroom import PoolHeadroom
 from privnum.service.management.inventory import Inventory
 from privnum.service.management.number_orders import NumberOrders
 from privnum.service.management.numbers import Numbers
@@ -361,6 +367,7 @@ class ManagementPlane:
     a_numbers: ANumbers
     voice_files: VoiceLibrary  # uploads, review, deletion, problems (放音文件管理)
     billing: BillingPlane
+    headroom: PoolHeadroom  # free capacity per app and area, and how long it lasts
 
 
 OperatorRuntime = ManagementPlane
@@ -390,6 +397,7 @@ def build_management(settings: Settings, db: Database, directory: AppDirectory, 
         a_numbers=ANumbers(unit),
         voice_files=VoiceLibrary(unit, reviews, voice),
         billing=build_billing(settings, db),
+        headroom=PoolHeadroom(SqlPoolCensus(db)),
     )
 
 
@@ -476,3 +484,32 @@ async def _purge_recordings(runtime: Runtime) -> None:
         raise
     except Exception:
         log.exception("recording retention sweep failed; retrying")
+
+
+async def diagnose(settings: Settings) -> list[CheckResult]:
+    """``privnum doctor``: check this node's deployment (database, schema, Redis, SIP port, Kannel, the apps'
+    push URLs, the clock) without changing anything: no migration, no database created."""
+    from privnum.adapters.redis.ping import check_redis
+    from privnum.adapters.sms.kannel_probe import check_kannel
+    from privnum.adapters.telephony.sip.port_probe import check_sip_port
+
+    database = DatabaseProbe(settings.database_url)
+
+    async def callbacks() -> list[CheckResult]:
+        return await check_callback_urls(await database.callback_targets())
+
+    checks = [Check("database", database.reachable), Check("migrations", database.schema, needs=("database",)),
+              Check("clock skew", database.clock, needs=("database",))]
+    if settings.redis_url:
+        checks.append(Check("redis", partial(check_redis, settings.redis_url)))
+    if settings.sip_enabled:
+        host, port = settings.sip_address
+        checks.append(Check("SIP port", partial(check_sip_port, host, port, settings.sip_user_agent)))
+    if settings.sms_gateway == "kannel":
+        checks.append(Check("Kannel sendsms", partial(check_kannel, settings.kannel_sendsms_url,
+                                                      settings.kannel_username, settings.kannel_password)))
+    checks.append(Check("callback URLs", callbacks, needs=("migrations",), timeout_s=30))
+    try:
+        return await run_checks(checks)
+    finally:
+        await database.close()

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from privnum.domain.allocation import AreaScope, ScopeCensus, explain_shortage, search_scopes
+from privnum.domain.allocation import (
+    AreaScope,
+    NoNumberReason,
+    ScopeCensus,
+    explain_shortage,
+    search_scopes,
+    shortage_reason,
+)
 from privnum.domain.areas import normalize_area_code, province_of
 from privnum.domain.bindings import Binding, extension_key, user_key
 from privnum.domain.lifetimes import (
@@ -184,3 +191,29 @@ def test_province_of() -> None:
     assert province_of("020") == "guangdong"
     assert province_of("010") == "beijing"
     assert province_of("755") is None  # only canonical codes
+
+
+# --- the reason a bind found no number -----------------------------------------------------------------------------
+
+
+def test_each_limit_has_its_reason() -> None:
+    city = AreaScope(area_code="0755")
+    cases = {
+        NoNumberReason.NO_NUMBER_IN_AREA: ScopeCensus(city, numbers=0, usable=0, with_room=0),
+        NoNumberReason.NUMBERS_UNUSABLE: ScopeCensus(city, numbers=3, usable=0, with_room=0),
+        NoNumberReason.NUMBERS_LOCKED: ScopeCensus(city, numbers=3, usable=2, with_room=0, locked=2),
+        NoNumberReason.BINDING_CAP_REACHED: ScopeCensus(city, numbers=3, usable=2, with_room=0, locked=1),
+        NoNumberReason.PAIR_LIMIT: ScopeCensus(city, numbers=3, usable=3, with_room=3, free_of_parties=0),
+        NoNumberReason.CONTENDED: ScopeCensus(city, numbers=3, usable=3, with_room=3, free_of_parties=1),
+    }
+    for reason, census in cases.items():
+        assert census.reason is reason
+    assert "locked by the operator" in explain_shortage([cases[NoNumberReason.NUMBERS_LOCKED]], "A")
+    assert "concurrent binds" in explain_shortage([cases[NoNumberReason.CONTENDED]], "A")
+
+
+def test_the_widest_scope_names_the_limit() -> None:
+    censuses = [ScopeCensus(AreaScope(area_code="020"), numbers=0, usable=0, with_room=0),
+                ScopeCensus(AreaScope(), numbers=6, usable=6, with_room=6, free_of_parties=0)]
+    assert shortage_reason(censuses) is NoNumberReason.PAIR_LIMIT
+    assert len({r.value for r in NoNumberReason}) == len(NoNumberReason)

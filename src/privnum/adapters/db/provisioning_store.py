@@ -118,12 +118,17 @@ _CANDIDATES = {
     for scope, clause in _SCOPES.items() for with_keys in (False, True) for with_exclude in (False, True)
 }
 _CENSUS = {
-    scope: text(
+    (scope, with_keys): text(
         f"SELECT (SELECT count(*) FROM numbers n WHERE n.app_id = :app_id AND {clause}), "
         f"(SELECT count(*) FROM numbers n WHERE n.app_id = :app_id AND {clause} AND n.state = 'available'), "
-        f"(SELECT count(*) FROM numbers n WHERE {_ROOM.format(scope=clause)})"
-    )
-    for scope, clause in _SCOPES.items()
+        f"(SELECT count(*) FROM numbers n WHERE {_ROOM.format(scope=clause)}), "
+        f"(SELECT count(*) FROM numbers n WHERE n.app_id = :app_id AND {clause} AND n.state = 'available' "
+        "AND n.locked), "
+        f"(SELECT count(*) FROM numbers n WHERE {_ROOM.format(scope=clause)}"
+        + (" AND NOT EXISTS (SELECT 1 FROM binding_keys k WHERE k.number = n.number AND k.key IN :keys)"
+           if with_keys else "") + ")"
+    ).bindparams(*([bindparam("keys", expanding=True)] if with_keys else []))
+    for scope, clause in _SCOPES.items() for with_keys in (False, True)
 }
 _NUMBER = text("SELECT * FROM numbers WHERE number = :number")
 _RAISE_LOAD = text(
@@ -210,9 +215,12 @@ class SqlProvisioningTx:
     async def census(self, app_id: int, scope: AreaScope, role: NumberRole, capacity: int,
                      keys: Sequence[str]) -> ScopeCensus:
         kind, value = _scope_params(scope)
-        params = {"app_id": app_id, "scope": value, "capacity": capacity, "role": role.value}
-        counts = (await self.conn.execute(_CENSUS[kind], params)).one()
-        return ScopeCensus(scope=scope, numbers=counts[0], usable=counts[1], with_room=counts[2])
+        params: dict[str, Any] = {"app_id": app_id, "scope": value, "capacity": capacity, "role": role.value}
+        if keys:
+            params["keys"] = list(keys)
+        counts = (await self.conn.execute(_CENSUS[(kind, bool(keys))], params)).one()
+        return ScopeCensus(scope=scope, numbers=counts[0], usable=counts[1], with_room=counts[2], locked=counts[3],
+                           free_of_parties=counts[4])
 
     async def quota_used(self, app_id: int, user: str) -> int:
         return (await self.conn.execute(_QUOTA_USED, {"app_id": app_id, "user": user})).scalar() or 0

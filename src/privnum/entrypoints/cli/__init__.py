@@ -10,6 +10,7 @@ from privnum.entrypoints.cli.apps import app_cli
 from privnum.entrypoints.cli.billing import billing_cli
 from privnum.entrypoints.cli.calls import call_cli
 from privnum.entrypoints.cli.db import db_cli
+from privnum.entrypoints.cli.doctor import doctor
 from privnum.entrypoints.cli.enterprises import enterprise_cli
 from privnum.entrypoints.cli.numbers import numbers_cli
 from privnum.entrypoints.cli.operators import operator_cli, tenant_cli
@@ -33,6 +34,7 @@ cli.add_typer(operator_cli, name="operator")
 cli.add_typer(tenant_cli, name="tenant")
 cli.add_typer(billing_cli, name="billing")
 cli.command("api")(api)
+cli.command("doctor")(doctor)
 
 
 def main() -> None:

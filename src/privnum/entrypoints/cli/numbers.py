@@ -1,17 +1,21 @@
-"""``privnum numbers``: the pool of X numbers: add, import into stock, list, set state (each change audited)."""
+"""``privnum numbers``: the pool of X numbers: add, import into stock, list, set state (each change audited), and
+the headroom report."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from privnum.domain.areas import normalize_area_code
 from privnum.domain.number_inventory import MAX_IMPORT_BYTES
 from privnum.domain.phone_numbers import is_global_number
+from privnum.domain.pool_headroom import Headroom
 from privnum.domain.private_numbers import NumberState
 from privnum.entrypoints.cli.common import cli_actor, console, fail, run_operator
 
@@ -96,3 +100,43 @@ def numbers_import(file: Path = typer.Argument(..., help="CSV: number,area_code,
     except OSError as error:
         raise fail(f"cannot read {file}: {error.strerror}") from None
     console.print(f"imported {imported} numbers into stock")
+
+
+def _hours(h: Headroom) -> str:
+    hours = h.hours_to_exhaustion
+    return "never" if hours is None else f"{hours:.1f}"
+
+
+def _headroom_json(h: Headroom) -> dict[str, object]:
+    return {"app_key": h.app_key, "app_name": h.app_name, "mode": h.mode.value, "area_code": h.area_code,
+            "numbers": h.numbers, "open_numbers": h.open_numbers, "bindings": h.bindings,
+            "free_capacity": h.free_capacity, "per_party": h.per_party, "binds_last_hour": h.binds_last_hour,
+            "unbinds_last_hour": h.unbinds_last_hour, "net_per_hour": h.net_per_hour,
+            "hours_to_exhaustion": h.hours_to_exhaustion}
+
+
+@numbers_cli.command("headroom")
+def numbers_headroom(
+    app: str = typer.Option(None, "--app", help="Only this app (APP_Key)."),
+    area_code: str = typer.Option(None, "--area", help="Only this city code, e.g. 0755."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per app and area, in a list."),
+) -> None:
+    """Per app and area: numbers, free capacity under the limits, binds in the last hour, hours to exhaustion."""
+    code = None
+    if area_code is not None:
+        code = normalize_area_code(area_code)
+        if code is None:
+            raise typer.BadParameter(f"{area_code!r} is not a city code such as 0755", param_hint="--area")
+    report = run_operator(lambda op: op.headroom.report(app, code))
+    if as_json:
+        print(json.dumps([_headroom_json(h) for h in report], indent=1))
+        return
+    table = Table("app", "area", "open/all", "bound", "free", "per A", "binds/h", "net/h", "hours left",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+                  title="pool headroom (net rate: the last hour's binds - unbinds)")
+    for h in report:
+        table.add_row(f"{h.app_name} {h.mode.value}", h.area_code, f"{h.open_numbers}/{h.numbers}", str(h.bindings),
+                      str(h.free_capacity), str(h.per_party), str(h.binds_last_hour), str(h.net_per_hour), _hours(h))
+    console.print(table)
+    if not report:
+        console.print("no numbers in any app" if app is None and code is None else "no numbers match")

@@ -7,11 +7,12 @@ every rule is free: it walks all candidates, and when a concurrent bind wins a r
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from privnum.domain.allocation import explain_shortage, search_scopes
+from privnum.domain.allocation import NoNumber, NoNumberReason, explain_shortage, search_scopes, shortage_reason
 from privnum.domain.apps import App
 from privnum.domain.bindings import Binding
 from privnum.domain.limits import X_PER_USER, capacity
@@ -21,6 +22,7 @@ from privnum.service.clock import now_ms
 from privnum.service.provisioning.ports import Claim, ProvisioningTx
 
 CANDIDATE_BATCH = 32
+log = logging.getLogger("privnum.placement")
 
 ExtensionPicker = Callable[[ProvisioningTx, Binding], Awaitable[bool]]
 
@@ -48,11 +50,15 @@ async def place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, 
     holds what this bind needs is purged here, and the placement tried once more.
     """
     try:
+        try:
+            return await _place(tx, app, binding, how, named)
+        except Refused:
+            if not await tx.purge_expired(now_ms(), app.id):
+                raise
         return await _place(tx, app, binding, how, named)
-    except Refused:
-        if not await tx.purge_expired(now_ms(), app.id):
-            raise
-    return await _place(tx, app, binding, how, named)
+    except NoNumber as refusal:
+        _log_no_number(app, how, refusal)
+        raise
 
 
 async def _place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, named: str | None) -> Binding:
@@ -74,7 +80,14 @@ async def _place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement,
                     return binding
     censuses = [await tx.census(app.id, s, how.role, cap, keys)
                 for s in search_scopes(how.area_code, how.non_strict)]
-    raise Refused(how.shortage, explain_shortage(censuses, how.holder))
+    raise NoNumber(how.shortage, shortage_reason(censuses), explain_shortage(censuses, how.holder))
+
+
+def _log_no_number(app: App, how: Placement, refusal: NoNumber) -> None:
+    """Say in the server log which limit was hit (the wire answer keeps Huawei's result code)."""
+    area = f"{how.area_code} ({'non-strict' if how.non_strict else 'strict'})" if how.area_code else "any"
+    log.warning("no number: reason=%s app=%s mode=%s area=%s resultcode=%s: %s", refusal.reason.value, app.app_key,
+                app.mode.value, area, refusal.result.code, refusal.detail)
 
 
 async def _place_on(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, named: str, cap: int) -> Binding:
@@ -112,5 +125,6 @@ async def _try_claim(tx: ProvisioningTx, binding: Binding, how: Placement, cap: 
     return outcome
 
 
-def _quota_refusal(user: str) -> Refused:
-    return Refused(ResultCode.USER_LIMIT_EXCEEDED, f"{user} already holds {X_PER_USER} numbers in this app")
+def _quota_refusal(user: str) -> NoNumber:
+    return NoNumber(ResultCode.USER_LIMIT_EXCEEDED, NoNumberReason.USER_QUOTA,
+                    f"{user} already holds {X_PER_USER} numbers in this app")
