@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from call_lab import CallLab
 from receiver import Receiver
+from scrape import Samples, scrape, value
 from servers import BACKENDS, Server, drop_database, new_users, start_server
 
 T = TypeVar("T")
@@ -31,21 +31,6 @@ ENV = {
     "PRIVNUM_LOG_FORMAT": "json",
     "PRIVNUM_LOG_LEVEL": "info",
 }
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def scrape(base: str, **client: Any) -> Samples:
-    r = httpx.get(f"{base}/metrics", timeout=10, **client)
-    assert r.status_code == 200, r.text
-    assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
-    return {(s.name, frozenset(s.labels.items())): s.value
-            for family in text_string_to_metric_families(r.text) for s in family.samples}
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
-
-
 def eventually(check: Callable[[], T | None], timeout_s: float = 30.0, what: str = "") -> T:
     deadline = time.monotonic() + timeout_s
     while True:

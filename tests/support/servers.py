@@ -151,6 +151,9 @@ def start_server(backend: str, extra_env: dict[str, str] | None = None, workers:
     return server
 
 
+START_TIMEOUT_S = 120  # a loaded 2-core box took 65 s to bring up two workers (load average 20)
+
+
 def serve(env: dict[str, str], workdir: Path, port: int | str, log_path: Path, workers: int = 1,
           ) -> subprocess.Popen:
     """Start ``privnum serve`` on ``port`` with ``env`` and wait until it answers /health."""
@@ -158,7 +161,7 @@ def serve(env: dict[str, str], workdir: Path, port: int | str, log_path: Path, w
     process = subprocess.Popen([*PRIVNUM, "serve", "--port", str(port), "--workers", str(workers)],
                                env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"privnum serve exited: {log_path.read_text()}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -28,6 +28,8 @@ class PrometheusMeter:
         self.multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        if not self.multiprocess_dir:
+            ProcessCollector(registry=r)  # process_resident_memory_bytes and the like: per process, so one worker
         self.binds = Counter("privnum_binds", "Bind requests answered, by mode and Huawei resultcode (0: bound)",
                              ["mode", "resultcode"], registry=r)
         self.setups = Counter("privnum_call_setups", "Calls that arrived for a privacy number and were saved",
