@@ -15,9 +15,11 @@ from privnum.service.metrics import AppQueue, OperationsCensus
 STATEMENT_TIMEOUT_MS = 2000
 _LIVE_STATES = ", ".join(f"'{s.value}'" for s in CallState if s is not CallState.RELEASED)
 
-_PENDING = text(f"SELECT a.app_key, q.n, q.oldest FROM (SELECT app_id, count(*) AS n, min(created_at_ms) AS oldest "
-                f"FROM pushes WHERE state = '{PushState.PENDING.value}' GROUP BY app_id) q "
-                "JOIN apps a ON a.id = q.app_id")
+# Grouped by the expression +app_id: by the column, SQLite (after ANALYZE) walks all of ix_pushes_app in app order
+# rather than the few pending rows of ix_pushes_state_next (measured: 50 ms instead of 0.02 at 10 k pushes)
+_PENDING = text(f"SELECT a.app_key, q.n, q.oldest FROM (SELECT +app_id AS app, count(*) AS n, "
+                f"min(created_at_ms) AS oldest FROM pushes WHERE state = '{PushState.PENDING.value}' "
+                "GROUP BY +app_id) q JOIN apps a ON a.id = q.app")
 _DEAD = text(f"SELECT a.app_key, q.n FROM (SELECT app_id, count(*) AS n FROM pushes "
              f"WHERE state = '{PushState.DEAD.value}' GROUP BY app_id) q JOIN apps a ON a.id = q.app_id")
 _LIVE = text(f"SELECT count(*) FROM calls WHERE state IN ({_LIVE_STATES})")
