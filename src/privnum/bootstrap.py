@@ -29,6 +29,7 @@ from privnum.adapters.db.job_lease_store import SqlJobLeases
 from privnum.adapters.db.management_unit import SqlManagementUnit
 from privnum.adapters.db.migrate import upgrade
 from privnum.adapters.db.notice_outbox import SqlNoticeOutbox
+from privnum.adapters.db.operations_census import SqlOperationsCensus
 from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.pool_census import SqlPoolCensus
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
@@ -36,6 +37,8 @@ from privnum.adapters.db.recording_store import SqlRecordingRows
 from privnum.adapters.db.sms_store import SqlSmsStore
 from privnum.adapters.db.tenancy_store import SqlTenancyStore
 from privnum.adapters.db.voice_file_store import SqlVoiceFileRows
+from privnum.adapters.metrics.prometheus_meter import PrometheusMeter
+from privnum.adapters.metrics.scrape import MetricsScrape
 from privnum.adapters.passwords.argon2_hasher import Argon2Hasher
 from privnum.adapters.push.billing_webhook import BillingWebhook
 from privnum.adapters.push.block_decider import HuaweiBlockDecider
@@ -126,6 +129,8 @@ class Runtime:
     voice: VoiceFiles  # the call core's VoicePrompts: ``await runtime.voice.prompt(app_id, name)``
     management: ManagementPlane
     sms: SmsRelay
+    meter: PrometheusMeter  # what the core counts (privnum.service.metrics.Meter)
+    metrics: MetricsScrape  # GET /metrics
     billing_jobs: BillingRunner | None = None  # None: PRIVNUM_BILLING_JOBS=0
     billing_webhook: BillingWebhook | None = None  # None: no PRIVNUM_BILLING_WEBHOOK_URL
     sandbox: SandboxDriver | None = None
@@ -199,7 +204,9 @@ def build_runtime(settings: Settings) -> Runtime:
     directory = CachedAppDirectory(apps, settings.app_cache_ttl_s)
     recordings = build_recordings(settings, db)
     outbox = SqlOutbox(db, merge_cdr_bodies)
-    pushes = PushWorker(outbox, settings.time_scale, settings.push_concurrency, settings.push_timeout_s)
+    meter = PrometheusMeter()
+    pushes = PushWorker(outbox, settings.time_scale, settings.push_concurrency, settings.push_timeout_s,
+                        meter=meter)
     block = HuaweiBlockDecider(outbox, settings.block_timeout_s)
 
     voice = build_voice_files(settings, db, directory)
@@ -207,7 +214,7 @@ def build_runtime(settings: Settings) -> Runtime:
     engine = CallEngine(call_store, directory, HuaweiCallPushes(), block=block, recordings=recordings,
                         settings=EngineSettings(connect_timeout_s=settings.connect_timeout_s),
                         on_enqueued=pushes.notify, give_y=partial(axyb.give_y_for_call, provisioning),
-                        voices=voice, teardowns={"sip": SipTeardown(settings.sip_user_agent)})
+                        voices=voice, teardowns={"sip": SipTeardown(settings.sip_user_agent)}, meter=meter)
     call_commands = SqlCallCommands(db)
     sandbox = None
     if settings.sandbox_enabled:
@@ -222,7 +229,7 @@ def build_runtime(settings: Settings) -> Runtime:
                                                     give_up_ms=int(settings.sms_give_up_s * 1000),
                                                     in_doubt_ms=int(settings.sms_in_doubt_s * 1000),
                                                     block_timeout_s=settings.block_timeout_s),
-                   on_enqueued=pushes.notify)
+                   on_enqueued=pushes.notify, meter=meter)
     return Runtime(
         settings=settings,
         db=db,
@@ -240,6 +247,8 @@ def build_runtime(settings: Settings) -> Runtime:
         voice=voice,
         management=build_management(settings, db, directory, voice),
         sms=sms,
+        meter=meter,
+        metrics=MetricsScrape(meter, SqlOperationsCensus(db)),
         billing_jobs=build_billing_jobs(settings, db) if settings.billing_jobs else None,
         billing_webhook=build_billing_webhook(settings, db),
         sandbox=sandbox,

@@ -101,6 +101,22 @@ def check_positive(raw: str) -> float:
     return value
 
 
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def check_log_format(raw: str) -> str:
+    if raw not in LOG_FORMATS:
+        raise ValueError(f"one of {', '.join(LOG_FORMATS)}, not {raw!r}")
+    return raw
+
+
+def check_log_level(raw: str) -> str:
+    if raw.lower() not in LOG_LEVELS:
+        raise ValueError(f"one of {', '.join(LOG_LEVELS)}, not {raw!r}")
+    return raw.lower()
+
+
 def _switch(raw: str) -> bool:
     return raw.strip().lower() not in ("0", "false", "no", "off")
 
@@ -163,6 +179,10 @@ class Settings:
     arrears_recovery_delay_s: float = 0.0  # a frozen tenant covered again recovers after this long (Huawei: 600)
     billing_webhook_url: str | None = None  # billing notifications are POSTed here (None: only stored and listed)
     billing_webhook_secret: str | None = None  # when set, X-Privnum-Signature: sha256=HMAC-SHA256(body)
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")  # addresses / CIDR ranges /metrics answers
+    metrics_token: str | None = None  # when set, /metrics also wants "Authorization: Bearer <token>"
+    log_format: str = "text"  # text | json (one JSON object per line)
+    log_level: str = "warning"
 
     @property
     def cookies_secure(self) -> bool:
@@ -267,5 +287,9 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "arrears_recovery_delay_s": ("PRIVNUM_ARREARS_RECOVERY_DELAY_S", check_non_negative),
     "billing_webhook_url": ("PRIVNUM_BILLING_WEBHOOK_URL", check_webhook_url),
     "billing_webhook_secret": ("PRIVNUM_BILLING_WEBHOOK_SECRET", str),
+    "metrics_allow": ("PRIVNUM_METRICS_ALLOW", _csv),
+    "metrics_token": ("PRIVNUM_METRICS_TOKEN", str),
+    "log_format": ("PRIVNUM_LOG_FORMAT", check_log_format),
+    "log_level": ("PRIVNUM_LOG_LEVEL", check_log_level),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"

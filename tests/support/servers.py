@@ -153,6 +153,9 @@ def start_server(backend: str, extra_env: dict[str, str] | None = None, workers:
     return server
 
 
+START_TIMEOUT_S = 120  # a loaded 2-core box took 65 s to bring up two workers (load average 20)
+
+
 def serve(env: dict[str, str], workdir: Path, port: int | str, log_path: Path, workers: int = 1,
           ) -> subprocess.Popen:
     """Start ``privnum serve`` on ``port`` with ``env`` and wait until it answers /health."""

@@ -244,6 +244,7 @@ pushes = Table(
     Column("last_error", Text),
     Index("ix_pushes_state_next", "state", "next_attempt_at_ms"),
     Index("ix_pushes_order_key", "order_key", "id"),
+    Index("ix_pushes_dead_app", "app_id", sqlite_where=text("state = 'dead'"), postgresql_where=text("state = 'dead'")),
 )
 
 push_attempts = Table(
@@ -693,6 +694,8 @@ usage_records = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     UniqueConstraint("app_id", "source", "key", "meter", name="uq_usage_records_app_source_key_meter"),
     Index("ix_usage_records_unsettled", "tenant_id", "settlement_key", "occurred_at_ms"),
+    Index("ix_usage_records_unsettled_at", "occurred_at_ms", sqlite_where=text("settlement_key IS NULL"),
+          postgresql_where=text("settlement_key IS NULL")),
 )
 
 rated_lines = Table(

@@ -18,8 +18,10 @@ import time
 
 import aiohttp
 
+from privnum.domain.pushes import retry_delay_ms
 from privnum.huawei.aksk import push_headers
 from privnum.service.clock import now_ms
+from privnum.service.metrics import NO_METER, Meter
 from privnum.service.ports import ClaimedPush, Outbox, Outcome
 
 log = logging.getLogger("privnum.pushes")
@@ -48,8 +50,9 @@ async def post_push(session: aiohttp.ClientSession, push: ClaimedPush, timeout: 
 
 class PushWorker:
     def __init__(self, outbox: Outbox, time_scale: float, concurrency: int = 32, timeout_s: float = 10.0, *,
-                 lease_s: float | None = None, idle_s: float = 0.05) -> None:
+                 lease_s: float | None = None, idle_s: float = 0.05, meter: Meter = NO_METER) -> None:
         self.outbox = outbox
+        self.meter = meter
         self.time_scale = time_scale
         self.concurrency = max(1, concurrency)
         self.timeout_s = timeout_s
@@ -99,6 +102,14 @@ class PushWorker:
             except Exception:
                 # Not recorded: the leases run out and those pushes go out again (at least once).
                 log.exception("recording %d push outcomes failed", len(outcomes))
+                return
+            self._count(outcomes)
+
+    def _count(self, outcomes: list[Outcome]) -> None:
+        for o in outcomes:
+            dead = not o.ok and retry_delay_ms(o.push.attempts + 1, self.time_scale) is None
+            latency = (o.at_ms - o.push.created_at_ms) / 1000 if o.ok else None
+            self.meter.push_attempted(o.push.kind, o.ok, dead, latency)
 
     async def run(self) -> None:
         connector = aiohttp.TCPConnector(limit=self.concurrency, limit_per_host=self.concurrency,

@@ -27,10 +27,12 @@ from privnum.entrypoints.api import (
     axyb_router,
     call_control_router,
     kannel_router,
+    metrics_router,
     recording_router,
     sandbox_router,
     sandbox_sms_router,
 )
+from privnum.entrypoints.api.bind_metering import BindMetering
 from privnum.entrypoints.api.field_names import wire_names_for
 from privnum.entrypoints.api.openapi_docs import install as install_openapi
 from privnum.entrypoints.api.sandbox_errors import sandbox_validation_json
@@ -61,13 +63,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="privnum", version=__version__, lifespan=lifespan,
                   description="Huawei Cloud PrivateNumber-compatible privacy-number API")
     for module in (axb_router, ax_router, axe_router, axyb_router, recording_router, call_control_router,
-                   a_number_router, sandbox_router, sandbox_sms_router, kannel_router):
+                   a_number_router, sandbox_router, sandbox_sms_router, kannel_router, metrics_router):
         app.include_router(module.router)
     for area in MANAGEMENT_AREAS:
         app.include_router(area)
     console.install(app)
     install_openapi(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BindMetering)
 
     @app.exception_handler(OperatorError)
     async def _management_refusal(request: Request, error: OperatorError) -> Response:

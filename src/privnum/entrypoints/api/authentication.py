@@ -16,6 +16,7 @@ from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.entrypoints.api.deps import runtime_of
 from privnum.huawei.aksk import read_credentials
+from privnum.service import log_context
 from privnum.service.authentication import authenticate, counts_toward_lockout
 from privnum.service.clock import now_ms
 
@@ -44,6 +45,7 @@ def app_in_mode(mode: Mode) -> Callable[[Request], Awaitable[App]]:
 
     async def dependency(request: Request) -> App:
         app = await authenticated_app(request)
+        log_context.about(app_key=app.app_key)  # this request's task: its lines are about this app
         if app.mode is not mode:
             raise Refused(ResultCode.API_NOT_ALLOWED, f"this app is in {app.mode.value} mode, not {mode.value}")
         return app

@@ -3,15 +3,23 @@ B2BUA too)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import logging
+import logging.config
 import os
+import shutil
 import socket
+import tempfile
+from collections.abc import Iterator
+from typing import Any
 
 import typer
 
 from privnum.bootstrap import migrate
 from privnum.config import DEFAULT_SIP_LISTEN, Settings
 from privnum.entrypoints.cli.common import console, fail
+from privnum.entrypoints.json_logs import json_log_config
 
 
 def serve(host: str = typer.Option(None, help="Address to listen on (default 127.0.0.1)."),
@@ -30,7 +38,10 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
                                                   "env PRIVNUM_MEDIA_IP)."),
           sms_gateway: str = typer.Option(None, help="Where SMS go out and come in: sandbox | kannel (default "
                                                      "sandbox; env PRIVNUM_SMS_GATEWAY, Kannel: PRIVNUM_KANNEL_*)."),
-          log_level: str = typer.Option("warning", help="uvicorn log level.")) -> None:
+          log_level: str = typer.Option(None, help="Log level: warning (default), info, debug... "
+                                                   "(env PRIVNUM_LOG_LEVEL)."),
+          log_format: str = typer.Option(None, help="text (default) or json: one JSON object per line with the "
+                                                    "session and subscription ids (env PRIVNUM_LOG_FORMAT).")) -> None:
     """Migrate the database, then serve the API and the SIP B2BUA (and deliver pushes, sweep expiries)."""
     import uvicorn
 
@@ -48,6 +59,10 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
         os.environ["PRIVNUM_SIP"] = "1" if sip else "0"
     if sms_gateway is not None:
         os.environ["PRIVNUM_SMS_GATEWAY"] = sms_gateway
+    if log_format is not None:
+        os.environ["PRIVNUM_LOG_FORMAT"] = log_format
+    if log_level is not None:
+        os.environ["PRIVNUM_LOG_LEVEL"] = log_level
     try:
         if keep_alive is not None and keep_alive < 0:
             raise ValueError("--keep-alive must not be negative")
@@ -74,11 +89,37 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default 127
     os.environ["PRIVNUM_HOST"], os.environ["PRIVNUM_PORT"] = chosen.host, str(chosen.port)
     migrate(chosen)
     sip_note = " and sip:{}:{} (udp)".format(*sip_address) if chosen.sip_enabled else ""
-    console.print(f"privnum serving on http://{chosen.host}:{chosen.port}{sip_note} "
-                  f"(database {chosen.database_url})")
-    uvicorn.run("privnum.entrypoints.api.asgi:app", host=chosen.host, port=chosen.port, workers=workers,
-                loop="uvloop", http="httptools", log_level=log_level, access_log=False,
-                timeout_keep_alive=chosen.keep_alive_s)
+    serving = f"privnum serving on http://{chosen.host}:{chosen.port}{sip_note} (database {chosen.database_url})"
+    from uvicorn.config import LOGGING_CONFIG
+
+    log_config: dict[str, Any] = LOGGING_CONFIG  # uvicorn's own: text
+    if chosen.log_format == "json":
+        log_config = json_log_config(chosen.log_level)
+        logging.config.dictConfig(log_config)
+        logging.getLogger("privnum").warning(serving)
+    else:
+        console.print(serving)
+    with _shared_metrics_dir(workers):
+        uvicorn.run("privnum.entrypoints.api.asgi:app", host=chosen.host, port=chosen.port, workers=workers,
+                    loop="uvloop", http="httptools", log_level=chosen.log_level, access_log=False,
+                    log_config=log_config, timeout_keep_alive=chosen.keep_alive_s)
+
+
+@contextlib.contextmanager
+def _shared_metrics_dir(workers: int) -> Iterator[None]:
+    """With several workers, a fresh directory where they all keep their counts (prometheus_client's
+    multiprocess mode), so that any worker's /metrics shows the whole server's; removed at exit. An operator's
+    own ``PROMETHEUS_MULTIPROC_DIR`` is used as it is (clear it between runs)."""
+    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="privnum-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _udp_port_taken(host: str, port: int) -> bool:

@@ -32,6 +32,7 @@ from privnum.domain.calls.routing import (
 from privnum.domain.calls.session import CallEvent, CallSession, CallState, EventKind, Party
 from privnum.domain.modes import Mode
 from privnum.domain.result_codes import Refused
+from privnum.service import log_context
 from privnum.service.calls.facts import load_facts
 from privnum.service.calls.journal import CallJournal
 from privnum.service.calls.live_calls import LiveCall, LiveCalls
@@ -49,6 +50,7 @@ from privnum.service.calls.ports import (
 )
 from privnum.service.calls.recovery import Recovery
 from privnum.service.clock import now_ms
+from privnum.service.metrics import NO_METER, Meter
 from privnum.service.voice_files import VoicePrompts
 
 log = logging.getLogger("privnum.calls")
@@ -70,7 +72,7 @@ class CallEngine:
                  block: BlockDecider | None = None, recordings: RecordingSink | None = None,
                  settings: EngineSettings | None = None, on_enqueued: Callable[[], None] | None = None,
                  give_y: GiveY | None = None, voices: VoicePrompts | None = None,
-                 teardowns: Mapping[str, LegTeardown] | None = None) -> None:
+                 teardowns: Mapping[str, LegTeardown] | None = None, meter: Meter = NO_METER) -> None:
         self.store = store
         self.apps = apps
         self.formatter = formatter
@@ -79,7 +81,7 @@ class CallEngine:
         self.settings = settings or EngineSettings()
         self.give_y = give_y
         self.voices = voices
-        self.journal = CallJournal(store, formatter, on_enqueued)
+        self.journal = CallJournal(store, formatter, on_enqueued, meter)
         self.recovery = Recovery(store, apps, self.journal, heartbeat_s=self.settings.heartbeat_s,
                                  stale_s=self.settings.recovery_stale_s, teardowns=teardowns)
         self.live = LiveCalls()
@@ -130,8 +132,9 @@ class CallEngine:
             self.journal.notify(session, session.arrive())
         else:
             await self.journal.record(session, session.arrive(), app, new=True)
-        task = asyncio.get_running_loop().create_task(self._after_arrival(session.id, app, decision),
-                                                      name=f"route {session.id}")
+        with log_context.about_call(session.id, session.binding_id, app.app_key):  # the routing task's lines too
+            task = asyncio.get_running_loop().create_task(self._after_arrival(session.id, app, decision),
+                                                          name=f"route {session.id}")
         self._routing.add(task)
         task.add_done_callback(self._routing.discard)
         return session.id

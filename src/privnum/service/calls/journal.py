@@ -11,18 +11,21 @@ from privnum.domain.apps import App
 from privnum.domain.calls.cdr import Cdr
 from privnum.domain.calls.session import CallEvent, CallSession
 from privnum.domain.pushes import OutboundPush, PushKind
+from privnum.service import log_context
 from privnum.service.calls.ports import CallObserver, CallPushFormatter, CallStore, CallTx
 from privnum.service.clock import now_ms
+from privnum.service.metrics import NO_METER, Meter
 
 log = logging.getLogger("privnum.calls")
 
 
 class CallJournal:
     def __init__(self, store: CallStore, formatter: CallPushFormatter,
-                 on_enqueued: Callable[[], None] | None = None) -> None:
+                 on_enqueued: Callable[[], None] | None = None, meter: Meter = NO_METER) -> None:
         self.store = store
         self.formatter = formatter
         self.on_enqueued = on_enqueued
+        self.meter = meter
         self._observers: list[CallObserver] = []
 
     def subscribe(self, observer: CallObserver) -> None:
@@ -55,12 +58,24 @@ class CallJournal:
             await tx.enqueue(pushes, now)
             return True
 
-        if not await self.store.run(work):
-            return False
-        if pushes and self.on_enqueued is not None:
-            self.on_enqueued()
-        self.notify(session, events)
+        with log_context.about_call(session.id, session.binding_id, app.app_key if app is not None else None):
+            if not await self.store.run(work):
+                return False
+            if pushes and self.on_enqueued is not None:
+                self.on_enqueued()
+            self._count(session, cdr, new=new)
+            self.notify(session, events)
         return True
+
+    def _count(self, session: CallSession, cdr: Cdr | None, *, new: bool) -> None:
+        mode = session.mode.value
+        if new:
+            self.meter.call_set_up(mode)
+            log.info("call set up: %s mode, %s called", mode, session.called)
+        if cdr is not None:
+            outcome = "answered" if cdr.answered else "unanswered" if cdr.forwarded_at_ms is not None else "refused"
+            self.meter.call_ended(mode, outcome, int(cdr.cause))
+            log.info("call ended: %s, cause %d, %d s talked", outcome, int(cdr.cause), cdr.talk_seconds)
 
     def notify(self, session: CallSession, events: list[CallEvent]) -> None:
         for event in events:

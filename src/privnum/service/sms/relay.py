@@ -41,6 +41,7 @@ from privnum.domain.sms.routing import (
 from privnum.domain.sms.segments import segment_count
 from privnum.service.background import cancel_and_wait
 from privnum.service.clock import now_ms
+from privnum.service.metrics import NO_METER, Meter
 from privnum.service.sms.facts import load_sms_facts
 from privnum.service.sms.ports import (
     OutboundSms,
@@ -84,8 +85,9 @@ def retry_delay_ms(attempts: int) -> int:
 class SmsRelay:
     def __init__(self, store: SmsStore, apps: Apps, gateway: SmsGateway, asker: SmsBlockAsker,
                  formatter: SmsPushFormatter, settings: RelaySettings | None = None,
-                 on_enqueued: Callable[[], None] | None = None) -> None:
+                 on_enqueued: Callable[[], None] | None = None, meter: Meter = NO_METER) -> None:
         self.store = store
+        self.meter = meter
         self.apps = apps
         self.gateway = gateway
         self.asker = asker
@@ -229,9 +231,11 @@ class SmsRelay:
         now = now_ms()
         s = self.settings
         to_send: list[tuple[SmsMessage, App | None]] = []
+        finished: list[int] = []
 
         async def record(tx: SmsTx) -> None:
             to_send.clear()
+            finished.clear()
             for message, app, decision in decided:
                 if isinstance(decision, Deliver) and decision.segments > s.max_segments:
                     decision = Drop(SendResult.NOT_SENT, decision.binding)
@@ -249,10 +253,13 @@ class SmsRelay:
                 updated = dataclasses.replace(updated, state=SmsState.DONE, send_result=int(decision.result),
                                               finished_at_ms=now)
                 if await tx.save_message(updated, expect=SmsState.RECEIVED, lease=message.lease_until_ms,
-                                 next_attempt_at_ms=0) and app is not None:
-                    await self._notify(tx, updated, now, app)
+                                 next_attempt_at_ms=0):
+                    finished.append(int(decision.result))
+                    if app is not None:
+                        await self._notify(tx, updated, now, app)
 
         await self.store.run(record)
+        self._count(finished)
         self._enqueued()
         if to_send:
             await self._send(to_send)
@@ -287,8 +294,10 @@ class SmsRelay:
         outcomes = await asyncio.gather(*(self._send_one(m) for m, _ in messages))
         now = now_ms()
         s = self.settings
+        finished: list[int] = []
 
         async def record(tx: SmsTx) -> None:
+            finished.clear()
             for (m, app), outcome in zip(messages, outcomes, strict=True):
                 if outcome.status is SendStatus.ACCEPTED:
                     updated = _sent(m, now)
@@ -309,10 +318,14 @@ class SmsRelay:
                                           next_attempt_at_ms=retry_at)
                     continue
                 if await tx.save_message(updated, expect=SmsState.SENDING, lease=m.lease_until_ms,
-                                 next_attempt_at_ms=0) and app is not None:
-                    await self._notify(tx, updated, now, app)
+                                 next_attempt_at_ms=0):
+                    finished.append(int(updated.send_result if updated.send_result is not None
+                                        else SendResult.NOT_SENT))
+                    if app is not None:
+                        await self._notify(tx, updated, now, app)
 
         await self.store.run(record)
+        self._count(finished)
         self._enqueued()
 
     async def _send_one(self, m: SmsMessage) -> SendOutcome:
@@ -330,6 +343,10 @@ class SmsRelay:
         body = self.formatter.notify(app, message, now)
         await tx.enqueue([OutboundPush(app.id, PushKind.SMS_EVENT, app.callbacks.sms, body,
                                        order_key=f"sms:{message.sms_id}")], now)
+
+    def _count(self, send_results: list[int]) -> None:
+        for result in send_results:
+            self.meter.sms_finished(result)
 
     def _enqueued(self) -> None:
         if self._on_enqueued is not None:
