@@ -152,13 +152,13 @@ def start_server(backend: str, extra_env: dict[str, str] | None = None, workers:
 
 
 def serve(env: dict[str, str], workdir: Path, port: int | str, log_path: Path, workers: int = 1,
-          ) -> subprocess.Popen:
-    """Start ``privnum serve`` on ``port`` with ``env`` and wait until it answers /health."""
+          ready_s: float = 30.0) -> subprocess.Popen:
+    """Start ``privnum serve`` on ``port`` with ``env`` and wait (at most ``ready_s``) until it answers /health."""
     log = open(log_path, "w")  # noqa: SIM115 — the server process writes it for its whole life
     process = subprocess.Popen([*PRIVNUM, "serve", "--port", str(port), "--workers", str(workers)],
                                env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + ready_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"privnum serve exited: {log_path.read_text()}")
