@@ -184,7 +184,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
     def start(name: str) -> None:
         s = servers[name]
-        s.process = serve(s.env, s.workdir, s.base.rpartition(":")[2], s.workdir / "server.log", ready_s=120)
+        s.process = serve(s.env, s.workdir, s.base.rpartition(":")[2], s.workdir / "server.log", ready_s=300)
 
     # all four at once on an empty database: each migrates it on start, as a node added to a fleet does
     receiver = Receiver(tmp_path_factory.mktemp("cluster-receiver"))
