@@ -34,8 +34,7 @@ REQUIRE_SERVICES = os.environ.get("PRIVNUM_TEST_REQUIRE_SERVICES") == "1"
 PRIVNUM = [sys.executable, "-m", "privnum"]
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 # how long a server may take to answer /health after it was started (a box shared by many runs needs more)
-START_TIMEOUT_S = float(os.environ.get("PRIVNUM_TEST_SERVER_START_S") or 120)  # an upper bound: a loaded 2-core box
-# took 65 s to bring up two workers (load average 20)
+START_TIMEOUT_S = float(os.environ.get("PRIVNUM_TEST_SERVER_START_S") or 120)  # a loaded box took 65 s for two workers
 
 
 def free_port() -> int:
@@ -156,7 +155,8 @@ def start_server(backend: str, extra_env: dict[str, str] | None = None, workers:
 
 def serve(env: dict[str, str], workdir: Path, port: int | str, log_path: Path, workers: int = 1,
           ready_s: float | None = None) -> subprocess.Popen:
-    """Start ``privnum serve`` on ``port`` with ``env`` and wait (at most ``ready_s``, default ``START_TIMEOUT_S``) until it answers /health."""
+    """Start ``privnum serve`` on ``port`` with ``env`` and wait until it answers /health (at most ``ready_s``,
+    default ``START_TIMEOUT_S``)."""
     log = open(log_path, "w")  # noqa: SIM115 — the server process writes it for its whole life
     process = subprocess.Popen([*PRIVNUM, "serve", "--port", str(port), "--workers", str(workers)],
                                env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
