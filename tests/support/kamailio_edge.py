@@ -66,7 +66,7 @@ class KamailioEdge:
                    "-m", "64", "-M", "8",
                    "-A", f"CARRIER_PORT={carrier_port}", "-A", f"NODES_PORT={nodes_port}",
                    "-A", f"TRUNK_PORT={trunk_port}", "-A", f'DS_LIST="{listed}"', "-A", f"PROBE_S={probe_s}",
-                   "-A", "CHILDREN=2"]
+                   "-A", "PROBE_TIMEOUT_MS=4000", "-A", "CHILDREN=2"]  # 4 s: a loaded box answers slowly
         with log_path.open("wb") as log:
             process = subprocess.Popen(command, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=subprocess.STDOUT)
