@@ -268,9 +268,23 @@ def measure(sipp: Sipp, path: str, target: int, rate: int, seconds: float, hold_
                   kamailio_meter.percent() if kamailio_meter else None)
 
 
+def settle(pids: list[int], below: float = 15.0, timeout_s: float = 30.0) -> float:
+    """Wait (bounded) until ``pids`` use less than ``below`` % of a core over a second: a step starts after the
+    previous one's backlog (retransmissions, journal writes, 32 s of dead dialogs) is worked off."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        meter = CpuMeter(pids)
+        time.sleep(1.0)
+        used = meter.percent()
+        if used < below or time.monotonic() > deadline:
+            return used
+
+
 def ramp(sipp: Sipp, path: str, target: int, rates: list[int], args: argparse.Namespace, binding: Binding,
          privnum: list[int], kamailio: int | None, result: Result) -> None:
     for rate in rates:
+        if privnum:
+            settle(privnum)
         row = measure(sipp, path, target, rate, args.step_seconds, args.hold_ms, binding, privnum, kamailio)
         print(row.line(), flush=True)
         result.rows.append(row)
@@ -293,6 +307,7 @@ def soak(sipp: Sipp, edge: Edge, nodes: list[Node], binding: Binding, args: argp
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    settle([node.process.pid for node in nodes])
     meter = CpuMeter([node.process.pid for node in nodes])
     step = sipp.calls("uac_call", edge.carrier_port, args.soak_rate, args.soak, args.hold_ms, label="soak",
                       service=binding.x, caller=binding.a)
