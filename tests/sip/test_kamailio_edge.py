@@ -78,13 +78,19 @@ def axb(calls: CallLab) -> tuple[LabApp, str, str]:
     return app, a.lstrip("+"), app.pool[0].lstrip("+")
 
 
-def node_of(message: SipMessage) -> int:
-    """The SIP port of the privnum node a request passed, from its Via chain (the edge's Via is the first)."""
+def via_ports(message: SipMessage) -> list[int]:
+    """The ports of a request's Via chain, the last hop first."""
     vias = [v for value in message.header_values("Via") for v in value.split(",")]
-    assert len(vias) >= 2, f"the request did not come through the edge and a node:\n{message.raw}"
-    found = _NODE_VIA.search(vias[1])
-    assert found, vias
-    return int(found.group(1))
+    ports = [_NODE_VIA.search(via) for via in vias]
+    assert all(ports), vias
+    return [int(found.group(1)) for found in ports if found]
+
+
+def node_of(message: SipMessage) -> int:
+    """The SIP port of the privnum node a request passed (the edge's Via is the first)."""
+    ports = via_ports(message)
+    assert len(ports) >= 2, f"the request did not come through the edge and a node:\n{message.raw}"
+    return ports[1]
 
 
 def by_call(messages: list[SipMessage]) -> dict[str, SipMessage]:
@@ -147,7 +153,8 @@ def test_calls_spread_over_both_nodes_and_each_bye_reaches_the_node_of_its_call(
     nodes = {call: node_of(invite) for call, invite in invites.items()}
     assert set(nodes.values()) == set(edge_lab.nodes), f"calls per node: {nodes}"
     assert all(node_of(byes[call]) == node for call, node in nodes.items())
-    for invite in invites.values():  # the carrier sees the edge: the callee is dialled at the trunk's address
+    for invite in invites.values():  # the carrier hears from the edge, which dials the trunk's own address
+        assert via_ports(invite)[0] == edge_lab.edge.carrier_port, invite.raw
         assert invite.request_uri and f"{HOST}:{edge_lab.trunk_port}" in invite.request_uri, invite.start_line
     assert_every_call_reported(edge_lab, app, count)
 
