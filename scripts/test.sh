@@ -5,12 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The SIP tests need SIPp (Debian's sip-tester), voice files need sox, the SMS tests Kannel (bearerbox and smsbox in
-# /usr/sbin, not on a user's PATH), the console's browser tests Chromium (driven by Playwright through
-# executable_path: never `playwright install`) and CJK fonts: installed here when missing.
+# /usr/sbin, not on a user's PATH), the SIP edge test Kamailio (/usr/sbin/kamailio), the console's browser tests
+# Chromium (driven by Playwright through executable_path: never `playwright install`) and CJK fonts: installed here
+# when missing.
 missing=()
 command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] || missing+=(kannel)
+[ -x /usr/sbin/kamailio ] || missing+=(kamailio)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-noto-cjk)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
@@ -20,7 +22,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
       "${missing[@]}") >/dev/null || { echo "could not install ${missing[*]}: apt-get install ${missing[*]}" >&2; exit 1; }
   else
     echo "install ${missing[*]} first (the SIP tests run SIPp, voice files are converted with sox, the SMS tests run" \
-      "Kannel, the console is tested in Chromium)" >&2
+      "Kannel, the SIP edge test Kamailio, the console is tested in Chromium)" >&2
     exit 1
   fi
 fi
