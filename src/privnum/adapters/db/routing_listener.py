@@ -24,6 +24,7 @@ log = logging.getLogger("privnum.routing")
 
 CHANNEL = "privnum_routing"
 EVERYTHING = "*"  # a TRUNCATE: forget every number
+APPLICATION_NAME = "privnum-routing-listener"  # as pg_stat_activity shows the connection
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -66,7 +67,7 @@ class PgRoutingListener:
             await asyncio.sleep(self.retry_s)
 
     async def _listen_once(self) -> None:
-        conn = await asyncpg.connect(self.dsn, timeout=10)
+        conn = await asyncpg.connect(self.dsn, timeout=10, server_settings={"application_name": APPLICATION_NAME})
         lost = asyncio.Event()
         conn.add_termination_listener(lambda _c: lost.set())
         try:
