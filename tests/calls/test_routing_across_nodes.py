@@ -6,6 +6,9 @@ across processes, and the same sequence must hold."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,37 +21,71 @@ import pytest
 from call_lab import LAB_ENV
 from huawei_client import HuaweiClient
 from receiver import Receiver
-from servers import BACKENDS, Server, drop_database, free_port, new_numbers, new_users, serve, start_server
+from servers import BACKENDS, PRIVNUM, Server, drop_database, free_port, fresh_database_url, new_numbers, new_users
 
 NO_BINDING = 8014
+START_S = 120  # a node starting on a busy 2-core box (servers.serve allows 30 s)
 
 
 @dataclass
 class Nodes:
     one: Server
     two_base: str
-    two_log: Path
+    logs: list[Path]
     receiver: Receiver
+
+
+def start_node(env: dict[str, str], workdir: Path) -> tuple[subprocess.Popen, str, Path]:
+    port = free_port()
+    log_path = workdir / "server.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([*PRIVNUM, "serve", "--port", str(port)], env={**env, "PRIVNUM_PORT": str(port)},
+                                   cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"privnum serve exited: {log_path.read_text()}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return process, base, log_path
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"privnum serve did not come up in {START_S} s: {log_path.read_text()}")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def nodes(request: pytest.FixtureRequest) -> Iterator[Nodes]:
-    one = start_server(request.param, LAB_ENV)
-    receiver = Receiver(one.workdir)
-    workdir = one.workdir / "node2"
-    workdir.mkdir()
-    port = free_port()
-    two = None
+    """Two nodes on one fresh database; ``one`` also runs the CLI."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"privnum-{request.param}-nodes-"))
+    url = fresh_database_url(request.param, workdir)
+    env = {**os.environ, "PRIVNUM_DATABASE_URL": url, "PRIVNUM_AUTH_LOCKOUT_FAILURES": "1000000", "PRIVNUM_SIP": "0",
+           **LAB_ENV}
+    env.pop("PRIVNUM_REDIS_URL", None)
+    processes: list[subprocess.Popen] = []
+    receiver = Receiver(workdir)
     try:
-        two = serve({**one.env, "PRIVNUM_PORT": str(port)}, workdir, port, workdir / "server.log")
-        yield Nodes(one, f"http://127.0.0.1:{port}", workdir / "server.log", receiver)
+        one = Server(request.param, "", url, workdir, env)
+        one.cli("db", "upgrade")
+        (workdir / "node2").mkdir()
+        bases, logs = [], []
+        for where in (workdir, workdir / "node2"):
+            process, base, log_path = start_node(env, where)
+            processes.append(process)
+            bases.append(base)
+            logs.append(log_path)
+        one.base = bases[0]
+        yield Nodes(one, bases[1], logs, receiver)
     finally:
-        if two is not None:
-            two.terminate()
-            two.wait(timeout=10)
+        for process in processes:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         receiver.stop()
-        one.stop()
-        drop_database(one.database_url)
+        drop_database(url)
 
 
 def call(nodes: Nodes, base: str, events: str, caller: str, x: str) -> tuple[str, Any]:
@@ -107,5 +144,5 @@ def test_a_change_through_one_node_decides_the_next_call_on_the_other(nodes: Nod
         via_one.close()
         via_two.close()
     if nodes.one.backend == "postgres":  # the sequence above ran against each node's cache
-        for log in (nodes.one.workdir / "server.log", nodes.two_log):
+        for log in nodes.logs:
             assert "routing cache on: listening" in log.read_text(), log
