@@ -10,7 +10,15 @@ connection:
     pk select       SELECT number FROM numbers WHERE number = :n   (the ceiling in the same run)
     find raw rows   the earlier engine's statement (every binding on X), rows fetched, no objects built
     find all on X   the earlier engine: tx.number + tx.find(every binding on X) + route_call
-    routing lookup  what the engine does now: tx.number + tx.by_key(X, caller) + route_call
+    routing lookup  the engine's reads without their transaction: tx.number + tx.by_key(X, caller) + route_call
+    engine, no cache    the same in a read-only transaction per call (``SqlCallStore.run``), as the engine
+                        did before the routing cache (and still does on SQLite)
+    cache cold      the engine's store with the routing cache (``CachedCallStore``), pairs not yet read:
+                    every lookup reads the database and fills the cache
+    cache warm      the same pairs again: answered from memory (hit rates printed)
+
+On PostgreSQL the cache is fed by the real LISTEN connection (``PgRoutingListener``, as in ``privnum serve``);
+on SQLite it is resumed by hand (``privnum serve`` keeps no routing cache on SQLite: shown for comparison).
 
     .venv/bin/python bench/routing_lookup.py                                  # SQLite, 10k,100k,1M
     .venv/bin/python bench/routing_lookup.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
@@ -27,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import secrets
 import shutil
@@ -36,6 +45,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +54,21 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from privnum.adapters.db import tables
+from privnum.adapters.db.call_store import SqlCallStore
 from privnum.adapters.db.database import open_database
 from privnum.adapters.db.engine import is_sqlite
 from privnum.adapters.db.migrate import upgrade
 from privnum.adapters.db.provisioning_store import SqlProvisioningTx
+from privnum.adapters.db.routing_listener import PgRoutingListener
 from privnum.domain.apps import App
 from privnum.domain.calls.routing import CallFacts, Route, route_call
 from privnum.domain.modes import Mode
+from privnum.service.calls.cached_call_store import CachedCallStore
+from privnum.service.calls.ports import CallTx
+from privnum.service.calls.routing_cache import RoutingCache
 from privnum.service.provisioning.ports import BindingFilter
 
+ROOT = Path(__file__).resolve().parent.parent
 APP_ID, ENTERPRISE_ID = 1, 1
 DAY_MS = 86_400_000
 _PK = text("SELECT number FROM numbers WHERE number = :number")
@@ -202,8 +218,8 @@ class Result:
 
 
 async def measure(fn: Callable[[Any], Awaitable[None]], lookups: list, max_n: int, seconds: float,
-                  ) -> tuple[int, float, list[float]]:
-    for item in lookups[: min(200, max(1, max_n // 20))]:  # warm-up
+                  warm_up: list | None = None) -> tuple[int, float, list[float]]:
+    for item in lookups[: min(200, max(1, max_n // 20))] if warm_up is None else warm_up:
         await fn(item)
     lat: list[float] = []
     deadline = time.perf_counter() + seconds
@@ -223,7 +239,58 @@ def pct(sorted_lat: list[float], p: float) -> float:
     return sorted_lat[min(len(sorted_lat) - 1, int(len(sorted_lat) * p / 100))] * 1000
 
 
-async def run_size(db: Any, app: App, size: int, xs: int, args: argparse.Namespace, now: int) -> list[Result]:
+def engine_reads(x: str, caller: str, now: int) -> Callable[[CallTx], Awaitable[tuple]]:
+    """What ``facts._keyed`` reads for an AXB call, in one run of the call store."""
+    async def work(tx: CallTx) -> tuple:
+        found = await tx.by_key(x, f"user:{caller}", now)
+        return await tx.number(x), found
+
+    return work
+
+
+async def run_engine_variants(db: Any, app: App, size: int, lookups: list, args: argparse.Namespace, now: int,
+                              cached: CachedCallStore, results: list[Result]) -> None:
+    plain = cached.store
+    wrong = {"engine, no cache": 0, "cache cold": 0, "cache warm": 0}
+
+    def check(name: str, x: str, caller: str, expected: str, number: Any, found: Any) -> None:
+        decision = route_call(CallFacts(caller=caller, called=x, digits=None, now_ms=now, app=app,
+                                        number=number, bindings=[found] if found else []))
+        if not (isinstance(decision, Route) and decision.callee == expected):
+            wrong[name] += 1
+
+    async def uncached(item: tuple) -> None:
+        x, caller, expected = item
+        check("engine, no cache", x, caller, expected, *await plain.run(engine_reads(x, caller, now), read_only=True))
+
+    def through_cache(name: str) -> Callable[[tuple], Awaitable[None]]:
+        async def lookup(item: tuple) -> None:
+            x, caller, expected = item
+            check(name, x, caller, expected, *await cached.run(engine_reads(x, caller, now), read_only=True))
+        return lookup
+
+    measured = lookups[: args.lookups]
+    tail = lookups[args.lookups:]  # warm-up of the cold pass: other pairs (their X rows do get cached)
+    cached.cache.flush()
+    for name, fn, warm_up in (("engine, no cache", uncached, None), ("cache cold", through_cache("cache cold"), tail),
+                              ("cache warm", through_cache("cache warm"), [])):
+        memory, database = cached.answered_from_memory, cached.read_from_database
+        n, rate, lat = await measure(fn, measured, args.lookups, args.seconds, warm_up)
+        if name == "cache cold":
+            measured = measured[:n]  # the warm pass: exactly the pairs the cold pass read
+        hits = cached.answered_from_memory - memory
+        runs = hits + cached.read_from_database - database
+        r = Result(size, name, n, rate, pct(lat, 50), pct(lat, 99))
+        r.notes = f"wrong {wrong[name]}" + (f"; answered from memory {hits / runs:.3f}" if runs else "")
+        r.extra = {"hit_rate": hits / runs if runs else None, "cached_values": len(cached.cache)}
+        results.append(r)
+        base = results[0].rate
+        print(f"  {name:15s} {n:6d} lookups  {rate:9.0f}/s  p50 {r.p50:8.3f} ms  p99 {r.p99:8.3f} ms  "
+              f"{rate / base:7.4f} of pk  {r.notes}", flush=True)
+
+
+async def run_size(db: Any, app: App, size: int, xs: int, args: argparse.Namespace, now: int,
+                   cached: CachedCallStore) -> list[Result]:
     rng = random.Random(size)
     lookups = []
     for _ in range(args.lookups + 200):
@@ -288,6 +355,7 @@ async def run_size(db: Any, app: App, size: int, xs: int, args: argparse.Namespa
             base = results[0].rate
             print(f"  {name:15s} {n:6d} lookups  {rate:9.0f}/s  p50 {r.p50:8.3f} ms  p99 {r.p99:8.3f} ms  "
                   f"{rate / base:7.4f} of pk  {r.notes}", flush=True)
+    await run_engine_variants(db, app, size, lookups, args, now, cached, results)
     return results
 
 
@@ -314,7 +382,24 @@ async def setup_schema_rows(db: Any, xs: int, now: int) -> App:
                app_secret="bench-secret")
 
 
+def write_json(kind: str, args: argparse.Namespace, sizes: list[int], results: list[Result],
+               skipped: dict[int, str], load_before: tuple[float, ...]) -> None:
+    folder = ROOT / "bench" / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"routing_lookup-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    path.write_text(json.dumps({
+        "database": kind, "xs": args.xs, "lookups": args.lookups, "seconds": args.seconds, "sizes": sizes,
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
+        "skipped": {label(k): v for k, v in skipped.items()},
+        "results": [{"size": r.size, "variant": r.variant, "lookups": r.n, "per_s": r.rate, "p50_ms": r.p50,
+                     "p99_ms": r.p99, "of_pk": r.rate / next(x.rate for x in results if x.size == r.size),
+                     "notes": r.notes, **r.extra} for r in results],
+    }, indent=2) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
 async def bench(url: str, args: argparse.Namespace, sizes: list[int]) -> None:
+    load_before = os.getloadavg()
     sqlite = is_sqlite(url)
     await asyncio.to_thread(upgrade, url)
     db = open_database(url)
@@ -322,6 +407,13 @@ async def bench(url: str, args: argparse.Namespace, sizes: list[int]) -> None:
     loader: Loader = SqliteLoader(make_url(url).database or "") if sqlite else \
         PgLoader(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
     all_results: list[Result] = []
+    cached = CachedCallStore(SqlCallStore(db), RoutingCache(max_keys=max(200_000, 4 * args.lookups)))
+    listener = None if sqlite else PgRoutingListener(url, cached.cache)
+    if listener is None:
+        cached.cache.resume()
+    else:
+        listener.start()
+        await asyncio.wait_for(listener.listening.wait(), 30)
     populated: dict[int, tuple[float, float]] = {}
     skipped: dict[int, str] = {}
     try:
@@ -351,8 +443,10 @@ async def bench(url: str, args: argparse.Namespace, sizes: list[int]) -> None:
             print(f"  populated: bulk INSERTs {ins:.1f} s for {size - previous:,} new bindings "
                   f"({2 * (size - previous):,} keys); load + {after} {fin:.1f} s", flush=True)
             await explain(db, sqlite, now)
-            all_results += await run_size(db, app, size, args.xs, args, now)
+            all_results += await run_size(db, app, size, args.xs, args, now, cached)
     finally:
+        if listener is not None:
+            await listener.stop()
         await loader.close()
         await db.dispose()
 
@@ -372,6 +466,7 @@ async def bench(url: str, args: argparse.Namespace, sizes: list[int]) -> None:
             print(f"{label(size) if k == 0 else '':>5s}  {pop:>10s}  {r.variant:15s} {r.rate:10.0f} {r.p50:9.3f} "
                   f"{r.p99:9.3f} {r.rate / base:7.4f}  {r.notes}")
     print("populate s = bulk INSERT time for the rows added at that size (sizes grow in place).")
+    write_json(kind, args, sizes, all_results, skipped, load_before)
 
 
 async def main() -> None:

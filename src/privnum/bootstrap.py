@@ -34,6 +34,7 @@ from privnum.adapters.db.outbox_delivery import SqlOutbox
 from privnum.adapters.db.pool_census import SqlPoolCensus
 from privnum.adapters.db.provisioning_store import SqlProvisioningStore
 from privnum.adapters.db.recording_store import SqlRecordingRows
+from privnum.adapters.db.routing_listener import PgRoutingListener
 from privnum.adapters.db.sms_store import SqlSmsStore
 from privnum.adapters.db.tenancy_store import SqlTenancyStore
 from privnum.adapters.db.voice_file_store import SqlVoiceFileRows
@@ -79,9 +80,11 @@ from privnum.service.billing.runner import BillingJobSettings, BillingRunner
 from privnum.service.billing.settlement import HourlySettlement
 from privnum.service.billing.standing import Standings
 from privnum.service.billing.wallet import Wallets
+from privnum.service.calls.cached_call_store import CachedCallStore
 from privnum.service.calls.control import CommandListener, OwnerCallControl
 from privnum.service.calls.engine import CallEngine, EngineSettings
 from privnum.service.calls.ports import CallControl
+from privnum.service.calls.routing_cache import RoutingCache
 from privnum.service.clock import now_ms
 from privnum.service.doctor import Check, run_checks
 from privnum.service.management.a_numbers import ANumbers
@@ -136,12 +139,15 @@ class Runtime:
     sandbox: SandboxDriver | None = None
     sms_sandbox: SandboxSmsGateway | None = None  # the sandbox carrier, when it is the SMS gateway
     sip: SipDriver | None = None
+    routing_listener: PgRoutingListener | None = None  # PostgreSQL: feeds the engine's routing cache
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
 
     async def start(self) -> None:
         """Start the background work: call heartbeat and recovery, commands to this process's calls, push
         delivery, the expiry sweep; create the first operator when ``PRIVNUM_ADMIN_PASSWORD_FILE`` names one."""
         await ensure_first_operator(self.settings, self.management.users)
+        if self.routing_listener is not None:
+            self.routing_listener.start()
         await self.engine.start()
         if self.sip is not None:
             await self._start_sip(self.sip)
@@ -176,6 +182,8 @@ class Runtime:
         for task in self._tasks:
             await cancel_and_wait(task)
         await self.engine.stop()
+        if self.routing_listener is not None:
+            await self.routing_listener.stop()
         if self.sip is not None:
             await self.sip.stop()
         await self.block.close()
@@ -211,7 +219,9 @@ def build_runtime(settings: Settings) -> Runtime:
 
     voice = build_voice_files(settings, db, directory)
     call_store = SqlCallStore(db)
-    engine = CallEngine(call_store, directory, HuaweiCallPushes(), block=block, recordings=recordings,
+    routing_listener = build_routing_listener(settings, db)
+    engine = CallEngine(CachedCallStore(call_store, routing_listener.cache) if routing_listener else call_store,
+                        directory, HuaweiCallPushes(), block=block, recordings=recordings,
                         settings=EngineSettings(connect_timeout_s=settings.connect_timeout_s),
                         on_enqueued=pushes.notify, give_y=partial(axyb.give_y_for_call, provisioning),
                         voices=voice, teardowns={"sip": SipTeardown(settings.sip_user_agent)}, meter=meter)
@@ -254,7 +264,17 @@ def build_runtime(settings: Settings) -> Runtime:
         sandbox=sandbox,
         sms_sandbox=gateway if isinstance(gateway, SandboxSmsGateway) else None,
         sip=sip,
+        routing_listener=routing_listener,
     )
+
+
+def build_routing_listener(settings: Settings, db: Database) -> PgRoutingListener | None:
+    """PostgreSQL: a routing cache per process, told of every committed change by LISTEN/NOTIFY. SQLite: none
+    (a lookup there is already in-process; other processes of the machine could not tell this one)."""
+    if not db.is_postgres or settings.routing_cache_keys <= 0:
+        return None
+    return PgRoutingListener(settings.database_url, RoutingCache(settings.routing_cache_keys,
+                                                                 settings.routing_cache_ttl_s))
 
 
 def build_sms_gateway(settings: Settings) -> SandboxSmsGateway | KannelGateway:

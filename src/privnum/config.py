@@ -135,6 +135,8 @@ class Settings:
     lockout_ban_s: int = 1800
     expiry_sweep_interval_s: float = 1.0
     app_cache_ttl_s: float = 2.0
+    routing_cache_keys: int = 200_000  # PostgreSQL: values cached for routing (0: no routing cache)
+    routing_cache_ttl_s: float = 60.0  # a backstop: the LISTEN feed forgets a changed X at once
     time_scale: float = 1.0
     block_timeout_s: float = 5.0
     push_concurrency: int = 32
@@ -243,6 +245,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "lockout_ban_s": ("PRIVNUM_AUTH_LOCKOUT_BAN_S", int),
     "expiry_sweep_interval_s": ("PRIVNUM_EXPIRY_SWEEP_INTERVAL_S", float),
     "app_cache_ttl_s": ("PRIVNUM_APP_CACHE_TTL_S", float),
+    "routing_cache_keys": ("PRIVNUM_ROUTING_CACHE_KEYS", int),
+    "routing_cache_ttl_s": ("PRIVNUM_ROUTING_CACHE_TTL_S", float),
     "time_scale": ("PRIVNUM_TIME_SCALE", float),
     "block_timeout_s": ("PRIVNUM_BLOCK_TIMEOUT_S", float),
     "push_concurrency": ("PRIVNUM_PUSH_CONCURRENCY", int),
