@@ -1,6 +1,6 @@
 """PostgreSQL's LISTEN on the routing channel, feeding the process's ``RoutingCache``.
 
-Triggers (migration 0024) ``pg_notify('privnum_routing', <number>)`` for every number whose bindings,
+Triggers (migration 0020) ``pg_notify('privnum_routing', <number>)`` for every number whose bindings,
 binding keys or number row a statement changed; PostgreSQL delivers a notification when (and only if)
 its transaction commits, to every listening connection of every node. This listener holds one
 dedicated connection: it forgets each X it hears of, pings the connection every ``ping_s`` seconds,

@@ -3,8 +3,8 @@
 statement touched (and ``'*'`` on TRUNCATE), so every node's routing cache forgets it when, and only if, the
 transaction commits. SQLite: nothing (no cache across processes there).
 
-Revision ID: 0024
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0024"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
