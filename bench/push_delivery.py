@@ -303,8 +303,8 @@ async def main_async(args: argparse.Namespace, base: str, url: str, log: Path | 
             print(f"check {phase:<8}: {found['distinct_received']}/{found['sent']} push ids received, "
                   f"{found['duplicates']} duplicates, {found['out_of_order']} out of call order "
                   f"({calls} calls)")
-        if any(f["duplicates"] or f["out_of_order"] or f["distinct_received"] != f["sent"] for f in checks.values()):
-            raise SystemExit("CHECK FAILED: a push missing, duplicated or out of its call's order")
+        result["check_failed"] = any(f["duplicates"] or f["out_of_order"] or f["distinct_received"] != f["sent"]
+                                     for f in checks.values())
     return result
 
 
@@ -374,6 +374,8 @@ def main() -> None:
     path = results / f"push_delivery-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"load {os.getloadavg()[0]:.1f}; {path.relative_to(ROOT)}")
+    if result.get("check_failed"):
+        raise SystemExit("CHECK FAILED: a push missing, duplicated or out of its call's order")
 
 
 if __name__ == "__main__":
