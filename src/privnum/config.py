@@ -155,6 +155,7 @@ class Settings:
     arrears_recovery_delay_s: float = 0.0  # a frozen tenant covered again recovers after this long (Huawei: 600)
     billing_webhook_url: str | None = None  # billing notifications are POSTed here (None: only stored and listed)
     billing_webhook_secret: str | None = None  # when set, X-Privnum-Signature: sha256=HMAC-SHA256(body)
+    bench_routes: bool = False  # bench/: POST /bench/v1/signed-noop (AKSK checked, nonce recorded, nothing done)
 
     @property
     def cookies_secure(self) -> bool:
@@ -258,5 +259,6 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "arrears_recovery_delay_s": ("PRIVNUM_ARREARS_RECOVERY_DELAY_S", check_non_negative),
     "billing_webhook_url": ("PRIVNUM_BILLING_WEBHOOK_URL", check_webhook_url),
     "billing_webhook_secret": ("PRIVNUM_BILLING_WEBHOOK_SECRET", str),
+    "bench_routes": ("PRIVNUM_BENCH_ROUTES", _switch),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"
