@@ -11,6 +11,7 @@ inside sqlite3's busy handler; other processes are kept out by BEGIN IMMEDIATE.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
@@ -50,6 +51,13 @@ class Database(Protocol):
     def single_statement(self) -> Any:
         """``async with db.single_statement() as conn``: for one atomic write statement; on PostgreSQL in
         autocommit (one round trip instead of BEGIN, statement, COMMIT)."""
+
+    def driver(self, *, read_only: bool = False) -> Any:
+        """``async with db.driver() as raw``: the driver's own connection, for a hot path whose statements the
+        driver prepares and caches (SQLAlchemy's per-statement work costs more than the database's there):
+        asyncpg's, outside any transaction (each statement commits by itself); sqlite3's, inside one
+        transaction (BEGIN IMMEDIATE, or BEGIN when ``read_only``) committed at the end, rolled back on an
+        exception."""
 
     async def dispose(self) -> None: ...
 
@@ -105,6 +113,19 @@ class SqliteDatabase:
     def single_statement(self) -> Any:
         return self.transaction()
 
+    @asynccontextmanager
+    async def driver(self, *, read_only: bool = False) -> AsyncIterator[Any]:
+        async with contextlib.nullcontext() if read_only else self._writer:
+            with self.engine.connect() as conn:
+                raw: Any = conn.connection.driver_connection
+                raw.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+                try:
+                    yield raw
+                except BaseException:
+                    raw.execute("ROLLBACK")
+                    raise
+                raw.execute("COMMIT")
+
     async def dispose(self) -> None:
         self.engine.dispose()
 
@@ -131,6 +152,11 @@ class AsyncDatabase:
     async def single_statement(self) -> AsyncIterator[Any]:
         async with self.engine.connect() as conn:
             yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def driver(self, *, read_only: bool = False) -> AsyncIterator[Any]:
+        async with self.engine.connect() as conn:  # SQLAlchemy begins a transaction only when it executes
+            yield (await conn.get_raw_connection()).driver_connection
 
     async def dispose(self) -> None:
         await self.engine.dispose()
