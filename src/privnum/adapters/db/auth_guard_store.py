@@ -31,10 +31,11 @@ class SqlAuthGuard:
 
     async def is_banned(self, ip: str, now_ms: int) -> bool:
         if now_ms - self._bans_read_at_ms >= BAN_REFRESH_MS:
+            # one read at a time: requests arriving meanwhile answer from the last one instead of all reading
+            self._bans_read_at_ms = now_ms
             async with self.db.reading() as conn:
                 rows = (await conn.execute(_ACTIVE_BANS, {"now": now_ms})).all()
             self._bans = {row.ip: row.until_ms for row in rows}
-            self._bans_read_at_ms = now_ms
         return self._bans.get(ip, 0) > now_ms
 
     async def record_failure(self, ip: str, now_ms: int) -> None:
