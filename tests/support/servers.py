@@ -158,7 +158,7 @@ def serve(env: dict[str, str], workdir: Path, port: int | str, log_path: Path, w
     process = subprocess.Popen([*PRIVNUM, "serve", "--port", str(port), "--workers", str(workers)],
                                env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # 30 s was not enough for a start on a 2-core box at load 25
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"privnum serve exited: {log_path.read_text()}")

@@ -11,7 +11,6 @@ inside sqlite3's busy handler; other processes are kept out by BEGIN IMMEDIATE.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
@@ -92,6 +91,7 @@ class SqliteDatabase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = asyncio.Lock()
+        self._raw_writer: Any = None
 
     @property
     def is_postgres(self) -> bool:
@@ -115,18 +115,32 @@ class SqliteDatabase:
 
     @asynccontextmanager
     async def driver(self, *, read_only: bool = False) -> AsyncIterator[Any]:
-        async with contextlib.nullcontext() if read_only else self._writer:
+        if read_only:
             with self.engine.connect() as conn:
-                raw: Any = conn.connection.driver_connection
-                raw.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
-                try:
+                async with self._driver_transaction(conn.connection.driver_connection, "BEGIN") as raw:
                     yield raw
-                except BaseException:
-                    raw.execute("ROLLBACK")
-                    raise
-                raw.execute("COMMIT")
+            return
+        async with self._writer:
+            if self._raw_writer is None:  # writes take turns on the lock: one connection of their own serves them
+                self._raw_writer = self.engine.raw_connection()
+            async with self._driver_transaction(self._raw_writer.driver_connection, "BEGIN IMMEDIATE") as raw:
+                yield raw
+
+    @staticmethod
+    @asynccontextmanager
+    async def _driver_transaction(raw: Any, begin: str) -> AsyncIterator[Any]:
+        raw.execute(begin)
+        try:
+            yield raw
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        raw.execute("COMMIT")
 
     async def dispose(self) -> None:
+        if self._raw_writer is not None:
+            self._raw_writer.close()
+            self._raw_writer = None
         self.engine.dispose()
 
 
