@@ -257,7 +257,7 @@ def start(args: argparse.Namespace, url: str, work: Path) -> tuple[Target, subpr
     server = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", str(args.workers)], env=env,
                               cwd=work, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     import urllib.request
 
     while True:
