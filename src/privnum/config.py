@@ -185,6 +185,7 @@ class Settings:
     metrics_token: str | None = None  # when set, /metrics also wants "Authorization: Bearer <token>"
     log_format: str = "text"  # text | json (one JSON object per line)
     log_level: str = "warning"
+    bench_routes: bool = False  # bench/: POST /bench/v1/signed-noop (AKSK checked, nonce recorded, nothing done)
 
     @property
     def cookies_secure(self) -> bool:
@@ -295,5 +296,6 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "metrics_token": ("PRIVNUM_METRICS_TOKEN", str),
     "log_format": ("PRIVNUM_LOG_FORMAT", check_log_format),
     "log_level": ("PRIVNUM_LOG_LEVEL", check_log_level),
+    "bench_routes": ("PRIVNUM_BENCH_ROUTES", _switch),
 }
 assert set(ENVIRONMENT) == {f.name for f in dataclasses.fields(Settings)}, "every setting has one variable"

@@ -1,8 +1,10 @@
 """A short-lived in-process cache in front of the app directory: apps are read on every request,
-changed rarely; a change is seen within ``ttl_s`` seconds in every process."""
+changed rarely; a change is seen within ``ttl_s`` seconds in every process. When an entry expires under
+load, one read refreshes it and the requests arriving meanwhile wait for that read, not a read each."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 
@@ -17,6 +19,7 @@ class CachedAppDirectory:
         self.directory = directory
         self.ttl_s = ttl_s
         self._entries: dict[Hashable, tuple[float, App | None]] = {}
+        self._loading: dict[Hashable, asyncio.Future[App | None]] = {}
 
     async def by_key(self, app_key: str) -> App | None:
         return await self._cached(("key", app_key), lambda: self.directory.by_key(app_key))
@@ -35,7 +38,11 @@ class CachedAppDirectory:
         hit = self._entries.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-        app = await load()
+        loading = self._loading.get(key)
+        if loading is None:
+            loading = self._loading[key] = asyncio.ensure_future(load())
+            loading.add_done_callback(lambda _: self._loading.pop(key, None))
+        app = await asyncio.shield(loading)
         if len(self._entries) > MAX_ENTRIES:
             self._entries.clear()
         self._entries[key] = (now + self.ttl_s, app)

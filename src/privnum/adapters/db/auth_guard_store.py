@@ -13,9 +13,13 @@ from privnum.adapters.db.database import Database
 from privnum.adapters.db.tables import auth_failures, ip_bans, nonces
 
 BAN_REFRESH_MS = 1000
-_USE_NONCE = text(
+_USE_NONCE_SQLITE = (
     "INSERT INTO nonces (app_key, nonce, expires_at_ms) VALUES (:app_key, :nonce, :expires) "
     "ON CONFLICT (app_key, nonce) DO UPDATE SET expires_at_ms = :expires WHERE nonces.expires_at_ms <= :now"
+)
+_USE_NONCE_PG = (
+    "INSERT INTO nonces (app_key, nonce, expires_at_ms) VALUES ($1::text, $2::text, $3::bigint) "
+    "ON CONFLICT (app_key, nonce) DO UPDATE SET expires_at_ms = $3::bigint WHERE nonces.expires_at_ms <= $4::bigint"
 )
 _ACTIVE_BANS = text("SELECT ip, until_ms FROM ip_bans WHERE until_ms > :now")
 
@@ -31,10 +35,11 @@ class SqlAuthGuard:
 
     async def is_banned(self, ip: str, now_ms: int) -> bool:
         if now_ms - self._bans_read_at_ms >= BAN_REFRESH_MS:
+            # one read at a time: requests arriving meanwhile answer from the last one instead of all reading
+            self._bans_read_at_ms = now_ms
             async with self.db.reading() as conn:
                 rows = (await conn.execute(_ACTIVE_BANS, {"now": now_ms})).all()
             self._bans = {row.ip: row.until_ms for row in rows}
-            self._bans_read_at_ms = now_ms
         return self._bans.get(ip, 0) > now_ms
 
     async def record_failure(self, ip: str, now_ms: int) -> None:
@@ -50,10 +55,14 @@ class SqlAuthGuard:
                 await conn.execute(delete(auth_failures).where(auth_failures.c.ip == ip))
 
     async def first_use_of_nonce(self, app_key: str, nonce: str, now_ms: int, ttl_ms: int) -> bool:
-        """Record the nonce; False when the same (APP_Key, Nonce) is still remembered. One atomic statement."""
-        params = {"app_key": app_key, "nonce": nonce, "expires": now_ms + ttl_ms, "now": now_ms}
-        async with self.db.single_statement() as conn:
-            return (await conn.execute(_USE_NONCE, params)).rowcount == 1
+        """Record the nonce; False when the same (APP_Key, Nonce) is still remembered. One atomic statement, on
+        the driver's prepared statement (every signed request pays it)."""
+        async with self.db.driver() as raw:
+            if self.db.is_postgres:
+                status = await raw.execute(_USE_NONCE_PG, app_key, nonce, now_ms + ttl_ms, now_ms)
+                return bool(status == "INSERT 0 1")
+            params = {"app_key": app_key, "nonce": nonce, "expires": now_ms + ttl_ms, "now": now_ms}
+            return bool(raw.execute(_USE_NONCE_SQLITE, params).rowcount == 1)
 
     async def forget_expired(self, now_ms: int) -> None:
         async with self.db.transaction() as conn:

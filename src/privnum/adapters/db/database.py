@@ -51,6 +51,13 @@ class Database(Protocol):
         """``async with db.single_statement() as conn``: for one atomic write statement; on PostgreSQL in
         autocommit (one round trip instead of BEGIN, statement, COMMIT)."""
 
+    def driver(self, *, read_only: bool = False) -> Any:
+        """``async with db.driver() as raw``: the driver's own connection, for a hot path whose statements the
+        driver prepares and caches (SQLAlchemy's per-statement work costs more than the database's there):
+        asyncpg's, outside any transaction (each statement commits by itself); sqlite3's, inside one
+        transaction (BEGIN IMMEDIATE, or BEGIN when ``read_only``) committed at the end, rolled back on an
+        exception."""
+
     async def dispose(self) -> None: ...
 
 
@@ -84,6 +91,7 @@ class SqliteDatabase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = asyncio.Lock()
+        self._raw_writer: Any = None
 
     @property
     def is_postgres(self) -> bool:
@@ -105,7 +113,34 @@ class SqliteDatabase:
     def single_statement(self) -> Any:
         return self.transaction()
 
+    @asynccontextmanager
+    async def driver(self, *, read_only: bool = False) -> AsyncIterator[Any]:
+        if read_only:
+            with self.engine.connect() as conn:
+                async with self._driver_transaction(conn.connection.driver_connection, "BEGIN") as raw:
+                    yield raw
+            return
+        async with self._writer:
+            if self._raw_writer is None:  # writes take turns on the lock: one connection of their own serves them
+                self._raw_writer = self.engine.raw_connection()
+            async with self._driver_transaction(self._raw_writer.driver_connection, "BEGIN IMMEDIATE") as raw:
+                yield raw
+
+    @staticmethod
+    @asynccontextmanager
+    async def _driver_transaction(raw: Any, begin: str) -> AsyncIterator[Any]:
+        raw.execute(begin)
+        try:
+            yield raw
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        raw.execute("COMMIT")
+
     async def dispose(self) -> None:
+        if self._raw_writer is not None:
+            self._raw_writer.close()
+            self._raw_writer = None
         self.engine.dispose()
 
 
@@ -131,6 +166,11 @@ class AsyncDatabase:
     async def single_statement(self) -> AsyncIterator[Any]:
         async with self.engine.connect() as conn:
             yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def driver(self, *, read_only: bool = False) -> AsyncIterator[Any]:
+        async with self.engine.connect() as conn:  # SQLAlchemy begins a transaction only when it executes
+            yield (await conn.get_raw_connection()).driver_connection
 
     async def dispose(self) -> None:
         await self.engine.dispose()

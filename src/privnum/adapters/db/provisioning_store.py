@@ -17,13 +17,15 @@ from sqlalchemy.exc import IntegrityError
 
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
+from privnum.adapters.db.first_fit import FirstFit
+from privnum.adapters.db.number_page import NumberPages
 from privnum.domain.allocation import AreaScope, ScopeCensus
 from privnum.domain.binding_options import BindingOptions, LastCaller
 from privnum.domain.bindings import Binding
 from privnum.domain.modes import Mode
 from privnum.domain.private_numbers import NumberRole, NumberState, PrivateNumber
 from privnum.service.clock import now_ms as clock_now_ms
-from privnum.service.provisioning.ports import BindingFilter, Claim
+from privnum.service.provisioning.ports import BindingFilter, Claim, NumberPage
 
 T = TypeVar("T")
 
@@ -349,6 +351,23 @@ class SqlProvisioningTx:
 class SqlProvisioningStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._first_fit = FirstFit(db)
+        self._pages = NumberPages(db)
+
+    async def page_on_number(self, where: BindingFilter, now_ms: int, offset: int, limit: int) -> NumberPage:
+        assert where.number is not None
+        given = {c: getattr(where, c) for c in _FILTER_COLUMNS if getattr(where, c) is not None}
+        owner, total, rows = await self._pages.page(where.number, where.app_id, where.mode.value, given,
+                                                    where.yb_relations, now_ms, offset, limit)
+        return NumberPage(owner, total, [_binding_from_row(row) for row in rows])
+
+    async def place_first_fit(self, binding: Binding, scope: AreaScope, role: NumberRole, capacity: int) -> bool:
+        values = _binding_values(binding)
+        number = await self._first_fit.place(values, binding.exclusive_keys(), scope, role.value, capacity)
+        if number is None:
+            return False
+        binding.number = number
+        return True
 
     async def run(self, work: Callable[[SqlProvisioningTx], Awaitable[T]], *, read_only: bool = False) -> T:
         async def attempt() -> T:

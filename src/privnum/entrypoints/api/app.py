@@ -25,6 +25,7 @@ from privnum.entrypoints.api import (
     axb_router,
     axe_router,
     axyb_router,
+    bench_router,
     call_control_router,
     kannel_router,
     metrics_router,
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (axb_router, ax_router, axe_router, axyb_router, recording_router, call_control_router,
                    a_number_router, sandbox_router, sandbox_sms_router, kannel_router, metrics_router):
         app.include_router(module.router)
+    if settings.bench_routes:
+        app.include_router(bench_router.router)
     for area in MANAGEMENT_AREAS:
         app.include_router(area)
     console.install(app)

@@ -14,7 +14,7 @@ from privnum.domain.result_codes import Refused, ResultCode, invalid
 from privnum.service.clock import now_ms
 from privnum.service.provisioning.binding_changes import release_all_or_refuse, save_or_refuse
 from privnum.service.provisioning.lookups import own_binding, own_number
-from privnum.service.provisioning.placement import Placement, place
+from privnum.service.provisioning.placement import Placement, place, place_at_once
 from privnum.service.provisioning.ports import BindingFilter, Claim, ProvisioningStore, ProvisioningTx
 
 NOT_FOUND = ResultCode.RECORD_NOT_EXIST
@@ -50,6 +50,9 @@ async def bind(store: ProvisioningStore, app: App, request: AxbBind) -> Binding:
         area_code=request.area_code,
         non_strict=request.non_strict,
     )
+
+    if named is None and await place_at_once(store, app, binding, how):
+        return binding
 
     async def work(tx: ProvisioningTx) -> Binding:
         return await place(tx, app, binding, how, named)
@@ -119,18 +122,20 @@ async def query(store: ProvisioningStore, app: App, binding_id: str | None, numb
                 caller: str | None, callee: str | None, page_index: int, page_size: int) -> Page:
     now = now_ms()
 
-    async def work(tx: ProvisioningTx) -> Page:
-        if binding_id is not None:
-            return Page([await own_binding(tx, app, Mode.AXB, binding_id, now, NOT_FOUND)], 1, 1, page_size)
+    if binding_id is None:
         assert number is not None
-        await own_number(tx, app, number)
         where = BindingFilter(app.id, Mode.AXB, number=number, party_a=caller, party_b=callee)
-        total = await tx.count(where, now)
-        if total == 0:
+        found = await store.page_on_number(where, now, (page_index - 1) * page_size, page_size)
+        if found.owner_app_id != app.id:
+            raise Refused(ResultCode.NUMBER_NOT_IN_APP, f"{number} is not a number of this app")
+        if found.total == 0:
             raise Refused(NOT_FOUND, f"no binding on {number} matches")
-        page = await tx.find(where, now, offset=(page_index - 1) * page_size, limit=page_size)
-        if not page:
-            raise Refused(NOT_FOUND, f"page {page_index} is past the last page ({total} bindings)")
-        return Page(page, total, page_index, page_size)
+        if not found.bindings:
+            raise Refused(NOT_FOUND, f"page {page_index} is past the last page ({found.total} bindings)")
+        return Page(found.bindings, found.total, page_index, page_size)
+
+    async def work(tx: ProvisioningTx) -> Page:
+        assert binding_id is not None
+        return Page([await own_binding(tx, app, Mode.AXB, binding_id, now, NOT_FOUND)], 1, 1, page_size)
 
     return await store.run(work, read_only=True)

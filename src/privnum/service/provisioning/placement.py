@@ -19,7 +19,7 @@ from privnum.domain.limits import X_PER_USER, capacity
 from privnum.domain.private_numbers import NumberRole, NumberState
 from privnum.domain.result_codes import Refused, ResultCode
 from privnum.service.clock import now_ms
-from privnum.service.provisioning.ports import Claim, ProvisioningTx
+from privnum.service.provisioning.ports import Claim, ProvisioningStore, ProvisioningTx
 
 CANDIDATE_BATCH = 32
 log = logging.getLogger("privnum.placement")
@@ -41,6 +41,17 @@ class Placement:
     shortage: ResultCode = ResultCode.INSUFFICIENT_NUMBERS  # nothing fits in the search
     pick_extension: ExtensionPicker | None = None  # AXE without extendNum
     search_keys: list[str] = field(default_factory=list)  # none: the binding's exclusive keys
+
+
+async def place_at_once(store: ProvisioningStore, app: App, binding: Binding, how: Placement) -> bool:
+    """The common bind in one step (measured: the search's statements cost more than a signed request): the
+    least-loaded number of the first scope that fits takes ``binding``. False when the binding needs more than
+    that (an extension to pick, a user quota, search keys of its own) or the step found nothing at once; then
+    ``place`` runs, which tries every candidate and every scope, purges the expired, explains a shortage."""
+    if how.pick_extension or how.search_keys or binding.quota_user() is not None:
+        return False
+    scope = search_scopes(how.area_code, how.non_strict)[0]
+    return await store.place_first_fit(binding, scope, how.role, capacity(app.mode, how.role, app.extension_length))
 
 
 async def place(tx: ProvisioningTx, app: App, binding: Binding, how: Placement, named: str | None) -> Binding:

@@ -73,7 +73,28 @@ class ProvisioningTx(Protocol):
     async def used_extensions(self, number: str) -> set[str]: ...
 
 
+@dataclass(frozen=True)
+class NumberPage:
+    """A page of the live bindings on one number, read in one step."""
+
+    owner_app_id: int | None  # the app the number belongs to; None: no such number
+    total: int  # live bindings that match the filter
+    bindings: list[Binding]
+
+
 class ProvisioningStore(Protocol):
+    async def page_on_number(self, where: BindingFilter, now_ms: int, offset: int, limit: int) -> NumberPage:
+        """Who owns ``where.number``, how many live bindings match ``where``, and those from ``offset`` (at
+        most ``limit``, oldest first): one consistent read."""
+        ...
+
+    async def place_first_fit(self, binding: Binding, scope: AreaScope, role: NumberRole, capacity: int) -> bool:
+        """In one atomic step, put ``binding`` (its ``number`` set here) on the least-loaded number of ``scope``
+        that is available, has room below ``capacity`` in ``role`` and holds none of the binding's exclusive
+        keys. False when that step finds none or loses a race, with nothing changed: the full placement
+        (``run`` with ``placement.place``) then decides."""
+        ...
+
     async def run(self, work: Callable[[ProvisioningTx], Awaitable[T]], *, read_only: bool = False) -> T:
         """Run ``work`` in one transaction, again from the start if it lost a transient conflict."""
         ...
