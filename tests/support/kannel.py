@@ -45,6 +45,7 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "kannel" / "kannel-t
 HOST = "127.0.0.1"
 STOP_GRACE_S = 10.0
 _ONLINE = re.compile(r"^\s*fake1\[fake1\]\s+FAKE:\d+ \(online ", re.M)
+_RECEIVED = re.compile(r"^SMS: received (\d+)", re.M)
 
 
 def require_kannel() -> None:
@@ -194,6 +195,18 @@ class Kannel:
             return False
 
         self._wait(online, deadline, "the fake link online in status.txt", self.bearerbox, "bearerbox")
+
+    def received_sms(self) -> int:
+        """How many messages bearerbox has read from its links since it started (``status.txt``)."""
+        found = _RECEIVED.search(self.status())
+        assert found, "status.txt shows no 'SMS: received' count"
+        return int(found.group(1))
+
+    def wait_received(self, count: int, timeout_s: float = 10.0) -> None:
+        """Waits until bearerbox has read ``count`` messages: the fake link has no acknowledgement, so an MO still
+        in the socket when bearerbox stops is lost, where a real carrier would deliver it again."""
+        self._wait(lambda: self.received_sms() >= count, time.monotonic() + timeout_s,
+                   f"bearerbox to have read {count} messages", self.bearerbox, "bearerbox")
 
     def disconnect_line(self) -> None:
         """The carrier goes away: the FakeLine is closed (sendsms then answers ``3: Queued for later delivery``)."""
