@@ -58,7 +58,8 @@ _SQLITE_EVENT = ("INSERT INTO binding_events (app_id, binding_id, number, kind, 
                  "VALUES (:app_id, :id, :number, 'bind', :created_at_ms)")
 
 
-def _scope(scope: AreaScope) -> tuple[str, str | None]:
+def scope_kind(scope: AreaScope) -> tuple[str, str | None]:
+    """The statement variant of ``scope`` (area, province or any) and its one parameter."""
     if scope.area_code:
         return "area", scope.area_code
     if scope.province:
@@ -77,7 +78,7 @@ class FirstFit:
         or None when none did at once."""
         if not keys:
             return None  # every mode's binding holds a key; without one, the full placement decides
-        kind, value = _scope(scope)
+        kind, value = scope_kind(scope)
         if self.db.is_postgres:
             return await self._place_postgres(row, list(keys), kind, value, role, capacity)
         return await self._place_sqlite(row, list(keys), kind, value, role, capacity)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from privnum.adapters.db.database import Conn, Database
 from privnum.adapters.db.engine import with_retries
-from privnum.adapters.db.first_fit import FirstFit
+from privnum.adapters.db.first_fit import FirstFit, scope_kind
 from privnum.adapters.db.number_page import NumberPages
 from privnum.domain.allocation import AreaScope, ScopeCensus
 from privnum.domain.binding_options import BindingOptions, LastCaller
@@ -171,14 +171,6 @@ _BY_KEY = text(
 _FILTER_COLUMNS = ("number", "party_a", "party_b", "extension", "parent_id")
 
 
-def _scope_params(scope: AreaScope) -> tuple[str, str | None]:
-    if scope.area_code:
-        return "area", scope.area_code
-    if scope.province:
-        return "province", scope.province
-    return "any", None
-
-
 class SqlProvisioningTx:
     """Hot-path statements are prepared ``text()`` once at import: building SQLAlchemy expressions per
     request cost more than the database's own work."""
@@ -204,7 +196,7 @@ class SqlProvisioningTx:
 
     async def candidates(self, app_id: int, scope: AreaScope, role: NumberRole, capacity: int, keys: Sequence[str],
                          exclude: Sequence[str], limit: int) -> list[str]:
-        kind, value = _scope_params(scope)
+        kind, value = scope_kind(scope)
         params: dict[str, Any] = {"app_id": app_id, "scope": value, "capacity": capacity, "role": role.value,
                                   "limit": limit}
         if keys:
@@ -216,7 +208,7 @@ class SqlProvisioningTx:
 
     async def census(self, app_id: int, scope: AreaScope, role: NumberRole, capacity: int,
                      keys: Sequence[str]) -> ScopeCensus:
-        kind, value = _scope_params(scope)
+        kind, value = scope_kind(scope)
         params: dict[str, Any] = {"app_id": app_id, "scope": value, "capacity": capacity, "role": role.value}
         if keys:
             params["keys"] = list(keys)
